@@ -1,0 +1,25 @@
+# smpc: PGXS build.  Run "make", "make install", then "make installcheck"
+# (pg_regress against a temporary instance, then the TAP tests).
+
+EXTENSION = smpc
+MODULE_big = smpc
+DATA = sql/smpc--0.1.sql
+PGFILEDESC = "smpc - secure multi-party aggregates across PostgreSQL servers"
+
+SRCS = $(wildcard src/*.c)
+OBJS = $(SRCS:.c=.o)
+
+PG_CPPFLAGS = -I$(libpq_srcdir) -Isrc
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare $(SMPC_EXTRA_CFLAGS)
+SHLIB_LINK_INTERNAL = $(libpq)
+SHLIB_LINK = -lsodium
+
+REGRESS = setup management aggregates
+REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=$(srcdir)/test/regress.conf --load-extension=smpc
+
+TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

@@ -1,0 +1,493 @@
+/* smpc--0.1.sql: objects of the smpc extension */
+
+\echo Use "CREATE EXTENSION smpc" to load this file. \quit
+
+/*
+ * Configuration.  The background worker reads these tables; a statement
+ * trigger tells it to reload them once the changing transaction commits.
+ */
+CREATE TABLE smpc.node (
+	singleton	boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+	name		text NOT NULL CHECK (name ~ '^[A-Za-z0-9_.-]{1,63}$'),
+	public_key	text NOT NULL,
+	created		timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE smpc.peer_group (
+	name		text PRIMARY KEY CHECK (name ~ '^[A-Za-z0-9_.-]{1,63}$'),
+	min_parties	integer NOT NULL DEFAULT 3 CHECK (min_parties >= 2),
+	created		timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE smpc.peer (
+	group_name	text NOT NULL REFERENCES smpc.peer_group (name) ON DELETE CASCADE,
+	name		text NOT NULL CHECK (name ~ '^[A-Za-z0-9_.-]{1,63}$'),
+	conninfo	text NOT NULL,
+	public_key	text NOT NULL,
+	added		timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (group_name, name),
+	UNIQUE (group_name, public_key)
+);
+
+CREATE TABLE smpc.history_log (
+	computation_id	text,
+	group_name	text NOT NULL,
+	aggregate	text NOT NULL,
+	label		text NOT NULL,
+	participants	text[] NOT NULL,
+	started		timestamptz NOT NULL,
+	finished	timestamptz NOT NULL,
+	status		text NOT NULL,
+	error		text
+);
+CREATE INDEX ON smpc.history_log (started);
+
+SELECT pg_catalog.pg_extension_config_dump('smpc.node', '');
+SELECT pg_catalog.pg_extension_config_dump('smpc.peer_group', '');
+SELECT pg_catalog.pg_extension_config_dump('smpc.peer', '');
+SELECT pg_catalog.pg_extension_config_dump('smpc.history_log', '');
+
+CREATE FUNCTION smpc.config_changed() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'smpc_config_changed' LANGUAGE C;
+COMMENT ON FUNCTION smpc.config_changed() IS
+	'trigger: tell the smpc worker to reload its configuration at commit';
+
+CREATE TRIGGER config_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON smpc.node FOR EACH STATEMENT EXECUTE FUNCTION smpc.config_changed();
+CREATE TRIGGER config_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON smpc.peer_group FOR EACH STATEMENT EXECUTE FUNCTION smpc.config_changed();
+CREATE TRIGGER config_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON smpc.peer FOR EACH STATEMENT EXECUTE FUNCTION smpc.config_changed();
+
+/* Node identity */
+
+CREATE FUNCTION smpc.init_node(name text, new_key boolean DEFAULT false)
+	RETURNS text
+	AS 'MODULE_PATHNAME', 'smpc_init_node' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION smpc.init_node(text, boolean) IS
+	'create this node''s key pair (or replace it with new_key => true) and return its public key';
+
+CREATE FUNCTION smpc.node_info(OUT name text, OUT public_key text)
+	RETURNS SETOF record
+	LANGUAGE sql STABLE
+	AS $$ SELECT n.name, n.public_key FROM smpc.node n $$;
+COMMENT ON FUNCTION smpc.node_info() IS
+	'this node''s name and public key, to be sent to the other members';
+
+/* Peer groups */
+
+CREATE FUNCTION smpc.create_peer_group(name text, min_parties integer DEFAULT 3)
+	RETURNS void
+	LANGUAGE plpgsql
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF name IS NULL OR name !~ '^[A-Za-z0-9_.-]{1,63}$' THEN
+		RAISE EXCEPTION 'invalid peer group name "%"', name
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use 1 to 63 letters, digits, "_", "." or "-".';
+	END IF;
+	IF min_parties IS NULL OR min_parties < 2 THEN
+		RAISE EXCEPTION 'min_parties must be at least 2'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'A result is released only when at least min_parties members contributed.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM smpc.peer_group g WHERE g.name = create_peer_group.name) THEN
+		RAISE EXCEPTION 'peer group "%" already exists', name
+			USING ERRCODE = 'duplicate_object';
+	END IF;
+	INSERT INTO smpc.peer_group (name, min_parties)
+		VALUES (create_peer_group.name, create_peer_group.min_parties);
+END
+$$;
+COMMENT ON FUNCTION smpc.create_peer_group(text, integer) IS
+	'create a peer group; min_parties is the least number of contributors for a result to be released';
+
+CREATE FUNCTION smpc.drop_peer_group(name text)
+	RETURNS void
+	LANGUAGE plpgsql
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	DELETE FROM smpc.peer_group g WHERE g.name = drop_peer_group.name;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'peer group "%" does not exist', name
+			USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION smpc.drop_peer_group(text) IS
+	'drop a peer group and its peers';
+
+CREATE FUNCTION smpc.add_peer(group_name text, peer_name text, conninfo text, public_key text)
+	RETURNS void
+	LANGUAGE plpgsql
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	raw bytea;
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM smpc.peer_group g WHERE g.name = add_peer.group_name) THEN
+		RAISE EXCEPTION 'peer group "%" does not exist', group_name
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'Create it with smpc.create_peer_group().';
+	END IF;
+	IF peer_name IS NULL OR peer_name !~ '^[A-Za-z0-9_.-]{1,63}$' THEN
+		RAISE EXCEPTION 'invalid peer name "%"', peer_name
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use 1 to 63 letters, digits, "_", "." or "-".';
+	END IF;
+	IF conninfo IS NULL OR length(conninfo) = 0 OR length(conninfo) > 1024 THEN
+		RAISE EXCEPTION 'invalid connection string for peer "%"', peer_name
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'The connection string must be between 1 and 1024 characters long.';
+	END IF;
+	BEGIN
+		raw := decode(public_key, 'base64');
+	EXCEPTION WHEN others THEN
+		raw := NULL;
+	END;
+	IF raw IS NULL OR length(raw) <> 32 OR length(public_key) <> 44 THEN
+		RAISE EXCEPTION 'malformed public key for peer "%"', peer_name
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'A public key is 32 bytes in base64: 44 characters ending in "=".',
+				  HINT = 'Copy the key from smpc.node_info() at the peer.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM smpc.node n WHERE n.public_key = add_peer.public_key) THEN
+		RAISE EXCEPTION 'public key of peer "%" is this node''s own key', peer_name
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'A node takes part in its groups implicitly; add only the other members.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM smpc.peer p WHERE p.group_name = add_peer.group_name
+			   AND p.name = add_peer.peer_name) THEN
+		RAISE EXCEPTION 'peer "%" already exists in group "%"', peer_name, group_name
+			USING ERRCODE = 'duplicate_object',
+				  HINT = 'Remove it first with smpc.remove_peer().';
+	END IF;
+	IF EXISTS (SELECT 1 FROM smpc.peer p WHERE p.group_name = add_peer.group_name
+			   AND p.public_key = add_peer.public_key) THEN
+		RAISE EXCEPTION 'public key of peer "%" is already used by another peer of group "%"',
+			peer_name, group_name
+			USING ERRCODE = 'duplicate_object';
+	END IF;
+	INSERT INTO smpc.peer (group_name, name, conninfo, public_key)
+		VALUES (add_peer.group_name, add_peer.peer_name, add_peer.conninfo, add_peer.public_key);
+END
+$$;
+COMMENT ON FUNCTION smpc.add_peer(text, text, text, text) IS
+	'add a member to a peer group: its name, a libpq connection string to its database, and its public key';
+
+CREATE FUNCTION smpc.remove_peer(group_name text, peer_name text)
+	RETURNS void
+	LANGUAGE plpgsql
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	DELETE FROM smpc.peer p
+		WHERE p.group_name = remove_peer.group_name AND p.name = remove_peer.peer_name;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'peer "%" does not exist in group "%"', peer_name, group_name
+			USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION smpc.remove_peer(text, text) IS
+	'remove a member from a peer group';
+
+/* Hide any password given in a connection string. */
+CREATE FUNCTION smpc.mask_conninfo(conninfo text) RETURNS text
+	LANGUAGE sql IMMUTABLE STRICT
+	AS $$ SELECT pg_catalog.regexp_replace(conninfo,
+		'password\s*=\s*(''([^''\\]|\\.)*''|\S+)', 'password=********', 'gi') $$;
+COMMENT ON FUNCTION smpc.mask_conninfo(text) IS
+	'a connection string with its password replaced by asterisks';
+
+CREATE VIEW smpc.peer_groups AS
+	SELECT g.name, g.min_parties,
+		   1 + (SELECT count(*) FROM smpc.peer p WHERE p.group_name = g.name)::integer AS members,
+		   g.created
+	FROM smpc.peer_group g;
+COMMENT ON VIEW smpc.peer_groups IS 'peer groups; members counts this node too';
+
+CREATE VIEW smpc.peers AS
+	SELECT p.group_name, p.name, smpc.mask_conninfo(p.conninfo) AS conninfo,
+		   p.public_key, p.added
+	FROM smpc.peer p;
+COMMENT ON VIEW smpc.peers IS 'members of every peer group, passwords masked';
+
+/* Worker state */
+
+CREATE FUNCTION smpc.peer_status_raw(OUT public_key text, OUT connected boolean,
+	OUT key_verified boolean, OUT rtt_ms float8, OUT last_contact timestamptz,
+	OUT last_error text)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'smpc_peer_status' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION smpc.peer_status_raw() IS
+	'connection state of every peer the background worker knows, by public key';
+
+CREATE VIEW smpc.peer_status AS
+	SELECT p.group_name, p.name AS peer_name,
+		   coalesce(s.connected, false) AS reachable,
+		   coalesce(s.key_verified, false) AS key_verified,
+		   s.rtt_ms, s.last_contact, s.last_error
+	FROM smpc.peer p
+	LEFT JOIN smpc.peer_status_raw() s ON s.public_key = p.public_key;
+COMMENT ON VIEW smpc.peer_status IS
+	'per peer: can it be reached, did it prove possession of its configured key, round-trip time';
+
+CREATE VIEW smpc.history AS
+	SELECT computation_id, group_name, aggregate, label, participants,
+		   started, finished, status, error
+	FROM smpc.history_log;
+COMMENT ON VIEW smpc.history IS 'every computation this node took part in';
+
+/* Transport: the one function a peer's login may call. */
+
+CREATE FUNCTION smpc.deliver(message bytea) RETURNS void
+	AS 'MODULE_PATHNAME', 'smpc_deliver' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION smpc.deliver(bytea) IS
+	'accept one encrypted message from a peer node and hand it to the background worker';
+
+/* Aggregates */
+
+/*
+ * Transition, combine and serialisation support.  Every smpc aggregate keeps
+ * its local partial state exactly like the native aggregate and is parallel
+ * safe; the final function runs the joint computation with the peers.
+ */
+CREATE FUNCTION smpc.agg_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_agg_combine' LANGUAGE C PARALLEL SAFE;
+CREATE FUNCTION smpc.agg_serialize(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'smpc_agg_serialize' LANGUAGE C STRICT PARALLEL SAFE;
+CREATE FUNCTION smpc.agg_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_agg_deserialize' LANGUAGE C STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.agg_combine(internal, internal) IS 'combine two partial smpc aggregate states';
+COMMENT ON FUNCTION smpc.agg_serialize(internal) IS 'serialise a partial smpc aggregate state';
+COMMENT ON FUNCTION smpc.agg_deserialize(bytea, internal) IS 'deserialise a partial smpc aggregate state';
+
+CREATE FUNCTION smpc.trans_int2(internal, int2, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_trans_int2' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.trans_int2(internal, int2, text) IS 'smpc aggregate transition over int2';
+CREATE FUNCTION smpc.trans_int2(internal, int2, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_trans_int2' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.trans_int2(internal, int2, text, text) IS 'smpc aggregate transition over int2';
+CREATE FUNCTION smpc.trans_int4(internal, int4, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_trans_int4' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.trans_int4(internal, int4, text) IS 'smpc aggregate transition over int4';
+CREATE FUNCTION smpc.trans_int4(internal, int4, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_trans_int4' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.trans_int4(internal, int4, text, text) IS 'smpc aggregate transition over int4';
+CREATE FUNCTION smpc.trans_int8(internal, int8, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_trans_int8' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.trans_int8(internal, int8, text) IS 'smpc aggregate transition over int8';
+CREATE FUNCTION smpc.trans_int8(internal, int8, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_trans_int8' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.trans_int8(internal, int8, text, text) IS 'smpc aggregate transition over int8';
+CREATE FUNCTION smpc.trans_numeric(internal, numeric, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_trans_numeric' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.trans_numeric(internal, numeric, text) IS 'smpc aggregate transition over numeric';
+CREATE FUNCTION smpc.trans_numeric(internal, numeric, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_trans_numeric' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.trans_numeric(internal, numeric, text, text) IS 'smpc aggregate transition over numeric';
+CREATE FUNCTION smpc.trans_float4(internal, float4, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_trans_float4' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.trans_float4(internal, float4, text) IS 'smpc aggregate transition over float4';
+CREATE FUNCTION smpc.trans_float4(internal, float4, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_trans_float4' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.trans_float4(internal, float4, text, text) IS 'smpc aggregate transition over float4';
+CREATE FUNCTION smpc.trans_float8(internal, float8, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_trans_float8' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.trans_float8(internal, float8, text) IS 'smpc aggregate transition over float8';
+CREATE FUNCTION smpc.trans_float8(internal, float8, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_trans_float8' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.trans_float8(internal, float8, text, text) IS 'smpc aggregate transition over float8';
+CREATE FUNCTION smpc.trans_any(internal, "any", text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_trans_any' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.trans_any(internal, "any", text) IS 'smpc_count transition';
+CREATE FUNCTION smpc.trans_rows(internal, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_trans_rows' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.trans_rows(internal, text) IS 'smpc_count_rows transition';
+CREATE FUNCTION smpc.trans_any(internal, "any", text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_trans_any' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.trans_any(internal, "any", text, text) IS 'smpc_count transition';
+CREATE FUNCTION smpc.trans_rows(internal, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_trans_rows' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.trans_rows(internal, text, text) IS 'smpc_count_rows transition';
+CREATE FUNCTION smpc.sum_final_int8(internal) RETURNS int8
+	AS 'MODULE_PATHNAME', 'smpc_sum_final_int8' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.sum_final_int8(internal) IS 'run the joint computation and return its result as int8';
+CREATE FUNCTION smpc.sum_final_numeric(internal) RETURNS numeric
+	AS 'MODULE_PATHNAME', 'smpc_sum_final_numeric' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.sum_final_numeric(internal) IS 'run the joint computation and return its result as numeric';
+CREATE FUNCTION smpc.sum_final_float4(internal) RETURNS float4
+	AS 'MODULE_PATHNAME', 'smpc_sum_final_float4' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.sum_final_float4(internal) IS 'run the joint computation and return its result as float4';
+CREATE FUNCTION smpc.sum_final_float8(internal) RETURNS float8
+	AS 'MODULE_PATHNAME', 'smpc_sum_final_float8' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.sum_final_float8(internal) IS 'run the joint computation and return its result as float8';
+CREATE FUNCTION smpc.avg_final_numeric(internal) RETURNS numeric
+	AS 'MODULE_PATHNAME', 'smpc_avg_final_numeric' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.avg_final_numeric(internal) IS 'run the joint computation and return its result as numeric';
+CREATE FUNCTION smpc.avg_final_float8(internal) RETURNS float8
+	AS 'MODULE_PATHNAME', 'smpc_avg_final_float8' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.avg_final_float8(internal) IS 'run the joint computation and return its result as float8';
+CREATE FUNCTION smpc.count_final(internal) RETURNS int8
+	AS 'MODULE_PATHNAME', 'smpc_count_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.count_final(internal) IS 'run the joint computation and return its result as int8';
+
+CREATE AGGREGATE public.smpc_sum(int2, text) (
+	SFUNC = smpc.trans_int2, STYPE = internal, FINALFUNC = smpc.sum_final_int8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_sum(int2, text) IS 'joint sum over all members of a peer group';
+CREATE AGGREGATE public.smpc_avg(int2, text) (
+	SFUNC = smpc.trans_int2, STYPE = internal, FINALFUNC = smpc.avg_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_avg(int2, text) IS 'joint average over all members of a peer group';
+CREATE AGGREGATE public.smpc_sum(int2, text, text) (
+	SFUNC = smpc.trans_int2, STYPE = internal, FINALFUNC = smpc.sum_final_int8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_sum(int2, text, text) IS 'joint sum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_avg(int2, text, text) (
+	SFUNC = smpc.trans_int2, STYPE = internal, FINALFUNC = smpc.avg_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_avg(int2, text, text) IS 'joint average over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_sum(int4, text) (
+	SFUNC = smpc.trans_int4, STYPE = internal, FINALFUNC = smpc.sum_final_int8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_sum(int4, text) IS 'joint sum over all members of a peer group';
+CREATE AGGREGATE public.smpc_avg(int4, text) (
+	SFUNC = smpc.trans_int4, STYPE = internal, FINALFUNC = smpc.avg_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_avg(int4, text) IS 'joint average over all members of a peer group';
+CREATE AGGREGATE public.smpc_sum(int4, text, text) (
+	SFUNC = smpc.trans_int4, STYPE = internal, FINALFUNC = smpc.sum_final_int8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_sum(int4, text, text) IS 'joint sum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_avg(int4, text, text) (
+	SFUNC = smpc.trans_int4, STYPE = internal, FINALFUNC = smpc.avg_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_avg(int4, text, text) IS 'joint average over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_sum(int8, text) (
+	SFUNC = smpc.trans_int8, STYPE = internal, FINALFUNC = smpc.sum_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_sum(int8, text) IS 'joint sum over all members of a peer group';
+CREATE AGGREGATE public.smpc_avg(int8, text) (
+	SFUNC = smpc.trans_int8, STYPE = internal, FINALFUNC = smpc.avg_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_avg(int8, text) IS 'joint average over all members of a peer group';
+CREATE AGGREGATE public.smpc_sum(int8, text, text) (
+	SFUNC = smpc.trans_int8, STYPE = internal, FINALFUNC = smpc.sum_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_sum(int8, text, text) IS 'joint sum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_avg(int8, text, text) (
+	SFUNC = smpc.trans_int8, STYPE = internal, FINALFUNC = smpc.avg_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_avg(int8, text, text) IS 'joint average over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_sum(numeric, text) (
+	SFUNC = smpc.trans_numeric, STYPE = internal, FINALFUNC = smpc.sum_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_sum(numeric, text) IS 'joint sum over all members of a peer group';
+CREATE AGGREGATE public.smpc_avg(numeric, text) (
+	SFUNC = smpc.trans_numeric, STYPE = internal, FINALFUNC = smpc.avg_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_avg(numeric, text) IS 'joint average over all members of a peer group';
+CREATE AGGREGATE public.smpc_sum(numeric, text, text) (
+	SFUNC = smpc.trans_numeric, STYPE = internal, FINALFUNC = smpc.sum_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_sum(numeric, text, text) IS 'joint sum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_avg(numeric, text, text) (
+	SFUNC = smpc.trans_numeric, STYPE = internal, FINALFUNC = smpc.avg_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_avg(numeric, text, text) IS 'joint average over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_sum(float4, text) (
+	SFUNC = smpc.trans_float4, STYPE = internal, FINALFUNC = smpc.sum_final_float4,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_sum(float4, text) IS 'joint sum over all members of a peer group';
+CREATE AGGREGATE public.smpc_avg(float4, text) (
+	SFUNC = smpc.trans_float4, STYPE = internal, FINALFUNC = smpc.avg_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_avg(float4, text) IS 'joint average over all members of a peer group';
+CREATE AGGREGATE public.smpc_sum(float4, text, text) (
+	SFUNC = smpc.trans_float4, STYPE = internal, FINALFUNC = smpc.sum_final_float4,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_sum(float4, text, text) IS 'joint sum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_avg(float4, text, text) (
+	SFUNC = smpc.trans_float4, STYPE = internal, FINALFUNC = smpc.avg_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_avg(float4, text, text) IS 'joint average over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_sum(float8, text) (
+	SFUNC = smpc.trans_float8, STYPE = internal, FINALFUNC = smpc.sum_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_sum(float8, text) IS 'joint sum over all members of a peer group';
+CREATE AGGREGATE public.smpc_avg(float8, text) (
+	SFUNC = smpc.trans_float8, STYPE = internal, FINALFUNC = smpc.avg_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_avg(float8, text) IS 'joint average over all members of a peer group';
+CREATE AGGREGATE public.smpc_sum(float8, text, text) (
+	SFUNC = smpc.trans_float8, STYPE = internal, FINALFUNC = smpc.sum_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_sum(float8, text, text) IS 'joint sum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_avg(float8, text, text) (
+	SFUNC = smpc.trans_float8, STYPE = internal, FINALFUNC = smpc.avg_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_avg(float8, text, text) IS 'joint average over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_count("any", text) (
+	SFUNC = smpc.trans_any, STYPE = internal, FINALFUNC = smpc.count_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_count("any", text) IS 'joint count of non-NULL values over all members of a peer group';
+CREATE AGGREGATE public.smpc_count_rows(text) (
+	SFUNC = smpc.trans_rows, STYPE = internal, FINALFUNC = smpc.count_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_count_rows(text) IS 'joint count of rows over all members of a peer group';
+CREATE AGGREGATE public.smpc_count("any", text, text) (
+	SFUNC = smpc.trans_any, STYPE = internal, FINALFUNC = smpc.count_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_count("any", text, text) IS 'joint count of non-NULL values over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_count_rows(text, text) (
+	SFUNC = smpc.trans_rows, STYPE = internal, FINALFUNC = smpc.count_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_count_rows(text, text) IS 'joint count of rows over all members of a peer group, with a label';
+
+/* Privileges: nothing is granted to PUBLIC but the aggregates. */
+REVOKE ALL ON ALL TABLES IN SCHEMA smpc FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA smpc FROM PUBLIC;
+GRANT USAGE ON SCHEMA smpc TO PUBLIC;
+GRANT EXECUTE ON FUNCTION smpc.agg_combine(internal, internal),
+	smpc.agg_serialize(internal), smpc.agg_deserialize(bytea, internal) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION smpc.trans_int2(internal, int2, text), smpc.trans_int2(internal, int2, text, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION smpc.trans_int4(internal, int4, text), smpc.trans_int4(internal, int4, text, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION smpc.trans_int8(internal, int8, text), smpc.trans_int8(internal, int8, text, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION smpc.trans_numeric(internal, numeric, text), smpc.trans_numeric(internal, numeric, text, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION smpc.trans_float4(internal, float4, text), smpc.trans_float4(internal, float4, text, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION smpc.trans_float8(internal, float8, text), smpc.trans_float8(internal, float8, text, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION smpc.trans_any(internal, "any", text), smpc.trans_any(internal, "any", text, text),
+	smpc.trans_rows(internal, text), smpc.trans_rows(internal, text, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION smpc.sum_final_int8(internal), smpc.sum_final_numeric(internal), smpc.sum_final_float4(internal), smpc.sum_final_float8(internal), smpc.avg_final_numeric(internal), smpc.avg_final_float8(internal), smpc.count_final(internal) TO PUBLIC;

@@ -1,0 +1,875 @@
+/*-------------------------------------------------------------------------
+ *
+ * aggregates.c
+ *	  The smpc aggregates: local partial state, kept like the native
+ *	  aggregate of the same name (parallel safe, with combine and
+ *	  serialisation functions), and final functions that encode the local
+ *	  state, hand it to the background worker through shared memory, wait
+ *	  on the backend's latch for the joint result and decode it into
+ *	  PostgreSQL's own result type.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "executor/executor.h"
+#include "fmgr.h"
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "nodes/execnodes.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/clauses.h"
+#include "optimizer/optimizer.h"
+#include "pgstat.h"
+#include "storage/ipc.h"
+#include "storage/proc.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+
+#include "field.h"
+#include "smpc.h"
+
+/* Which input an aggregate state accumulates. */
+typedef enum SmpcInput
+{
+	IN_INT2 = 1, IN_INT4, IN_INT8, IN_NUMERIC, IN_FLOAT4, IN_FLOAT8,
+	IN_ANY, IN_ROWS
+} SmpcInput;
+
+typedef struct SmpcAggState
+{
+	int16		input;			/* SmpcInput */
+	bool		has_key;
+	char		group[SMPC_MAX_NAME];
+	char		label[SMPC_MAX_LABEL];
+	int64		count;			/* non-NULL inputs (or rows) */
+	int128		isum;			/* integer inputs */
+	double		fsum;			/* floating-point inputs */
+	Datum		numstate;		/* numeric inputs: the native accumulator */
+} SmpcAggState;
+
+PG_FUNCTION_INFO_V1(smpc_trans_int2);
+PG_FUNCTION_INFO_V1(smpc_trans_int4);
+PG_FUNCTION_INFO_V1(smpc_trans_int8);
+PG_FUNCTION_INFO_V1(smpc_trans_numeric);
+PG_FUNCTION_INFO_V1(smpc_trans_float4);
+PG_FUNCTION_INFO_V1(smpc_trans_float8);
+PG_FUNCTION_INFO_V1(smpc_trans_any);
+PG_FUNCTION_INFO_V1(smpc_trans_rows);
+PG_FUNCTION_INFO_V1(smpc_agg_combine);
+PG_FUNCTION_INFO_V1(smpc_agg_serialize);
+PG_FUNCTION_INFO_V1(smpc_agg_deserialize);
+PG_FUNCTION_INFO_V1(smpc_sum_final_int8);
+PG_FUNCTION_INFO_V1(smpc_sum_final_numeric);
+PG_FUNCTION_INFO_V1(smpc_sum_final_float4);
+PG_FUNCTION_INFO_V1(smpc_sum_final_float8);
+PG_FUNCTION_INFO_V1(smpc_avg_final_numeric);
+PG_FUNCTION_INFO_V1(smpc_avg_final_float8);
+PG_FUNCTION_INFO_V1(smpc_count_final);
+
+const char *
+smpc_kind_name(SmpcKind kind)
+{
+	switch (kind)
+	{
+		case SMPC_KIND_SUM:
+			return "sum";
+		case SMPC_KIND_AVG:
+			return "avg";
+		case SMPC_KIND_COUNT:
+			return "count";
+	}
+	return "?";
+}
+
+/* Call one of numeric.c's aggregate support functions in our context. */
+static Datum
+call_numeric_support(PGFunction fn, FunctionCallInfo outer, int nargs,
+					 Datum a0, bool n0, Datum a1, bool n1, bool *isnull)
+{
+	LOCAL_FCINFO(inner, 2);
+	Datum		result;
+
+	InitFunctionCallInfoData(*inner, NULL, nargs, InvalidOid, outer->context, NULL);
+	inner->args[0].value = a0;
+	inner->args[0].isnull = n0;
+	inner->args[1].value = a1;
+	inner->args[1].isnull = n1;
+	result = fn(inner);
+	if (isnull)
+		*isnull = inner->isnull;
+	return result;
+}
+
+static void
+copy_key(char *dst, size_t dstlen, text *t, const char *what)
+{
+	int			len = VARSIZE_ANY_EXHDR(t);
+
+	if (len >= dstlen)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("smpc %s is too long", what),
+				 errdetail("The %s may be at most %d bytes long.", what, (int) dstlen - 1)));
+	memcpy(dst, VARDATA_ANY(t), len);
+	dst[len] = '\0';
+	if (strlen(dst) != (size_t) len)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("smpc %s contains a zero byte", what)));
+}
+
+/*
+ * Record the group and label of this aggregate group.  They must stay the
+ * same for every row; constant arguments are checked once.
+ */
+static void
+note_key(SmpcAggState *st, FunctionCallInfo fcinfo, int grouparg)
+{
+	char		group[SMPC_MAX_NAME];
+	char		label[SMPC_MAX_LABEL];
+	bool		has_label = PG_NARGS() > grouparg + 1;
+
+	if (st->has_key &&
+		get_fn_expr_arg_stable(fcinfo->flinfo, grouparg) &&
+		(!has_label || get_fn_expr_arg_stable(fcinfo->flinfo, grouparg + 1)))
+		return;
+
+	if (PG_ARGISNULL(grouparg))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("smpc peer group must not be NULL")));
+	if (has_label && PG_ARGISNULL(grouparg + 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("smpc label must not be NULL")));
+	copy_key(group, sizeof(group), PG_GETARG_TEXT_PP(grouparg), "peer group name");
+	if (has_label)
+		copy_key(label, sizeof(label), PG_GETARG_TEXT_PP(grouparg + 1), "label");
+	else
+		label[0] = '\0';
+
+	if (!st->has_key)
+	{
+		strlcpy(st->group, group, sizeof(st->group));
+		strlcpy(st->label, label, sizeof(st->label));
+		st->has_key = true;
+	}
+	else if (strcmp(st->group, group) != 0 || strcmp(st->label, label) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the peer group and label of an smpc aggregate must be the same for every row of a group"),
+				 errhint("Use the label's column in GROUP BY.")));
+}
+
+static SmpcAggState *
+trans_begin(FunctionCallInfo fcinfo, SmpcInput input, int grouparg)
+{
+	MemoryContext aggctx;
+	SmpcAggState *st;
+	int			ctx = AggCheckCallContext(fcinfo, &aggctx);
+
+	if (ctx == AGG_CONTEXT_WINDOW)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("smpc aggregates cannot be used as window functions")));
+	if (ctx == 0)
+		elog(ERROR, "smpc transition function called in non-aggregate context");
+
+	if (PG_ARGISNULL(0))
+	{
+		st = MemoryContextAllocZero(aggctx, sizeof(SmpcAggState));
+		st->input = input;
+	}
+	else
+		st = (SmpcAggState *) PG_GETARG_POINTER(0);
+	note_key(st, fcinfo, grouparg);
+	return st;
+}
+
+#define SIMPLE_TRANS(fname, input, accumulate) \
+Datum \
+fname(PG_FUNCTION_ARGS) \
+{ \
+	SmpcAggState *st = trans_begin(fcinfo, input, 2); \
+	if (!PG_ARGISNULL(1)) \
+	{ \
+		accumulate; \
+		st->count++; \
+	} \
+	PG_RETURN_POINTER(st); \
+}
+
+SIMPLE_TRANS(smpc_trans_int2, IN_INT2, st->isum += PG_GETARG_INT16(1))
+SIMPLE_TRANS(smpc_trans_int4, IN_INT4, st->isum += PG_GETARG_INT32(1))
+SIMPLE_TRANS(smpc_trans_int8, IN_INT8, st->isum += PG_GETARG_INT64(1))
+SIMPLE_TRANS(smpc_trans_float4, IN_FLOAT4, st->fsum += PG_GETARG_FLOAT4(1))
+SIMPLE_TRANS(smpc_trans_float8, IN_FLOAT8, st->fsum += PG_GETARG_FLOAT8(1))
+SIMPLE_TRANS(smpc_trans_any, IN_ANY, (void) 0)
+SIMPLE_TRANS(smpc_trans_numeric, IN_NUMERIC,
+			 st->numstate = call_numeric_support(numeric_avg_accum, fcinfo, 2,
+												 st->numstate, st->numstate == 0,
+												 PG_GETARG_DATUM(1), false, NULL))
+
+Datum
+smpc_trans_rows(PG_FUNCTION_ARGS)
+{
+	SmpcAggState *st = trans_begin(fcinfo, IN_ROWS, 1);
+
+	st->count++;
+	PG_RETURN_POINTER(st);
+}
+
+Datum
+smpc_agg_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggctx,
+				old;
+	SmpcAggState *s1 = PG_ARGISNULL(0) ? NULL : (SmpcAggState *) PG_GETARG_POINTER(0);
+	SmpcAggState *s2 = PG_ARGISNULL(1) ? NULL : (SmpcAggState *) PG_GETARG_POINTER(1);
+
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "smpc combine function called in non-aggregate context");
+	if (s2 == NULL)
+		PG_RETURN_POINTER(s1);
+	if (s1 == NULL)
+	{
+		old = MemoryContextSwitchTo(aggctx);
+		s1 = palloc0(sizeof(SmpcAggState));
+		MemoryContextSwitchTo(old);
+		s1->input = s2->input;
+	}
+	if (!s1->has_key && s2->has_key)
+	{
+		strlcpy(s1->group, s2->group, sizeof(s1->group));
+		strlcpy(s1->label, s2->label, sizeof(s1->label));
+		s1->has_key = true;
+	}
+	else if (s2->has_key &&
+			 (strcmp(s1->group, s2->group) != 0 || strcmp(s1->label, s2->label) != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the peer group and label of an smpc aggregate must be the same for every row of a group")));
+	s1->count += s2->count;
+	s1->isum += s2->isum;
+	s1->fsum += s2->fsum;
+	if (s2->numstate)
+		s1->numstate = call_numeric_support(numeric_avg_combine, fcinfo, 2,
+											s1->numstate, s1->numstate == 0,
+											s2->numstate, false, NULL);
+	PG_RETURN_POINTER(s1);
+}
+
+Datum
+smpc_agg_serialize(PG_FUNCTION_ARGS)
+{
+	SmpcAggState *st = (SmpcAggState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "smpc serialize function called in non-aggregate context");
+	pq_begintypsend(&buf);
+	pq_sendint16(&buf, st->input);
+	pq_sendbyte(&buf, st->has_key);
+	pq_sendstring(&buf, st->group);
+	pq_sendstring(&buf, st->label);
+	pq_sendint64(&buf, st->count);
+	pq_sendint64(&buf, (int64) (st->isum >> 64));
+	pq_sendint64(&buf, (int64) (uint64) st->isum);
+	pq_sendfloat8(&buf, st->fsum);
+	if (st->numstate)
+	{
+		bytea	   *inner = DatumGetByteaPP(call_numeric_support(numeric_avg_serialize,
+																 fcinfo, 1, st->numstate,
+																 false, 0, true, NULL));
+
+		pq_sendint32(&buf, VARSIZE_ANY_EXHDR(inner));
+		pq_sendbytes(&buf, VARDATA_ANY(inner), VARSIZE_ANY_EXHDR(inner));
+	}
+	else
+		pq_sendint32(&buf, -1);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+Datum
+smpc_agg_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *sstate = PG_GETARG_BYTEA_PP(0);
+	StringInfoData buf;
+	SmpcAggState *st;
+	int32		innerlen;
+	int64		hi;
+	uint64		lo;
+
+	if (!AggCheckCallContext(fcinfo, NULL))
+		elog(ERROR, "smpc deserialize function called in non-aggregate context");
+	initStringInfo(&buf);
+	appendBinaryStringInfo(&buf, VARDATA_ANY(sstate), VARSIZE_ANY_EXHDR(sstate));
+	st = palloc0(sizeof(SmpcAggState));
+	st->input = pq_getmsgint(&buf, 2);
+	st->has_key = pq_getmsgbyte(&buf);
+	strlcpy(st->group, pq_getmsgstring(&buf), sizeof(st->group));
+	strlcpy(st->label, pq_getmsgstring(&buf), sizeof(st->label));
+	st->count = pq_getmsgint64(&buf);
+	hi = pq_getmsgint64(&buf);
+	lo = (uint64) pq_getmsgint64(&buf);
+	st->isum = ((int128) hi << 64) | (int128) lo;
+	st->fsum = pq_getmsgfloat8(&buf);
+	innerlen = pq_getmsgint(&buf, 4);
+	if (innerlen >= 0)
+	{
+		bytea	   *inner = palloc(VARHDRSZ + innerlen);
+
+		SET_VARSIZE(inner, VARHDRSZ + innerlen);
+		memcpy(VARDATA(inner), pq_getmsgbytes(&buf, innerlen), innerlen);
+		st->numstate = call_numeric_support(numeric_avg_deserialize, fcinfo, 2,
+											PointerGetDatum(inner), false,
+											0, true, NULL);
+	}
+	pq_getmsgend(&buf);
+	PG_RETURN_POINTER(st);
+}
+
+/* ---- the final step ---- */
+
+/* Find the partial Aggref matching a combining one in the plan below. */
+typedef struct FindAggref
+{
+	int			aggno;
+	Aggref	   *found;
+} FindAggref;
+
+static bool
+find_aggref_walker(Node *node, FindAggref *ctx)
+{
+	if (node == NULL || ctx->found)
+		return false;
+	if (IsA(node, Aggref) && ((Aggref *) node)->aggno == ctx->aggno &&
+		!DO_AGGSPLIT_COMBINE(((Aggref *) node)->aggsplit))
+	{
+		ctx->found = (Aggref *) node;
+		return true;
+	}
+	return expression_tree_walker(node, find_aggref_walker, ctx);
+}
+
+static Aggref *
+find_partial_aggref(Plan *plan, int aggno)
+{
+	FindAggref	ctx = {aggno, NULL};
+
+	while (plan != NULL && ctx.found == NULL)
+	{
+		find_aggref_walker((Node *) plan->targetlist, &ctx);
+		plan = plan->lefttree;
+	}
+	return ctx.found;
+}
+
+/* Evaluate an argument expression that does not depend on any row. */
+static char *
+eval_row_independent(FunctionCallInfo fcinfo, Expr *expr, const char *what)
+{
+	AggState   *aggstate = (AggState *) fcinfo->context;
+	ExprState  *es;
+	Datum		d;
+	bool		isnull;
+
+	if (contain_var_clause((Node *) expr) || contain_volatile_functions((Node *) expr) ||
+		contain_agg_clause((Node *) expr))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("smpc aggregate over no rows needs a constant %s", what),
+				 errdetail("With no input rows there is no row to take the %s from.", what)));
+	es = ExecInitExpr(expr, (PlanState *) aggstate);
+	d = ExecEvalExprSwitchContext(es, aggstate->ss.ps.ps_ExprContext, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("smpc %s must not be NULL", what)));
+	return TextDatumGetCString(d);
+}
+
+/*
+ * With no input rows the transition function never ran, so take the group
+ * and label from the aggregate call itself.
+ */
+static void
+key_from_call(FunctionCallInfo fcinfo, SmpcAggState *st)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	AggState   *aggstate;
+	char	   *name;
+	int			grouparg;
+	char	   *group;
+
+	if (aggref == NULL || !IsA(fcinfo->context, AggState))
+		elog(ERROR, "smpc final function called in non-aggregate context");
+	aggstate = (AggState *) fcinfo->context;
+	if (DO_AGGSPLIT_COMBINE(aggref->aggsplit))
+	{
+		Aggref	   *partial = find_partial_aggref(aggstate->ss.ps.plan->lefttree,
+												  aggref->aggno);
+
+		if (partial == NULL)
+			elog(ERROR, "could not find the partial aggregate of an smpc aggregate");
+		aggref = partial;
+	}
+	name = get_func_name(aggref->aggfnoid);
+	grouparg = (name && strcmp(name, "smpc_count_rows") == 0) ? 0 : 1;
+	if (list_length(aggref->args) <= grouparg)
+		elog(ERROR, "unexpected argument list of an smpc aggregate");
+	group = eval_row_independent(fcinfo,
+								 ((TargetEntry *) list_nth(aggref->args, grouparg))->expr,
+								 "peer group");
+	if (strlen(group) >= SMPC_MAX_NAME)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("smpc peer group name is too long")));
+	strlcpy(st->group, group, sizeof(st->group));
+	st->label[0] = '\0';
+	if (list_length(aggref->args) > grouparg + 1)
+	{
+		char	   *label = eval_row_independent(fcinfo,
+												 ((TargetEntry *) list_nth(aggref->args, grouparg + 1))->expr,
+												 "label");
+
+		if (strlen(label) >= SMPC_MAX_LABEL)
+			ereport(ERROR,
+					(errcode(ERRCODE_NAME_TOO_LONG),
+					 errmsg("smpc label is too long")));
+		strlcpy(st->label, label, sizeof(st->label));
+	}
+	if (linitial_oid(aggref->aggargtypes) == FLOAT4OID)
+		st->input = IN_FLOAT4;
+	else if (linitial_oid(aggref->aggargtypes) == FLOAT8OID)
+		st->input = IN_FLOAT8;
+	else
+		st->input = IN_ANY;
+	st->has_key = true;
+}
+
+static SmpcAggState *
+final_state(FunctionCallInfo fcinfo)
+{
+	SmpcAggState *st;
+
+	if (!PG_ARGISNULL(0))
+	{
+		st = (SmpcAggState *) PG_GETARG_POINTER(0);
+		if (st->has_key)
+			return st;
+	}
+	st = palloc0(sizeof(SmpcAggState));
+	key_from_call(fcinfo, st);
+	return st;
+}
+
+static void
+out_of_range(const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("value out of range for smpc"),
+			 errdetail("%s", why),
+			 errhint("smpc shares exact values only; every member's value must fit in 126 bits at the agreed scale.")));
+}
+
+/* Parse the text of a finite numeric into digits (as int128) and scale. */
+static void
+numeric_to_fixed(Numeric num, int128 *value, int32 *scale)
+{
+	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
+	bool		neg = false;
+	bool		frac = false;
+	int128		v = 0;
+	int32		sc = 0;
+
+	if (*s == '-')
+	{
+		neg = true;
+		s++;
+	}
+	for (; *s; s++)
+	{
+		if (*s == '.')
+		{
+			frac = true;
+			continue;
+		}
+		if (*s < '0' || *s > '9')
+			out_of_range("The value is not a finite number.");
+		if (v > (SMPC_FIELD_LIMIT - 9) / 10)
+			out_of_range("The local sum has more than 37 significant digits.");
+		v = v * 10 + (*s - '0');
+		if (frac)
+			sc++;
+	}
+	*value = neg ? -v : v;
+	*scale = sc;
+}
+
+static char *
+int128_to_string(int128 v, int32 scale)
+{
+	char		digits[64];
+	char	   *out = palloc(80);
+	int			n = 0,
+				pos = 0;
+	bool		neg = v < 0;
+	uint128		u = neg ? (uint128) (-v) : (uint128) v;
+
+	do
+	{
+		digits[n++] = '0' + (int) (u % 10);
+		u /= 10;
+	} while (u > 0);
+	while (n <= scale)
+		digits[n++] = '0';
+	if (neg)
+		out[pos++] = '-';
+	while (n > 0)
+	{
+		if (n == scale)
+			out[pos++] = '.';
+		out[pos++] = digits[--n];
+	}
+	out[pos] = '\0';
+	return out;
+}
+
+static Numeric
+fixed_to_numeric(int128 v, int32 scale)
+{
+	return DatumGetNumeric(DirectFunctionCall3(numeric_in,
+											   CStringGetDatum(int128_to_string(v, scale)),
+											   ObjectIdGetDatum(InvalidOid),
+											   Int32GetDatum(-1)));
+}
+
+/* Element 0 of the vector: the local sum in the agreed encoding. */
+static void
+encode_sum(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcClass *vclass,
+		   int32 *scale, int128 *value)
+{
+	*scale = 0;
+	*value = 0;
+	if (st->input == IN_FLOAT4 || st->input == IN_FLOAT8)
+	{
+		double		scaled;
+
+		*vclass = SMPC_CLASS_FLOAT;
+		if (isnan(st->fsum) || isinf(st->fsum))
+			out_of_range("NaN and infinite values cannot be shared.");
+		scaled = rint(ldexp(st->fsum, SMPC_FLOAT_FRAC_BITS));
+		if (fabs(scaled) >= ldexp(1.0, 120))
+			out_of_range("The local floating-point sum is too large for the fixed-point encoding.");
+		*value = (int128) scaled;
+		return;
+	}
+	*vclass = SMPC_CLASS_EXACT;
+	if (st->input == IN_NUMERIC)
+	{
+		bool		isnull;
+		Datum		sum;
+
+		if (st->numstate == 0)
+			return;
+		sum = call_numeric_support(numeric_sum, fcinfo, 1, st->numstate, false,
+								   0, true, &isnull);
+		if (isnull)
+			return;
+		if (numeric_is_nan(DatumGetNumeric(sum)) || numeric_is_inf(DatumGetNumeric(sum)))
+			out_of_range("NaN and infinite values cannot be shared.");
+		numeric_to_fixed(DatumGetNumeric(sum), value, scale);
+		return;
+	}
+	if (st->isum > SMPC_FIELD_LIMIT || st->isum < -SMPC_FIELD_LIMIT)
+		out_of_range("The local sum exceeds 126 bits.");
+	*value = st->isum;
+}
+
+/* Run the joint computation for this state; values[] as documented. */
+static void
+run_for_state(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcKind kind,
+			  int128 *result, int32 *scale, SmpcClass *vclass)
+{
+	int128		values[2];
+	int			n;
+	int32		sc = 0;
+	SmpcClass	cl = SMPC_CLASS_EXACT;
+
+	if (kind == SMPC_KIND_COUNT)
+	{
+		values[0] = st->count;
+		n = 1;
+	}
+	else
+	{
+		encode_sum(fcinfo, st, &cl, &sc, &values[0]);
+		values[1] = (kind == SMPC_KIND_SUM) ? (st->count > 0 ? 1 : 0) : st->count;
+		n = 2;
+	}
+	smpc_run_computation(st->group, st->label, kind, cl, sc, values, n, result, scale);
+	*vclass = cl;
+}
+
+static double
+fixed_to_double(int128 v)
+{
+	return ldexp((double) v, -SMPC_FLOAT_FRAC_BITS);
+}
+
+Datum
+smpc_sum_final_int8(PG_FUNCTION_ARGS)
+{
+	SmpcAggState *st = final_state(fcinfo);
+	int128		r[SMPC_MAX_VALUES];
+	int32		scale;
+	SmpcClass	cl;
+
+	run_for_state(fcinfo, st, SMPC_KIND_SUM, r, &scale, &cl);
+	if (r[1] == 0)
+		PG_RETURN_NULL();
+	if (scale != 0 || r[0] > PG_INT64_MAX || r[0] < PG_INT64_MIN)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("bigint out of range")));
+	PG_RETURN_INT64((int64) r[0]);
+}
+
+Datum
+smpc_sum_final_numeric(PG_FUNCTION_ARGS)
+{
+	SmpcAggState *st = final_state(fcinfo);
+	int128		r[SMPC_MAX_VALUES];
+	int32		scale;
+	SmpcClass	cl;
+
+	run_for_state(fcinfo, st, SMPC_KIND_SUM, r, &scale, &cl);
+	if (r[1] == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_NUMERIC(fixed_to_numeric(r[0], scale));
+}
+
+Datum
+smpc_sum_final_float4(PG_FUNCTION_ARGS)
+{
+	SmpcAggState *st = final_state(fcinfo);
+	int128		r[SMPC_MAX_VALUES];
+	int32		scale;
+	SmpcClass	cl;
+
+	run_for_state(fcinfo, st, SMPC_KIND_SUM, r, &scale, &cl);
+	if (r[1] == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT4((float4) fixed_to_double(r[0]));
+}
+
+Datum
+smpc_sum_final_float8(PG_FUNCTION_ARGS)
+{
+	SmpcAggState *st = final_state(fcinfo);
+	int128		r[SMPC_MAX_VALUES];
+	int32		scale;
+	SmpcClass	cl;
+
+	run_for_state(fcinfo, st, SMPC_KIND_SUM, r, &scale, &cl);
+	if (r[1] == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(fixed_to_double(r[0]));
+}
+
+Datum
+smpc_avg_final_numeric(PG_FUNCTION_ARGS)
+{
+	SmpcAggState *st = final_state(fcinfo);
+	int128		r[SMPC_MAX_VALUES];
+	int32		scale;
+	SmpcClass	cl;
+
+	run_for_state(fcinfo, st, SMPC_KIND_AVG, r, &scale, &cl);
+	if (r[1] == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(DirectFunctionCall2(numeric_div,
+										NumericGetDatum(fixed_to_numeric(r[0], scale)),
+										NumericGetDatum(fixed_to_numeric(r[1], 0))));
+}
+
+Datum
+smpc_avg_final_float8(PG_FUNCTION_ARGS)
+{
+	SmpcAggState *st = final_state(fcinfo);
+	int128		r[SMPC_MAX_VALUES];
+	int32		scale;
+	SmpcClass	cl;
+
+	run_for_state(fcinfo, st, SMPC_KIND_AVG, r, &scale, &cl);
+	if (r[1] == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(fixed_to_double(r[0]) / (double) r[1]);
+}
+
+Datum
+smpc_count_final(PG_FUNCTION_ARGS)
+{
+	SmpcAggState *st = final_state(fcinfo);
+	int128		r[SMPC_MAX_VALUES];
+	int32		scale;
+	SmpcClass	cl;
+
+	run_for_state(fcinfo, st, SMPC_KIND_COUNT, r, &scale, &cl);
+	if (r[0] > PG_INT64_MAX || r[0] < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("bigint out of range")));
+	PG_RETURN_INT64((int64) r[0]);
+}
+
+/* ---- handing the vector to the worker ---- */
+
+typedef struct WaitSlot
+{
+	int			slot;
+	uint64		serial;
+} WaitSlot;
+
+/* On error or exit while waiting: give the slot back or tell the worker. */
+static void
+abandon_slot(int code, Datum arg)
+{
+	WaitSlot   *ws = (WaitSlot *) DatumGetPointer(arg);
+	SmpcRequest *req = &smpc_shared->requests[ws->slot];
+	Latch	   *latch = NULL;
+
+	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
+	if (req->serial == ws->serial)
+	{
+		if (req->state == SMPC_REQ_SUBMITTED || req->state == SMPC_REQ_DONE)
+			req->state = SMPC_REQ_FREE;
+		else if (req->state == SMPC_REQ_RUNNING)
+		{
+			req->state = SMPC_REQ_ABANDONED;
+			latch = smpc_shared->worker_latch;
+		}
+	}
+	LWLockRelease(smpc_shared->lock);
+	if (latch)
+		SetLatch(latch);
+}
+
+void
+smpc_run_computation(const char *group, const char *label,
+					 SmpcKind kind, SmpcClass vclass, int32 scale,
+					 const int128 *values, int nvalues,
+					 int128 *result, int32 *result_scale)
+{
+	SmpcRequest *req = NULL;
+	WaitSlot	ws;
+	Latch	   *worker_latch;
+	TimestampTz deadline;
+	int			i;
+	volatile bool done = false;
+	volatile int sqlerrcode = 0;
+	char		emsg[256];
+	char		edetail[1024];
+
+	smpc_check_loaded();
+
+	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
+	if (smpc_shared->worker_pid == 0)
+	{
+		LWLockRelease(smpc_shared->lock);
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("smpc background worker is not running"),
+				 errhint("Check the server log; the postmaster restarts the worker a few seconds after it exits.")));
+	}
+	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
+	{
+		if (smpc_shared->requests[i].state == SMPC_REQ_FREE)
+		{
+			req = &smpc_shared->requests[i];
+			break;
+		}
+	}
+	if (req == NULL)
+	{
+		LWLockRelease(smpc_shared->lock);
+		ereport(ERROR,
+				(errcode(ERRCODE_TOO_MANY_CONNECTIONS),
+				 errmsg("too many smpc computations are running at once"),
+				 errdetail("At most %d computations can run at the same time on one server.",
+						   SMPC_MAX_REQUESTS)));
+	}
+	memset(req, 0, offsetof(SmpcRequest, values));
+	req->serial = smpc_shared->next_serial++;
+	req->backend_pid = MyProcPid;
+	req->backend_latch = MyLatch;
+	strlcpy(req->group, group, sizeof(req->group));
+	strlcpy(req->label, label, sizeof(req->label));
+	req->kind = kind;
+	req->vclass = vclass;
+	req->scale = scale;
+	req->nvalues = nvalues;
+	req->timeout_ms = smpc_timeout_ms;
+	memcpy(req->values, values, sizeof(int128) * nvalues);
+	req->state = SMPC_REQ_SUBMITTED;
+	ws.slot = i;
+	ws.serial = req->serial;
+	worker_latch = smpc_shared->worker_latch;
+	LWLockRelease(smpc_shared->lock);
+	SetLatch(worker_latch);
+
+	/* The worker enforces smpc.timeout; this is only a safety net. */
+	deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+										   smpc_timeout_ms + 10000);
+
+	PG_ENSURE_ERROR_CLEANUP(abandon_slot, PointerGetDatum(&ws));
+	{
+		for (;;)
+		{
+			long		remaining;
+
+			LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
+			if (req->serial == ws.serial && req->state == SMPC_REQ_DONE)
+			{
+				sqlerrcode = req->sqlerrcode;
+				strlcpy(emsg, req->errmsg, sizeof(emsg));
+				strlcpy(edetail, req->errdetail, sizeof(edetail));
+				*result_scale = req->result_scale;
+				memcpy(result, req->result, sizeof(int128) * SMPC_MAX_VALUES);
+				req->state = SMPC_REQ_FREE;
+				done = true;
+			}
+			LWLockRelease(smpc_shared->lock);
+			if (done)
+				break;
+
+			remaining = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
+			if (remaining <= 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("smpc background worker did not answer in time"),
+						 errhint("Check the server log for the worker's errors.")));
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 Min(remaining, 1000), PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+			CHECK_FOR_INTERRUPTS();
+		}
+	}
+	PG_END_ENSURE_ERROR_CLEANUP(abandon_slot, PointerGetDatum(&ws));
+
+	if (sqlerrcode != 0)
+	{
+		if (edetail[0])
+			ereport(ERROR, (errcode(sqlerrcode), errmsg_internal("%s", emsg),
+							errdetail_internal("%s", edetail)));
+		ereport(ERROR, (errcode(sqlerrcode), errmsg_internal("%s", emsg)));
+	}
+}

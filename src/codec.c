@@ -1,0 +1,330 @@
+/*-------------------------------------------------------------------------
+ *
+ * codec.c
+ *	  Encoding and bounds-checked decoding of message headers and payloads.
+ *
+ * Every reader treats its input as hostile: lengths are checked before
+ * each access, strings must be NUL-free and fit their buffers, field
+ * elements must be reduced, and trailing bytes are an error.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "codec.h"
+#include "field.h"
+
+typedef struct Reader
+{
+	const uint8 *p;
+	size_t		len;
+	size_t		off;
+	bool		ok;
+} Reader;
+
+static void
+rd_init(Reader *r, const uint8 *p, size_t len)
+{
+	r->p = p;
+	r->len = len;
+	r->off = 0;
+	r->ok = true;
+}
+
+static const uint8 *
+rd_bytes(Reader *r, size_t n)
+{
+	const uint8 *res;
+
+	if (!r->ok || r->len - r->off < n)
+	{
+		r->ok = false;
+		return NULL;
+	}
+	res = r->p + r->off;
+	r->off += n;
+	return res;
+}
+
+static uint8
+rd_u8(Reader *r)
+{
+	const uint8 *b = rd_bytes(r, 1);
+
+	return b ? b[0] : 0;
+}
+
+static uint16
+rd_u16(Reader *r)
+{
+	const uint8 *b = rd_bytes(r, 2);
+
+	return b ? (uint16) ((b[0] << 8) | b[1]) : 0;
+}
+
+static uint32
+rd_u32(Reader *r)
+{
+	const uint8 *b = rd_bytes(r, 4);
+
+	return b ? ((uint32) b[0] << 24) | ((uint32) b[1] << 16) |
+		((uint32) b[2] << 8) | b[3] : 0;
+}
+
+static uint64
+rd_u64(Reader *r)
+{
+	uint64		hi = rd_u32(r);
+	uint64		lo = rd_u32(r);
+
+	return (hi << 32) | lo;
+}
+
+/* A length-prefixed string into a buffer of bufsize bytes (with NUL). */
+static void
+rd_str(Reader *r, char *buf, size_t bufsize)
+{
+	uint16		n = rd_u16(r);
+	const uint8 *b;
+
+	if (!r->ok || n >= bufsize)
+	{
+		r->ok = false;
+		return;
+	}
+	b = rd_bytes(r, n);
+	if (!b || memchr(b, '\0', n) != NULL)
+	{
+		r->ok = false;
+		return;
+	}
+	memcpy(buf, b, n);
+	buf[n] = '\0';
+}
+
+static bool
+rd_done(Reader *r)
+{
+	return r->ok && r->off == r->len;
+}
+
+static void
+put_u16(StringInfo buf, uint16 v)
+{
+	uint8		b[2] = {(uint8) (v >> 8), (uint8) v};
+
+	appendBinaryStringInfo(buf, (char *) b, 2);
+}
+
+static void
+put_u32(StringInfo buf, uint32 v)
+{
+	uint8		b[4] = {(uint8) (v >> 24), (uint8) (v >> 16), (uint8) (v >> 8), (uint8) v};
+
+	appendBinaryStringInfo(buf, (char *) b, 4);
+}
+
+void
+smpc_put_u64(StringInfo buf, uint64 v)
+{
+	put_u32(buf, (uint32) (v >> 32));
+	put_u32(buf, (uint32) v);
+}
+
+static void
+put_str(StringInfo buf, const char *s)
+{
+	size_t		n = strlen(s);
+
+	Assert(n < 65536);
+	put_u16(buf, (uint16) n);
+	appendBinaryStringInfo(buf, s, n);
+}
+
+bool
+smpc_header_parse(const uint8 *msg, size_t len, SmpcHeader *h, const char **why)
+{
+	int			i;
+
+	if (len < SMPC_HEADER_BYTES + 16)
+	{
+		*why = "message is truncated";
+		return false;
+	}
+	if (len > SMPC_MAX_MESSAGE)
+	{
+		*why = "message is too large";
+		return false;
+	}
+	if (msg[0] != SMPC_MSG_MAGIC || msg[1] != SMPC_MSG_VERSION || msg[3] != 0)
+	{
+		*why = "message has an unknown format or version";
+		return false;
+	}
+	if (msg[2] < 1 || msg[2] > SMPC_MSG_MAX)
+	{
+		*why = "message has an unknown type";
+		return false;
+	}
+	h->type = msg[2];
+	memcpy(h->sender, msg + 4, SMPC_KEY_BYTES);
+	memcpy(h->recipient, msg + 36, SMPC_KEY_BYTES);
+	h->seq = 0;
+	for (i = 0; i < 8; i++)
+		h->seq = (h->seq << 8) | msg[68 + i];
+	memcpy(h->comp_id, msg + 76, SMPC_HASH_BYTES);
+	memcpy(h->nonce, msg + 108, 24);
+	return true;
+}
+
+void
+smpc_header_write(const SmpcHeader *h, uint8 *out)
+{
+	int			i;
+
+	out[0] = SMPC_MSG_MAGIC;
+	out[1] = SMPC_MSG_VERSION;
+	out[2] = h->type;
+	out[3] = 0;
+	memcpy(out + 4, h->sender, SMPC_KEY_BYTES);
+	memcpy(out + 36, h->recipient, SMPC_KEY_BYTES);
+	for (i = 0; i < 8; i++)
+		out[68 + i] = (uint8) (h->seq >> (56 - 8 * i));
+	memcpy(out + 76, h->comp_id, SMPC_HASH_BYTES);
+	memcpy(out + 108, h->nonce, 24);
+}
+
+static void
+put_ready_body(StringInfo buf, const SmpcReady *r)
+{
+	appendStringInfoChar(buf, (char) r->kind);
+	appendStringInfoChar(buf, (char) r->vclass);
+	put_str(buf, r->group);
+	put_str(buf, r->label);
+	appendBinaryStringInfo(buf, (const char *) r->nonce, SMPC_NONCE_BYTES);
+}
+
+static void
+get_ready_body(Reader *rd, SmpcReady *r)
+{
+	const uint8 *b;
+
+	r->kind = rd_u8(rd);
+	r->vclass = rd_u8(rd);
+	rd_str(rd, r->group, sizeof(r->group));
+	rd_str(rd, r->label, sizeof(r->label));
+	b = rd_bytes(rd, SMPC_NONCE_BYTES);
+	if (b)
+		memcpy(r->nonce, b, SMPC_NONCE_BYTES);
+	if (r->kind < SMPC_KIND_SUM || r->kind > SMPC_KIND_COUNT ||
+		r->vclass < SMPC_CLASS_EXACT || r->vclass > SMPC_CLASS_FLOAT ||
+		r->group[0] == '\0')
+		rd->ok = false;
+}
+
+void
+smpc_put_ready(StringInfo buf, const SmpcReady *r)
+{
+	put_ready_body(buf, r);
+	appendBinaryStringInfo(buf, (const char *) r->digest, SMPC_HASH_BYTES);
+	put_u16(buf, r->nmembers);
+	put_u32(buf, (uint32) r->scale);
+	put_u16(buf, r->nvalues);
+	put_u32(buf, r->wait_ms);
+}
+
+bool
+smpc_get_ready(const uint8 *p, size_t len, SmpcReady *r)
+{
+	Reader		rd;
+	const uint8 *b;
+
+	memset(r, 0, sizeof(*r));
+	rd_init(&rd, p, len);
+	get_ready_body(&rd, r);
+	b = rd_bytes(&rd, SMPC_HASH_BYTES);
+	if (b)
+		memcpy(r->digest, b, SMPC_HASH_BYTES);
+	r->nmembers = rd_u16(&rd);
+	r->scale = (int32) rd_u32(&rd);
+	r->nvalues = rd_u16(&rd);
+	r->wait_ms = rd_u32(&rd);
+	if (r->nvalues < 1 || r->nvalues > SMPC_MAX_VALUES ||
+		r->nmembers < 2 || r->nmembers > SMPC_MAX_MEMBERS ||
+		r->scale < 0 || r->scale > 1000)
+		return false;
+	return rd_done(&rd);
+}
+
+void
+smpc_put_abort(StringInfo buf, bool ready_phase, const SmpcReady *r,
+			   const char *reason)
+{
+	appendStringInfoChar(buf, ready_phase ? 1 : 0);
+	if (ready_phase)
+		put_ready_body(buf, r);
+	put_str(buf, reason);
+}
+
+bool
+smpc_get_abort(const uint8 *p, size_t len, bool *ready_phase, SmpcReady *r,
+			   char *reason, size_t reasonlen)
+{
+	Reader		rd;
+	uint8		phase;
+
+	memset(r, 0, sizeof(*r));
+	rd_init(&rd, p, len);
+	phase = rd_u8(&rd);
+	if (phase > 1)
+		return false;
+	*ready_phase = (phase == 1);
+	if (*ready_phase)
+		get_ready_body(&rd, r);
+	rd_str(&rd, reason, reasonlen);
+	return rd_done(&rd);
+}
+
+void
+smpc_put_vector(StringInfo buf, const uint128 *v, int n)
+{
+	int			i;
+
+	put_u16(buf, (uint16) n);
+	for (i = 0; i < n; i++)
+	{
+		uint8		b[16];
+
+		fe_store(v[i], b);
+		appendBinaryStringInfo(buf, (char *) b, 16);
+	}
+}
+
+bool
+smpc_get_vector(const uint8 *p, size_t len, uint128 *v, int n)
+{
+	Reader		rd;
+	int			i;
+
+	rd_init(&rd, p, len);
+	if (rd_u16(&rd) != n)
+		return false;
+	for (i = 0; i < n; i++)
+	{
+		const uint8 *b = rd_bytes(&rd, 16);
+
+		if (!b || !fe_load(b, &v[i]))
+			return false;
+	}
+	return rd_done(&rd);
+}
+
+bool
+smpc_get_u64(const uint8 *p, size_t len, uint64 *v)
+{
+	Reader		rd;
+
+	rd_init(&rd, p, len);
+	*v = rd_u64(&rd);
+	return rd_done(&rd);
+}

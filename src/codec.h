@@ -1,0 +1,84 @@
+/*-------------------------------------------------------------------------
+ *
+ * codec.h
+ *	  Wire format of the messages nodes send each other.
+ *
+ * A message is a fixed cleartext header followed by the sealed payload:
+ *
+ *	 0  magic 'S', version 1, type, reserved 0
+ *	 4  sender public key (32)
+ *	36  recipient public key (32)
+ *	68  sequence number, big-endian u64, strictly increasing per sender
+ *	76  computation id (32; zero for PING, PONG and READY)
+ *	108 nonce (24)
+ *	132 ciphertext: payload + 16-byte tag; the header is associated data
+ *
+ * The header binds every message to its sender, recipient, computation and
+ * type; the sequence number makes replays detectable.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SMPC_CODEC_H
+#define SMPC_CODEC_H
+
+#include "smpc.h"
+#include "lib/stringinfo.h"
+
+#define SMPC_MSG_MAGIC		'S'
+#define SMPC_MSG_VERSION	1
+#define SMPC_HEADER_BYTES	132
+
+typedef enum SmpcMsgType
+{
+	SMPC_MSG_PING = 1,
+	SMPC_MSG_PONG = 2,
+	SMPC_MSG_READY = 3,			/* join a rendezvous */
+	SMPC_MSG_SHARES = 4,		/* input phase: my shares for you */
+	SMPC_MSG_SUMS = 5,			/* output phase: sum of the shares I hold */
+	SMPC_MSG_ABORT = 6,			/* leave a rendezvous or computation */
+	SMPC_MSG_MAX = 6
+} SmpcMsgType;
+
+typedef struct SmpcHeader
+{
+	uint8		type;
+	uint8		sender[SMPC_KEY_BYTES];
+	uint8		recipient[SMPC_KEY_BYTES];
+	uint64		seq;
+	uint8		comp_id[SMPC_HASH_BYTES];
+	uint8		nonce[24];
+} SmpcHeader;
+
+/* Parse the cleartext header; false if the message is malformed. */
+extern bool smpc_header_parse(const uint8 *msg, size_t len, SmpcHeader *h,
+							  const char **why);
+extern void smpc_header_write(const SmpcHeader *h, uint8 *out);
+
+/* The rendezvous announcement (READY) and its ABORT counterpart. */
+typedef struct SmpcReady
+{
+	uint8		kind;
+	uint8		vclass;
+	char		group[SMPC_MAX_NAME];
+	char		label[SMPC_MAX_LABEL];
+	uint8		nonce[SMPC_NONCE_BYTES];
+	uint8		digest[SMPC_HASH_BYTES];
+	uint16		nmembers;
+	int32		scale;
+	uint16		nvalues;
+	uint32		wait_ms;		/* how long the sender waits */
+} SmpcReady;
+
+/* Payload writers append to buf; readers return false on any malformation. */
+extern void smpc_put_ready(StringInfo buf, const SmpcReady *r);
+extern bool smpc_get_ready(const uint8 *p, size_t len, SmpcReady *r);
+extern void smpc_put_abort(StringInfo buf, bool ready_phase, const SmpcReady *r,
+						   const char *reason);
+extern bool smpc_get_abort(const uint8 *p, size_t len, bool *ready_phase,
+						   SmpcReady *r, char *reason, size_t reasonlen);
+extern void smpc_put_vector(StringInfo buf, const uint128 *v, int n);
+extern bool smpc_get_vector(const uint8 *p, size_t len, uint128 *v, int n);
+extern void smpc_put_u64(StringInfo buf, uint64 v);
+extern bool smpc_get_u64(const uint8 *p, size_t len, uint64 *v);
+
+#endif

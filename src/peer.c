@@ -1,0 +1,319 @@
+/*-------------------------------------------------------------------------
+ *
+ * peer.c
+ *	  The background worker's connections to its peers: one non-blocking
+ *	  libpq connection per peer key, driven as a small state machine
+ *	  (down -> connecting -> idle <-> busy), with reconnection back-off and
+ *	  a queue of sealed messages, each delivered by one call of
+ *	  smpc.deliver() on the peer.  Nothing here ever blocks: the worker
+ *	  waits on every socket at once and calls peer_step() for each peer on
+ *	  every turn of its loop.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "storage/fd.h"
+#include "utils/memutils.h"
+
+#include "worker_int.h"
+
+#define SMPC_CONNECT_TIMEOUT_MS 10000
+#define SMPC_BACKOFF_MIN_MS 500
+#define SMPC_BACKOFF_MAX_MS 30000
+#define SMPC_MAX_QUEUE 1024
+
+void
+peer_set_error(Peer *p, const char *fmt,...)
+{
+	va_list		ap;
+	char	   *nl;
+
+	va_start(ap, fmt);
+	vsnprintf(p->last_error, sizeof(p->last_error), fmt, ap);
+	va_end(ap);
+	/* keep libpq's multi-line messages on one line */
+	while ((nl = strchr(p->last_error, '\n')) != NULL)
+	{
+		if (nl[1] == '\0')
+			*nl = '\0';
+		else
+			*nl = ' ';
+	}
+}
+
+void
+peer_close(Peer *p)
+{
+	if (p->conn)
+	{
+		PQfinish(p->conn);
+		p->conn = NULL;
+	}
+	if (p->fd_acquired)
+	{
+		ReleaseExternalFD();
+		p->fd_acquired = false;
+	}
+	p->cstate = PEER_DOWN;
+	p->want_write = false;
+}
+
+/* The connection failed: close it and schedule the next attempt. */
+static void
+peer_fail(Peer *p, TimestampTz now)
+{
+	if (p->conn && PQerrorMessage(p->conn)[0])
+		peer_set_error(p, "%s", PQerrorMessage(p->conn));
+	peer_close(p);
+	p->backoff_ms = p->backoff_ms ? Min(p->backoff_ms * 2, SMPC_BACKOFF_MAX_MS)
+		: SMPC_BACKOFF_MIN_MS;
+	p->next_attempt = TimestampTzPlusMilliseconds(now, p->backoff_ms);
+}
+
+void
+peer_enqueue(Peer *p, bytea *msg)
+{
+	MemoryContext old = MemoryContextSwitchTo(smpc_worker_context);
+
+	if (list_length(p->queue) >= SMPC_MAX_QUEUE)
+	{
+		ereport(WARNING,
+				(errmsg("smpc: dropping the oldest message queued for peer \"%s\"", p->name),
+				 errdetail("More than %d messages are waiting for the peer.", SMPC_MAX_QUEUE)));
+		pfree(linitial(p->queue));
+		p->queue = list_delete_first(p->queue);
+	}
+	p->queue = lappend(p->queue, msg);
+	MemoryContextSwitchTo(old);
+}
+
+static void
+peer_start_connect(Peer *p, TimestampTz now)
+{
+	const char *keys[] = {"dbname", "application_name", NULL};
+	const char *vals[] = {p->conninfo, "smpc worker", NULL};
+
+	if (!AcquireExternalFD())
+	{
+		peer_set_error(p, "too many open files to connect");
+		peer_fail(p, now);
+		return;
+	}
+	p->fd_acquired = true;
+	p->conn = PQconnectStartParams(keys, vals, 1);
+	if (p->conn == NULL || PQstatus(p->conn) == CONNECTION_BAD)
+	{
+		peer_fail(p, now);
+		return;
+	}
+	p->cstate = PEER_CONNECTING;
+	p->poll_want = PGRES_POLLING_WRITING;
+	p->connect_deadline = TimestampTzPlusMilliseconds(now, SMPC_CONNECT_TIMEOUT_MS);
+}
+
+/* Send the oldest queued message, if the connection is free. */
+static void
+peer_send_next(Peer *p, TimestampTz now)
+{
+	bytea	   *msg;
+	const char *values[1];
+	int			lengths[1];
+	int			formats[1] = {1};
+	Oid			types[1] = {BYTEAOID};
+	int			rc;
+
+	if (p->cstate != PEER_IDLE || p->queue == NIL || now < p->retry_at)
+		return;
+	msg = (bytea *) linitial(p->queue);
+	values[0] = VARDATA(msg);
+	lengths[0] = VARSIZE(msg) - VARHDRSZ;
+	if (!PQsendQueryParams(p->conn, "SELECT smpc.deliver($1)", 1, types,
+						   values, lengths, formats, 0))
+	{
+		peer_fail(p, now);
+		return;
+	}
+	p->cstate = PEER_BUSY;
+	rc = PQflush(p->conn);
+	if (rc < 0)
+		peer_fail(p, now);
+	else
+		p->want_write = (rc == 1);
+}
+
+/* Read whatever results have arrived for the message in flight. */
+static void
+peer_read_results(Peer *p, TimestampTz now)
+{
+	if (!PQconsumeInput(p->conn))
+	{
+		peer_fail(p, now);
+		return;
+	}
+	while (p->cstate == PEER_BUSY && !PQisBusy(p->conn))
+	{
+		PGresult   *res = PQgetResult(p->conn);
+
+		if (res == NULL)
+		{
+			/* the call is complete */
+			p->cstate = PEER_IDLE;
+			break;
+		}
+		if (PQresultStatus(res) == PGRES_FATAL_ERROR)
+		{
+			const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+			const char *text = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+			if (state && strcmp(state, "53000") == 0)
+			{
+				/* inbox full at the peer: keep the message, retry shortly */
+				p->retry_at = TimestampTzPlusMilliseconds(now, 50);
+			}
+			else
+			{
+				peer_set_error(p, "peer refused a message: %s", text ? text : "unknown error");
+				if (state && strcmp(state, "28000") == 0)
+					p->key_verified = false;
+				ereport(WARNING,
+						(errmsg("smpc: peer \"%s\" refused a message: %s", p->name,
+								text ? text : "unknown error")));
+				pfree(linitial(p->queue));
+				p->queue = list_delete_first(p->queue);
+			}
+		}
+		else if (p->queue != NIL)
+		{
+			pfree(linitial(p->queue));
+			p->queue = list_delete_first(p->queue);
+		}
+		PQclear(res);
+	}
+}
+
+/* Advance this peer's connection as far as it goes without blocking. */
+void
+peer_step(Peer *p, TimestampTz now)
+{
+	if (p->conninfo == NULL)
+		return;
+
+	if (p->cstate == PEER_DOWN)
+	{
+		if (now < p->next_attempt)
+			return;
+		peer_start_connect(p, now);
+	}
+
+	if (p->cstate == PEER_CONNECTING)
+	{
+		p->poll_want = PQconnectPoll(p->conn);
+		if (p->poll_want == PGRES_POLLING_OK)
+		{
+			if (PQsetnonblocking(p->conn, 1) != 0)
+			{
+				peer_fail(p, now);
+				return;
+			}
+			p->cstate = PEER_IDLE;
+			p->backoff_ms = 0;
+			p->last_error[0] = '\0';
+			worker_peer_connected(p);
+		}
+		else if (p->poll_want == PGRES_POLLING_FAILED)
+		{
+			peer_fail(p, now);
+			return;
+		}
+		else if (now >= p->connect_deadline)
+		{
+			peer_set_error(p, "timed out connecting to the peer");
+			peer_fail(p, now);
+			return;
+		}
+		else
+			return;
+	}
+
+	if (p->cstate == PEER_BUSY)
+	{
+		if (p->want_write)
+		{
+			int			rc = PQflush(p->conn);
+
+			if (rc < 0)
+			{
+				peer_fail(p, now);
+				return;
+			}
+			p->want_write = (rc == 1);
+		}
+		peer_read_results(p, now);
+		if (p->cstate == PEER_DOWN)
+			return;
+	}
+	else if (p->cstate == PEER_IDLE)
+	{
+		/* notice a connection the peer closed */
+		if (!PQconsumeInput(p->conn) || PQstatus(p->conn) == CONNECTION_BAD)
+		{
+			peer_fail(p, now);
+			return;
+		}
+	}
+
+	/* keep the connection busy while there is something to send */
+	while (p->cstate == PEER_IDLE && p->queue != NIL && now >= p->retry_at)
+	{
+		peer_send_next(p, now);
+		if (p->cstate == PEER_BUSY && !p->want_write)
+			peer_read_results(p, now);
+		if (p->cstate == PEER_BUSY)
+			break;
+	}
+}
+
+void
+peer_add_events(Peer *p, WaitEventSet *set)
+{
+	pgsocket	sock;
+	uint32		events = 0;
+
+	if (p->conn == NULL || p->cstate == PEER_DOWN)
+		return;
+	sock = PQsocket(p->conn);
+	if (sock == PGINVALID_SOCKET)
+		return;
+	if (p->cstate == PEER_CONNECTING)
+		events = (p->poll_want == PGRES_POLLING_READING) ? WL_SOCKET_READABLE
+			: WL_SOCKET_WRITEABLE;
+	else
+	{
+		events = WL_SOCKET_READABLE;
+		if (p->want_write)
+			events |= WL_SOCKET_WRITEABLE;
+	}
+	AddWaitEventToSet(set, events, sock, NULL, p);
+}
+
+/* Milliseconds until this peer needs attention without socket activity. */
+long
+peer_next_timeout(Peer *p, TimestampTz now)
+{
+	TimestampTz when = 0;
+
+	if (p->conninfo == NULL)
+		return -1;
+	if (p->cstate == PEER_DOWN)
+		when = p->next_attempt;
+	else if (p->cstate == PEER_CONNECTING)
+		when = p->connect_deadline;
+	else if (p->cstate == PEER_IDLE && p->queue != NIL)
+		when = p->retry_at;
+	if (when == 0)
+		return -1;
+	return Max(0, TimestampDifferenceMilliseconds(now, when));
+}

@@ -1,0 +1,231 @@
+/*-------------------------------------------------------------------------
+ *
+ * smpc.c
+ *	  Module load: settings, shared memory, the background worker's
+ *	  registration, and the hooks smpc needs in the server.
+ *
+ * Everything here runs in the postmaster (from shared_preload_libraries)
+ * or once per backend.  The shared state itself is described in smpc.h.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/pathnodes.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/planner.h"
+#include "postmaster/bgworker.h"
+#include "storage/ipc.h"
+#include "storage/shmem.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+
+#include "crypto.h"
+#include "smpc.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+SmpcShared *smpc_shared = NULL;
+char	   *smpc_database = NULL;
+int			smpc_timeout_ms = 60000;
+
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+static create_upper_paths_hook_type prev_upper_paths_hook = NULL;
+static bool config_change_pending = false;
+
+static void
+smpc_shmem_request(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(MAXALIGN(sizeof(SmpcShared)));
+	RequestNamedLWLockTranche("smpc", 1);
+}
+
+static void
+smpc_shmem_startup(void)
+{
+	bool		found;
+
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	smpc_shared = ShmemInitStruct("smpc", sizeof(SmpcShared), &found);
+	if (!found)
+	{
+		memset(smpc_shared, 0, offsetof(SmpcShared, inbox));
+		smpc_shared->lock = &(GetNamedLWLockTranche("smpc"))->lock;
+		pg_atomic_init_u64(&smpc_shared->config_gen, 1);
+		smpc_shared->next_serial = 1;
+	}
+	LWLockRelease(AddinShmemInitLock);
+}
+
+/* Every smpc entry point starts here. */
+void
+smpc_check_loaded(void)
+{
+	if (smpc_shared == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("smpc must be loaded via shared_preload_libraries"),
+				 errhint("Add smpc to shared_preload_libraries in postgresql.conf and restart the server.")));
+}
+
+/*
+ * Configuration tables changed in this transaction: once it commits, tell
+ * the worker to reload.  Called from the statement trigger.
+ */
+void
+smpc_note_config_change(void)
+{
+	config_change_pending = true;
+}
+
+static void
+smpc_xact_callback(XactEvent event, void *arg)
+{
+	if (!config_change_pending)
+		return;
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT)
+	{
+		config_change_pending = false;
+		if (smpc_shared)
+		{
+			Latch	   *latch;
+
+			pg_atomic_fetch_add_u64(&smpc_shared->config_gen, 1);
+			LWLockAcquire(smpc_shared->lock, LW_SHARED);
+			latch = smpc_shared->worker_latch;
+			LWLockRelease(smpc_shared->lock);
+			if (latch)
+				SetLatch(latch);
+		}
+	}
+	else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		config_change_pending = false;
+}
+
+/* Does this expression tree use an smpc aggregate? */
+static bool
+uses_smpc_aggregate_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Aggref))
+	{
+		char	   *name = get_func_name(((Aggref *) node)->aggfnoid);
+
+		if (name && strncmp(name, "smpc_", 5) == 0)
+			return true;
+	}
+	return expression_tree_walker(node, uses_smpc_aggregate_walker, context);
+}
+
+/*
+ * With GROUP BY, each group is one joint computation, run one after the
+ * other as the executor finalises the groups.  Every member must take the
+ * groups in the same order or they wait for each other until the timeout;
+ * a hash table's order depends on local sizes, so drop hashed grouping
+ * paths whenever a sorted one exists.
+ */
+static void
+smpc_upper_paths(PlannerInfo *root, UpperRelationKind stage,
+				 RelOptInfo *input_rel, RelOptInfo *output_rel, void *extra)
+{
+	ListCell   *lc;
+	List	   *keep = NIL;
+	bool		have_sorted = false;
+
+	if (prev_upper_paths_hook)
+		prev_upper_paths_hook(root, stage, input_rel, output_rel, extra);
+
+	if (stage != UPPERREL_GROUP_AGG || root->parse->groupClause == NIL ||
+		!root->parse->hasAggs)
+		return;
+	if (!uses_smpc_aggregate_walker((Node *) root->parse->targetList, NULL) &&
+		!uses_smpc_aggregate_walker(root->parse->havingQual, NULL))
+		return;
+
+	foreach(lc, output_rel->pathlist)
+	{
+		Path	   *path = (Path *) lfirst(lc);
+
+		if (!(IsA(path, AggPath) &&
+			  (((AggPath *) path)->aggstrategy == AGG_HASHED ||
+			   ((AggPath *) path)->aggstrategy == AGG_MIXED)))
+			have_sorted = true;
+	}
+	if (!have_sorted)
+		return;
+	foreach(lc, output_rel->pathlist)
+	{
+		Path	   *path = (Path *) lfirst(lc);
+
+		if (IsA(path, AggPath) &&
+			(((AggPath *) path)->aggstrategy == AGG_HASHED ||
+			 ((AggPath *) path)->aggstrategy == AGG_MIXED))
+			continue;
+		keep = lappend(keep, path);
+	}
+	output_rel->pathlist = keep;
+	output_rel->cheapest_total_path = NULL;
+	set_cheapest(output_rel);
+}
+
+void
+_PG_init(void)
+{
+	BackgroundWorker worker;
+
+	DefineCustomIntVariable("smpc.timeout",
+							"How long an smpc aggregate waits for its peers.",
+							"After this time the computation fails and names the peers that did not take part.",
+							&smpc_timeout_ms,
+							60000, 100, INT_MAX,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	if (!process_shared_preload_libraries_in_progress)
+	{
+		MarkGUCPrefixReserved("smpc");
+		return;
+	}
+
+	DefineCustomStringVariable("smpc.database",
+							   "Database in which this server's smpc node lives.",
+							   "The background worker connects to it and reads the configuration there.",
+							   &smpc_database,
+							   "postgres",
+							   PGC_POSTMASTER, 0,
+							   NULL, NULL, NULL);
+	MarkGUCPrefixReserved("smpc");
+
+	smpc_crypto_init();
+
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = smpc_shmem_request;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = smpc_shmem_startup;
+	prev_upper_paths_hook = create_upper_paths_hook;
+	create_upper_paths_hook = smpc_upper_paths;
+	RegisterXactCallback(smpc_xact_callback, NULL);
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = 5;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "smpc");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "smpc_worker_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, "smpc worker");
+	snprintf(worker.bgw_type, BGW_MAXLEN, "smpc worker");
+	RegisterBackgroundWorker(&worker);
+}
