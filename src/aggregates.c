@@ -45,6 +45,7 @@ typedef struct SmpcAggState
 {
 	int16		input;			/* SmpcInput */
 	bool		has_key;
+	bool		key_fixed;		/* group and label are constants */
 	char		group[SMPC_MAX_NAME];
 	char		label[SMPC_MAX_LABEL];
 	int64		count;			/* non-NULL inputs (or rows) */
@@ -124,6 +125,27 @@ copy_key(char *dst, size_t dstlen, text *t, const char *what)
 				 errmsg("smpc %s contains a zero byte", what)));
 }
 
+/* Are the group and label arguments of this aggregate call constants? */
+static bool
+key_args_constant(FunctionCallInfo fcinfo, int grouparg)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	int			i;
+
+	/* fcinfo argument 0 is the state: argument i is aggref argument i - 1 */
+	if (aggref == NULL || list_length(aggref->args) < grouparg)
+		return false;
+	for (i = grouparg - 1; i < list_length(aggref->args); i++)
+	{
+		Node	   *arg = (Node *) ((TargetEntry *) list_nth(aggref->args, i))->expr;
+
+		if (!IsA(arg, Const) &&
+			!(IsA(arg, Param) && ((Param *) arg)->paramkind == PARAM_EXTERN))
+			return false;
+	}
+	return true;
+}
+
 /*
  * Record the group and label of this aggregate group.  They must stay the
  * same for every row; constant arguments are checked once.
@@ -135,9 +157,7 @@ note_key(SmpcAggState *st, FunctionCallInfo fcinfo, int grouparg)
 	char		label[SMPC_MAX_LABEL];
 	bool		has_label = PG_NARGS() > grouparg + 1;
 
-	if (st->has_key &&
-		get_fn_expr_arg_stable(fcinfo->flinfo, grouparg) &&
-		(!has_label || get_fn_expr_arg_stable(fcinfo->flinfo, grouparg + 1)))
+	if (st->key_fixed)
 		return;
 
 	if (PG_ARGISNULL(grouparg))
@@ -159,6 +179,7 @@ note_key(SmpcAggState *st, FunctionCallInfo fcinfo, int grouparg)
 		strlcpy(st->group, group, sizeof(st->group));
 		strlcpy(st->label, label, sizeof(st->label));
 		st->has_key = true;
+		st->key_fixed = key_args_constant(fcinfo, grouparg);
 	}
 	else if (strcmp(st->group, group) != 0 || strcmp(st->label, label) != 0)
 		ereport(ERROR,
@@ -172,8 +193,17 @@ trans_begin(FunctionCallInfo fcinfo, SmpcInput input, int grouparg)
 {
 	MemoryContext aggctx;
 	SmpcAggState *st;
-	int			ctx = AggCheckCallContext(fcinfo, &aggctx);
+	int			ctx;
 
+	/* the common case, kept short: a state whose key is settled */
+	if (likely(!PG_ARGISNULL(0)))
+	{
+		st = (SmpcAggState *) PG_GETARG_POINTER(0);
+		if (likely(st->key_fixed))
+			return st;
+	}
+
+	ctx = AggCheckCallContext(fcinfo, &aggctx);
 	if (ctx == AGG_CONTEXT_WINDOW)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

@@ -97,6 +97,7 @@ typedef struct Comp
 	int32		agreed_scale;
 	int128		local[SMPC_MAX_VALUES];
 	bool		have_ready[SMPC_MAX_MEMBERS];
+	bool		withdrew[SMPC_MAX_MEMBERS];	/* joined, then gave up */
 	SmpcReady	ready[SMPC_MAX_MEMBERS];
 	bool		have_share[SMPC_MAX_MEMBERS];
 	bool		have_sum[SMPC_MAX_MEMBERS];
@@ -260,7 +261,8 @@ send_ping(Peer *p, TimestampTz now)
 	initStringInfo(&buf);
 	p->ping_id++;
 	p->ping_sent = now;
-	p->next_ping = TimestampTzPlusMilliseconds(now, PING_INTERVAL_MS);
+	/* until the first answer, try again soon: the peer may not know us yet */
+	p->next_ping = TimestampTzPlusMilliseconds(now, p->rtt_ms < 0 ? 1000 : PING_INTERVAL_MS);
 	smpc_put_u64(&buf, p->ping_id);
 	send_to(p->public_key, SMPC_MSG_PING, NULL, &buf);
 	pfree(buf.data);
@@ -801,7 +803,7 @@ fail_comp(Comp *c, const char *status, int sqlerrcode, const char *msg,
 
 /* Names of members for which have[] is false, sorted, comma separated. */
 static char *
-missing_names(Comp *c, bool *have)
+missing_names(Comp *c, bool *have, bool *skip)
 {
 	StringInfoData buf;
 	char	   *names[SMPC_MAX_MEMBERS];
@@ -810,7 +812,7 @@ missing_names(Comp *c, bool *have)
 				j;
 
 	for (i = 0; i < c->n; i++)
-		if (i != c->self && !have[i])
+		if (i != c->self && !have[i] && !(skip && skip[i]))
 			names[n++] = c->members[i].name;
 	for (i = 1; i < n; i++)
 		for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--)
@@ -838,7 +840,29 @@ timeout_comp(Comp *c)
 	int			i;
 
 	initStringInfo(&detail);
-	appendStringInfo(&detail, "%s: %s.", what, missing_names(c, have));
+	if (c->phase == PHASE_WAIT)
+	{
+		char	   *never = missing_names(c, have, c->withdrew);
+		char	   *gave_up = missing_names(c, c->withdrew, NULL);
+		bool		any_withdrew = false;
+
+		for (i = 0; i < c->n; i++)
+			any_withdrew |= c->withdrew[i];
+		if (never[0])
+			appendStringInfo(&detail, "%s: %s.", what, never);
+		if (any_withdrew)
+		{
+			bool		inv[SMPC_MAX_MEMBERS];
+
+			for (i = 0; i < c->n; i++)
+				inv[i] = !c->withdrew[i];
+			gave_up = missing_names(c, inv, NULL);
+			appendStringInfo(&detail, "%sPeers that joined but gave up first: %s.",
+							 never[0] ? " " : "", gave_up);
+		}
+	}
+	else
+		appendStringInfo(&detail, "%s: %s.", what, missing_names(c, have, NULL));
 	for (i = 0; i < c->n; i++)
 	{
 		Peer	   *p;
@@ -1298,6 +1322,7 @@ handle_ready(Peer *p, const SmpcHeader *h, const uint8 *payload, size_t len)
 				continue;
 			c->ready[idx] = r;
 			c->have_ready[idx] = true;
+			c->withdrew[idx] = false;
 			try_advance(c);
 			return;
 		}
@@ -1360,7 +1385,10 @@ handle_ready_abort(Peer *p, const SmpcReady *r, const char *reason)
 			memcmp(c->ready[idx].nonce, r->nonce, SMPC_NONCE_BYTES) != 0)
 			continue;
 		if (c->phase == PHASE_WAIT)
+		{
 			c->have_ready[idx] = false;
+			c->withdrew[idx] = true;
+		}
 		else
 			fail_abandoned(c, c->members[idx].name, reason);
 	}

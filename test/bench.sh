@@ -1,0 +1,145 @@
+#!/bin/bash
+# smpc benchmark: network phase of one smpc_avg for 3, 5 and 8 nodes, and
+# the local phase of smpc_avg against the native avg over 10 million rows.
+#
+# Run as root or as the postgres OS user after "make install":
+#     bash test/bench.sh [rounds]
+# Prints figures; asserts nothing.  Servers live under $BENCH_DIR and are
+# stopped on exit.
+set -euo pipefail
+
+ROUNDS=${1:-200}
+BENCH_DIR=${BENCH_DIR:-/tmp/smpc-bench}
+PGBIN=${PGBIN:-$(pg_config --bindir)}
+BASE_PORT=${BASE_PORT:-5600}
+NODE_COUNTS=${NODE_COUNTS:-"3 5 8"}
+BIG_ROWS=${BIG_ROWS:-10000000}
+
+if [ "$(id -u)" = 0 ]; then
+	mkdir -p "$BENCH_DIR"
+	chown postgres "$BENCH_DIR"
+	exec runuser -u postgres -- env BENCH_DIR="$BENCH_DIR" PGBIN="$PGBIN" \
+		BASE_PORT="$BASE_PORT" NODE_COUNTS="$NODE_COUNTS" BIG_ROWS="$BIG_ROWS" \
+		bash "$(readlink -f "$0")" "$ROUNDS"
+fi
+
+NODES=0
+stop_all() {
+	for i in $(seq 1 "$NODES"); do
+		"$PGBIN/pg_ctl" -D "$BENCH_DIR/n$i" stop -m fast >/dev/null 2>&1 || true
+	done
+}
+trap stop_all EXIT
+
+psql_n() { local i=$1; shift; "$PGBIN/psql" -X -q -At -h "$BENCH_DIR" -p $((BASE_PORT + i)) -d postgres "$@"; }
+
+start_nodes() {
+	local n=$1 i j key
+	stop_all
+	rm -rf "${BENCH_DIR:?}"/n*
+	NODES=$n
+	for i in $(seq 1 "$n"); do
+		"$PGBIN/initdb" -D "$BENCH_DIR/n$i" -A trust >/dev/null
+		cat >> "$BENCH_DIR/n$i/postgresql.conf" <<EOC
+port = $((BASE_PORT + i))
+unix_socket_directories = '$BENCH_DIR'
+listen_addresses = ''
+shared_preload_libraries = 'smpc'
+smpc.database = 'postgres'
+smpc.timeout = '30s'
+fsync = off
+shared_buffers = '1GB'
+EOC
+		"$PGBIN/pg_ctl" -D "$BENCH_DIR/n$i" -l "$BENCH_DIR/n$i.log" -w start >/dev/null
+		{ psql_n "$i" <<EOS
+CREATE EXTENSION smpc;
+SELECT smpc.init_node('node$i') \g /dev/null
+CREATE ROLE smpc_peer LOGIN;
+GRANT USAGE ON SCHEMA smpc TO smpc_peer;
+GRANT EXECUTE ON FUNCTION smpc.deliver(bytea) TO smpc_peer;
+SELECT smpc.create_peer_group('bench', min_parties => 3);
+CREATE TABLE t AS SELECT g AS x FROM generate_series(1, 1000) g;
+EOS
+		} >/dev/null
+	done
+	for i in $(seq 1 "$n"); do
+		for j in $(seq 1 "$n"); do
+			[ "$i" = "$j" ] && continue
+			key=$(psql_n "$j" -c "SELECT public_key FROM smpc.node_info()")
+			psql_n "$i" -c "SELECT smpc.add_peer('bench', 'node$j', 'host=$BENCH_DIR port=$((BASE_PORT + j)) dbname=postgres user=smpc_peer', '$key')" >/dev/null
+		done
+	done
+	for i in $(seq 1 "$n"); do
+		for _ in $(seq 1 300); do
+			[ "$(psql_n "$i" -c "SELECT bool_and(reachable AND key_verified) FROM smpc.peer_status")" = t ] && break
+			sleep 0.1
+		done
+	done
+}
+
+echo "smpc benchmark on $(nproc) cores; $ROUNDS rounds per size"
+echo
+echo "Network phase of one smpc_avg (last member ready -> result), loopback"
+printf "%-6s %-12s %-12s %-12s\n" nodes median_ms p90_ms rounds/s
+for n in $NODE_COUNTS; do
+	start_nodes "$n"
+	echo "SELECT smpc_avg(x, 'bench', 'net') FROM t;" > "$BENCH_DIR/q.sql"
+	start=$(date +%s.%N)
+	pids=()
+	for i in $(seq 1 "$n"); do
+		"$PGBIN/pgbench" -n -h "$BENCH_DIR" -p $((BASE_PORT + i)) -f "$BENCH_DIR/q.sql" \
+			-t "$ROUNDS" postgres > "$BENCH_DIR/pgbench$i.out" 2>&1 &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	end=$(date +%s.%N)
+	# gather every node's history at node 1 and compare per computation
+	psql_n 1 -c "CREATE TABLE IF NOT EXISTS all_history (node int, computation_id text, started timestamptz, finished timestamptz, status text)" >/dev/null
+	psql_n 1 -c "TRUNCATE all_history" >/dev/null
+	for i in $(seq 1 "$n"); do
+		for _ in $(seq 1 100); do
+			[ "$(psql_n "$i" -c "SELECT count(*) FROM smpc.history WHERE label = 'net'")" -ge "$ROUNDS" ] && break
+			sleep 0.1
+		done
+		psql_n "$i" -c "COPY (SELECT $i, computation_id, started, finished, status FROM smpc.history WHERE label = 'net') TO STDOUT" |
+			psql_n 1 -c "COPY all_history FROM STDIN" >/dev/null
+	done
+	psql_n 1 -F ' ' -c "
+		WITH per AS (
+			SELECT computation_id,
+				   extract(epoch FROM max(finished) - max(started)) * 1000 AS ms
+			FROM all_history WHERE status = 'succeeded'
+			GROUP BY computation_id HAVING count(*) = $n)
+		SELECT format('%-6s %-12s %-12s %-12s', $n,
+			round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 3),
+			round(percentile_cont(0.9) WITHIN GROUP (ORDER BY ms)::numeric, 3),
+			round(count(*) / ($end - $start), 1))
+		FROM per"
+	failed=$(psql_n 1 -c "SELECT count(*) FROM all_history WHERE status <> 'succeeded'")
+	[ "$failed" = 0 ] || echo "  ($failed node-computations did not succeed)"
+done
+
+echo
+echo "Local phase over $BIG_ROWS int4 rows at one node (median of 5 runs, ms)"
+start_nodes 3
+psql_n 1 -c "CREATE TABLE big AS SELECT (random() * 100000)::int4 AS x, random() AS f FROM generate_series(1, $BIG_ROWS)" >/dev/null
+psql_n 1 -c "VACUUM ANALYZE big" >/dev/null
+timeit() {
+	local sql=$1 t
+	for _ in 1 2 3 4 5 6; do
+		t=$( { psql_n 1 -c '\timing on' -c "$sql" 2>&1 || true; } | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1)
+		echo "$t"
+	done | tail -5 | sort -n | sed -n 3p
+}
+# The local phase ends when the final step hands the vector to the worker;
+# a group that does not exist makes it fail right there, so the query time
+# is the local phase alone.
+printf "%-34s %10s\n" query ms
+for pair in "avg(x)|smpc_avg(x, 'no_such_group')" "avg(f)|smpc_avg(f, 'no_such_group')" "sum(x)|smpc_sum(x, 'no_such_group')"; do
+	native=${pair%%|*}
+	smpc=${pair##*|}
+	tn=$(timeit "SELECT $native FROM big")
+	ts=$(timeit "SELECT $smpc FROM big")
+	printf "%-34s %10s\n" "native $native" "$tn"
+	printf "%-34s %10s   ratio %s\n" "$smpc" "$ts" "$(echo "scale=3; $ts / $tn" | bc)"
+done
