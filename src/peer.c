@@ -122,7 +122,6 @@ peer_send_next(Peer *p, TimestampTz now)
 	const char *values[1];
 	int			lengths[1];
 	int			formats[1] = {1};
-	Oid			types[1] = {BYTEAOID};
 	int			rc;
 
 	if (p->cstate != PEER_IDLE || p->queue == NIL || now < p->retry_at)
@@ -130,8 +129,7 @@ peer_send_next(Peer *p, TimestampTz now)
 	msg = (bytea *) linitial(p->queue);
 	values[0] = VARDATA(msg);
 	lengths[0] = VARSIZE(msg) - VARHDRSZ;
-	if (!PQsendQueryParams(p->conn, "SELECT smpc.deliver($1)", 1, types,
-						   values, lengths, formats, 0))
+	if (!PQsendQueryPrepared(p->conn, "smpc_deliver", 1, values, lengths, formats, 0))
 	{
 		peer_fail(p, now);
 		return;
@@ -163,7 +161,20 @@ peer_read_results(Peer *p, TimestampTz now)
 			p->cstate = PEER_IDLE;
 			break;
 		}
-		if (PQresultStatus(res) == PGRES_FATAL_ERROR)
+		if (p->preparing)
+		{
+			if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			{
+				const char *text = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+				peer_set_error(p, "peer cannot take messages: %s", text ? text : "unknown error");
+				PQclear(res);
+				peer_fail(p, now);
+				return;
+			}
+			p->preparing = false;
+		}
+		else if (PQresultStatus(res) == PGRES_FATAL_ERROR)
 		{
 			const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 			const char *text = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
@@ -196,7 +207,7 @@ peer_read_results(Peer *p, TimestampTz now)
 
 /* Advance this peer's connection as far as it goes without blocking. */
 void
-peer_step(Peer *p, TimestampTz now)
+peer_step(Peer *p, TimestampTz now, bool io)
 {
 	if (p->conninfo == NULL)
 		return;
@@ -210,6 +221,8 @@ peer_step(Peer *p, TimestampTz now)
 
 	if (p->cstate == PEER_CONNECTING)
 	{
+		if (!io && now < p->connect_deadline && p->poll_want != PGRES_POLLING_WRITING)
+			return;
 		p->poll_want = PQconnectPoll(p->conn);
 		if (p->poll_want == PGRES_POLLING_OK)
 		{
@@ -218,7 +231,20 @@ peer_step(Peer *p, TimestampTz now)
 				peer_fail(p, now);
 				return;
 			}
-			p->cstate = PEER_IDLE;
+			{
+				Oid			types[1] = {BYTEAOID};
+
+				/* prepare the one statement we send, then report the peer up */
+				if (!PQsendPrepare(p->conn, "smpc_deliver", "SELECT smpc.deliver($1)",
+								   1, types))
+				{
+					peer_fail(p, now);
+					return;
+				}
+			}
+			p->cstate = PEER_BUSY;
+			p->preparing = true;
+			p->want_write = (PQflush(p->conn) == 1);
 			p->backoff_ms = 0;
 			p->last_error[0] = '\0';
 			worker_peer_connected(p);
@@ -251,11 +277,12 @@ peer_step(Peer *p, TimestampTz now)
 			}
 			p->want_write = (rc == 1);
 		}
-		peer_read_results(p, now);
+		if (io)
+			peer_read_results(p, now);
 		if (p->cstate == PEER_DOWN)
 			return;
 	}
-	else if (p->cstate == PEER_IDLE)
+	else if (p->cstate == PEER_IDLE && io)
 	{
 		/* notice a connection the peer closed */
 		if (!PQconsumeInput(p->conn) || PQstatus(p->conn) == CONNECTION_BAD)
@@ -269,34 +296,31 @@ peer_step(Peer *p, TimestampTz now)
 	while (p->cstate == PEER_IDLE && p->queue != NIL && now >= p->retry_at)
 	{
 		peer_send_next(p, now);
-		if (p->cstate == PEER_BUSY && !p->want_write)
-			peer_read_results(p, now);
 		if (p->cstate == PEER_BUSY)
 			break;
 	}
 }
 
+/* The socket events this peer waits for; 0 when it has no socket. */
+uint32
+peer_wait_events(Peer *p)
+{
+	if (p->conn == NULL || p->cstate == PEER_DOWN ||
+		PQsocket(p->conn) == PGINVALID_SOCKET)
+		return 0;
+	if (p->cstate == PEER_CONNECTING)
+		return (p->poll_want == PGRES_POLLING_READING) ? WL_SOCKET_READABLE
+			: WL_SOCKET_WRITEABLE;
+	return WL_SOCKET_READABLE | (p->want_write ? WL_SOCKET_WRITEABLE : 0);
+}
+
 void
 peer_add_events(Peer *p, WaitEventSet *set)
 {
-	pgsocket	sock;
-	uint32		events = 0;
+	uint32		events = peer_wait_events(p);
 
-	if (p->conn == NULL || p->cstate == PEER_DOWN)
-		return;
-	sock = PQsocket(p->conn);
-	if (sock == PGINVALID_SOCKET)
-		return;
-	if (p->cstate == PEER_CONNECTING)
-		events = (p->poll_want == PGRES_POLLING_READING) ? WL_SOCKET_READABLE
-			: WL_SOCKET_WRITEABLE;
-	else
-	{
-		events = WL_SOCKET_READABLE;
-		if (p->want_write)
-			events |= WL_SOCKET_WRITEABLE;
-	}
-	AddWaitEventToSet(set, events, sock, NULL, p);
+	if (events)
+		AddWaitEventToSet(set, events, PQsocket(p->conn), NULL, p);
 }
 
 /* Milliseconds until this peer needs attention without socket activity. */

@@ -250,7 +250,7 @@ send_to(const uint8 *pk, SmpcMsgType type, const uint8 *comp_id, StringInfo payl
 	smpc_seal(&p->pairwise, h.nonce, out, SMPC_HEADER_BYTES,
 			  (uint8 *) payload->data, payload->len, out + SMPC_HEADER_BYTES);
 	peer_enqueue(p, msg);
-	peer_step(p, GetCurrentTimestamp());
+	peer_step(p, GetCurrentTimestamp(), false);
 }
 
 static void
@@ -1735,6 +1735,11 @@ void
 smpc_worker_main(Datum arg)
 {
 	MemoryContext loop_ctx;
+	WaitEventSet *set = NULL;
+	static bool peer_io[SMPC_MAX_PEERS];
+	static PGconn *sig_conn[SMPC_MAX_PEERS];
+	static uint32 sig_events[SMPC_MAX_PEERS];
+	int			nsig = 0;
 
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
@@ -1756,10 +1761,10 @@ smpc_worker_main(Datum arg)
 
 	for (;;)
 	{
-		WaitEventSet *set;
 		WaitEvent	events[SMPC_MAX_PEERS + 2];
 		int			nevents,
 					i;
+		bool		changed;
 		TimestampTz now;
 
 		MemoryContextSwitchTo(loop_ctx);
@@ -1781,7 +1786,8 @@ smpc_worker_main(Datum arg)
 		{
 			PeerConnState before = peers[i].cstate;
 
-			peer_step(&peers[i], now);
+			peer_step(&peers[i], now, peer_io[i]);
+			peer_io[i] = false;
 			if (peers[i].cstate != before)
 				status_dirty = true;
 		}
@@ -1789,16 +1795,39 @@ smpc_worker_main(Datum arg)
 		publish_status();
 		flush_history();
 
-		set = CreateWaitEventSet(loop_ctx, npeers + 2);
-		AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
-		AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
-		for (i = 0; i < npeers; i++)
-			peer_add_events(&peers[i], set);
+		/* rebuild the wait set only when a socket or its events changed */
+		changed = (set == NULL || nsig != npeers);
+		for (i = 0; i < npeers && !changed; i++)
+			changed = sig_conn[i] != peers[i].conn ||
+				sig_events[i] != peer_wait_events(&peers[i]);
+		if (changed)
+		{
+			if (set)
+				FreeWaitEventSet(set);
+			set = CreateWaitEventSet(smpc_worker_context, npeers + 2);
+			AddWaitEventToSet(set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
+			AddWaitEventToSet(set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
+			for (i = 0; i < npeers; i++)
+			{
+				peer_add_events(&peers[i], set);
+				sig_conn[i] = peers[i].conn;
+				sig_events[i] = peer_wait_events(&peers[i]);
+			}
+			nsig = npeers;
+		}
 		nevents = WaitEventSetWait(set, next_timeout(GetCurrentTimestamp()), events,
 								   lengthof(events), PG_WAIT_EXTENSION);
-		FreeWaitEventSet(set);
 		for (i = 0; i < nevents; i++)
+		{
 			if (events[i].events & WL_LATCH_SET)
 				ResetLatch(MyLatch);
+			else if (events[i].user_data)
+			{
+				int			idx = (Peer *) events[i].user_data - peers;
+
+				if (idx >= 0 && idx < npeers)
+					peer_io[idx] = true;
+			}
+		}
 	}
 }

@@ -37,6 +37,7 @@ typedef struct Peer
 	PeerConnState cstate;
 	PostgresPollingStatusType poll_want;
 	bool		want_write;		/* output still buffered in libpq */
+	bool		preparing;		/* the deliver statement is being prepared */
 	bool		fd_acquired;
 	TimestampTz next_attempt;
 	TimestampTz connect_deadline;
@@ -59,7 +60,8 @@ extern MemoryContext smpc_worker_context;
 /* peer.c */
 extern void peer_close(Peer *p);
 extern void peer_enqueue(Peer *p, bytea *msg);
-extern void peer_step(Peer *p, TimestampTz now);
+extern void peer_step(Peer *p, TimestampTz now, bool io);
+extern uint32 peer_wait_events(Peer *p);
 extern void peer_add_events(Peer *p, WaitEventSet *set);
 extern long peer_next_timeout(Peer *p, TimestampTz now);
 extern void peer_set_error(Peer *p, const char *fmt,...) pg_attribute_printf(2, 3);
