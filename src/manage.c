@@ -142,6 +142,17 @@ smpc_peer_status(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+/* Copy into the inbox ring at logical position pos, wrapping at its end. */
+static void
+ring_put(uint64 pos, const char *src, size_t len)
+{
+	size_t		off = pos % SMPC_INBOX_BYTES;
+	size_t		first = Min(len, SMPC_INBOX_BYTES - off);
+
+	memcpy(smpc_shared->inbox + off, src, first);
+	memcpy(smpc_shared->inbox, src + first, len - first);
+}
+
 /*
  * smpc.deliver(message): called by a peer's worker over libpq.  Only cheap
  * checks happen here (size, format, addressed to this node); the worker
@@ -160,7 +171,6 @@ smpc_deliver(PG_FUNCTION_ARGS)
 	uint64		used;
 	uint32		len32 = (uint32) len;
 	uint64		pos;
-	size_t		i;
 
 	smpc_check_loaded();
 
@@ -196,12 +206,9 @@ smpc_deliver(PG_FUNCTION_ARGS)
 				 errhint("The background worker is not keeping up; the sender will retry.")));
 	}
 	pos = smpc_shared->inbox_head;
-	for (i = 0; i < sizeof(uint32); i++)
-		smpc_shared->inbox[(pos + i) % SMPC_INBOX_BYTES] = ((char *) &len32)[i];
-	pos += sizeof(uint32);
-	for (i = 0; i < len; i++)
-		smpc_shared->inbox[(pos + i) % SMPC_INBOX_BYTES] = data[i];
-	smpc_shared->inbox_head = pos + len;
+	ring_put(pos, (const char *) &len32, sizeof(uint32));
+	ring_put(pos + sizeof(uint32), (const char *) data, len);
+	smpc_shared->inbox_head = pos + sizeof(uint32) + len;
 	latch = smpc_shared->worker_latch;
 	LWLockRelease(smpc_shared->lock);
 

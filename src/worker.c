@@ -532,6 +532,8 @@ reload_config(void)
 		peer_close(&peers[j]);
 		smpc_secret_free(&peers[j].pairwise);
 		list_free_deep(peers[j].queue);
+		if (peers[j].conninfo)
+			pfree(peers[j].conninfo);
 	}
 	memcpy(peers, newpeers, sizeof(Peer) * nnew);
 	npeers = nnew;
@@ -1550,8 +1552,7 @@ drain_inbox(void)
 	char	   *buf;
 	uint64		tail,
 				head,
-				n,
-				i;
+				n;
 	size_t		off = 0;
 
 	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
@@ -1559,8 +1560,14 @@ drain_inbox(void)
 	head = smpc_shared->inbox_head;
 	n = head - tail;
 	buf = palloc(n + 1);
-	for (i = 0; i < n; i++)
-		buf[i] = smpc_shared->inbox[(tail + i) % SMPC_INBOX_BYTES];
+	if (n > 0)
+	{
+		size_t		off = tail % SMPC_INBOX_BYTES;
+		size_t		first = Min(n, SMPC_INBOX_BYTES - off);
+
+		memcpy(buf, smpc_shared->inbox + off, first);
+		memcpy(buf + first, smpc_shared->inbox, n - first);
+	}
 	smpc_shared->inbox_tail = head;
 	LWLockRelease(smpc_shared->lock);
 
