@@ -76,6 +76,11 @@ COMMENT ON FUNCTION smpc.node_info() IS
 
 /* Peer groups */
 
+CREATE FUNCTION smpc.usable_public_key(key bytea) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'smpc_usable_public_key' LANGUAGE C IMMUTABLE STRICT;
+COMMENT ON FUNCTION smpc.usable_public_key(bytea) IS
+	'is this 32-byte value a public key a shared secret can be agreed with (not a low-order point)';
+
 CREATE FUNCTION smpc.create_peer_group(name text, min_parties integer DEFAULT 3)
 	RETURNS void
 	LANGUAGE plpgsql
@@ -147,10 +152,11 @@ BEGIN
 	EXCEPTION WHEN others THEN
 		raw := NULL;
 	END;
-	IF raw IS NULL OR length(raw) <> 32 OR length(public_key) <> 44 THEN
+	IF raw IS NULL OR length(raw) <> 32 OR length(public_key) <> 44
+	   OR encode(raw, 'base64') <> public_key OR NOT smpc.usable_public_key(raw) THEN
 		RAISE EXCEPTION 'malformed public key for peer "%"', peer_name
 			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = 'A public key is 32 bytes in base64: 44 characters ending in "=".',
+				  DETAIL = 'A public key is a valid X25519 key of 32 bytes in canonical base64: 44 characters ending in "=".',
 				  HINT = 'Copy the key from smpc.node_info() at the peer.';
 	END IF;
 	IF EXISTS (SELECT 1 FROM smpc.node n WHERE n.public_key = add_peer.public_key) THEN

@@ -460,7 +460,8 @@ key_from_call(FunctionCallInfo fcinfo, SmpcAggState *st)
 	if (strlen(group) >= SMPC_MAX_NAME)
 		ereport(ERROR,
 				(errcode(ERRCODE_NAME_TOO_LONG),
-				 errmsg("smpc peer group name is too long")));
+				 errmsg("smpc peer group name is too long"),
+				 errdetail("The peer group name may be at most %d bytes long.", SMPC_MAX_NAME - 1)));
 	strlcpy(st->group, group, sizeof(st->group));
 	st->label[0] = '\0';
 	if (list_length(aggref->args) > grouparg + 1)
@@ -472,7 +473,8 @@ key_from_call(FunctionCallInfo fcinfo, SmpcAggState *st)
 		if (strlen(label) >= SMPC_MAX_LABEL)
 			ereport(ERROR,
 					(errcode(ERRCODE_NAME_TOO_LONG),
-					 errmsg("smpc label is too long")));
+					 errmsg("smpc label is too long"),
+					 errdetail("The label may be at most %d bytes long.", SMPC_MAX_LABEL - 1)));
 		strlcpy(st->label, label, sizeof(st->label));
 	}
 	if (linitial_oid(aggref->aggargtypes) == FLOAT4OID)
@@ -595,7 +597,7 @@ encode_sum(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcClass *vclass,
 
 		*vclass = SMPC_CLASS_FLOAT;
 		if (isnan(st->fsum) || isinf(st->fsum))
-			out_of_range("NaN and infinite values cannot be shared.");
+			out_of_range("The local floating-point sum is not finite: an input is NaN or infinite, or the sum overflowed.");
 		scaled = rint(ldexp(st->fsum, SMPC_FLOAT_FRAC_BITS));
 		if (fabs(scaled) >= ldexp(1.0, 120))
 			out_of_range("The local floating-point sum is too large for the fixed-point encoding.");

@@ -9,6 +9,8 @@
  */
 #include "postgres.h"
 
+#include <sodium.h>
+
 #include "commands/dbcommands.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -26,6 +28,7 @@ PG_FUNCTION_INFO_V1(smpc_init_node);
 PG_FUNCTION_INFO_V1(smpc_config_changed);
 PG_FUNCTION_INFO_V1(smpc_peer_status);
 PG_FUNCTION_INFO_V1(smpc_deliver);
+PG_FUNCTION_INFO_V1(smpc_usable_public_key);
 
 /*
  * smpc.init_node(name, new_key): make the node's key pair and record the
@@ -185,7 +188,9 @@ smpc_deliver(PG_FUNCTION_ARGS)
 		LWLockRelease(smpc_shared->lock);
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("smpc node is not initialised")));
+				 errmsg("smpc node is not initialised"),
+				 errdetail("This node has no key pair yet, so it cannot take messages."),
+				 errhint("Run SELECT smpc.init_node('name') in database \"%s\".", smpc_database)));
 	}
 	if (memcmp(h.recipient, smpc_shared->node_public_key, SMPC_KEY_BYTES) != 0)
 	{
@@ -215,4 +220,27 @@ smpc_deliver(PG_FUNCTION_ARGS)
 	if (latch)
 		SetLatch(latch);
 	PG_RETURN_VOID();
+}
+
+/*
+ * smpc.usable_public_key(key): true if key is 32 bytes and not a low-order
+ * point, so that a pairwise key can be derived with it.
+ */
+Datum
+smpc_usable_public_key(PG_FUNCTION_ARGS)
+{
+	bytea	   *key = PG_GETARG_BYTEA_PP(0);
+	uint8		scalar[crypto_scalarmult_SCALARBYTES];
+	uint8		out[crypto_scalarmult_BYTES];
+	bool		ok;
+
+	if (VARSIZE_ANY_EXHDR(key) != SMPC_KEY_BYTES)
+		PG_RETURN_BOOL(false);
+	if (sodium_init() < 0)
+		elog(ERROR, "could not initialise libsodium");
+	randombytes_buf(scalar, sizeof(scalar));
+	ok = crypto_scalarmult(out, scalar, (const uint8 *) VARDATA_ANY(key)) == 0;
+	sodium_memzero(scalar, sizeof(scalar));
+	sodium_memzero(out, sizeof(out));
+	PG_RETURN_BOOL(ok);
 }

@@ -34,13 +34,20 @@ peer_set_error(Peer *p, const char *fmt,...)
 	va_start(ap, fmt);
 	vsnprintf(p->last_error, sizeof(p->last_error), fmt, ap);
 	va_end(ap);
-	/* keep libpq's multi-line messages on one line */
-	while ((nl = strchr(p->last_error, '\n')) != NULL)
-	{
-		if (nl[1] == '\0')
-			*nl = '\0';
-		else
+	/* keep libpq's multi-line messages on one line, without a final newline */
+	for (nl = p->last_error; *nl; nl++)
+		if (*nl == '\n' || *nl == '\t' || *nl == '\r')
 			*nl = ' ';
+	while (nl > p->last_error && nl[-1] == ' ')
+		*--nl = '\0';
+	{
+		char	   *src = p->last_error,
+				   *dst = p->last_error;
+
+		for (; *src; src++)
+			if (!(*src == ' ' && dst > p->last_error && dst[-1] == ' '))
+				*dst++ = *src;
+		*dst = '\0';
 	}
 }
 

@@ -839,8 +839,17 @@ timeout_comp(Comp *c)
 		: c->phase == PHASE_INPUT ? "Peers that did not send their shares"
 		: "Peers that did not send their sums";
 	StringInfoData detail;
-	int			i;
+	int			i,
+				j;
+	int			by_name[SMPC_MAX_MEMBERS];
 
+	/* member indexes in name order, for a stable message */
+	for (i = 0; i < c->n; i++)
+	{
+		for (j = i; j > 0 && strcmp(c->members[by_name[j - 1]].name, c->members[i].name) > 0; j--)
+			by_name[j] = by_name[j - 1];
+		by_name[j] = i;
+	}
 	initStringInfo(&detail);
 	if (c->phase == PHASE_WAIT)
 	{
@@ -867,14 +876,18 @@ timeout_comp(Comp *c)
 		appendStringInfo(&detail, "%s: %s.", what, missing_names(c, have, NULL));
 	for (i = 0; i < c->n; i++)
 	{
+		int			m = by_name[i];
 		Peer	   *p;
+		size_t		len;
 
-		if (i == c->self || have[i])
+		if (m == c->self || have[m])
 			continue;
-		p = find_peer(c->members[i].public_key);
-		if (p && p->last_error[0])
-			appendStringInfo(&detail, " Last error for %s: %s.", c->members[i].name,
-							 p->last_error);
+		p = find_peer(c->members[m].public_key);
+		if (p == NULL || p->last_error[0] == '\0')
+			continue;
+		len = strlen(p->last_error);
+		appendStringInfo(&detail, " Last error for %s: %s%s", c->members[m].name,
+						 p->last_error, strchr(".?!", p->last_error[len - 1]) ? "" : ".");
 	}
 	fail_comp(c, "timed out", ERRCODE_CONNECTION_FAILURE,
 			  psprintf("smpc computation for peer group \"%s\" timed out", c->group),
@@ -1231,8 +1244,8 @@ start_request(int slot)
 	{
 		fail_comp(c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
 				  psprintf("peer group \"%s\" has too few members", c->group),
-				  psprintf("The group has %d members including this node, but min_parties is %d.",
-						   g->nmembers, g->min_parties));
+				  psprintf("The group has %d member%s including this node, but min_parties is %d.",
+						   g->nmembers, g->nmembers == 1 ? "" : "s", g->min_parties));
 		return;
 	}
 	for (i = 0; i < SMPC_MAX_REQUESTS; i++)

@@ -1,0 +1,265 @@
+--
+-- management: node identity, peer groups, peers, views, privileges and
+-- smpc.deliver().  Public keys are random: they are kept in psql
+-- variables and never shown.
+--
+
+-- errors raised in PL/pgSQL would show the line of the RAISE: leave it out
+\set SHOW_CONTEXT never
+
+-- keys for the (never reachable) peers: 32 bytes in base64, reproducible
+SELECT encode(sha256('node_b'), 'base64') AS key_b,
+       encode(sha256('node_c'), 'base64') AS key_c,
+       encode(sha256('node_d'), 'base64') AS key_d \gset
+SELECT length(:'key_b') AS key_b_length, length(decode(:'key_b', 'base64')) AS key_b_bytes;
+\set unreachable 'host=/nonexistent port=1 dbname=x'
+
+--
+-- Before init_node
+--
+SELECT * FROM smpc.node_info();
+SELECT smpc.create_peer_group('g_early', min_parties => 2);
+SELECT smpc.add_peer('g_early', 'node_b', :'unreachable', :'key_b');
+-- an aggregate fails: the worker has no node key yet
+SELECT smpc_sum(x, 'g_early') FROM (VALUES (1), (2)) t(x);
+SELECT smpc_count_rows('no_such_group');
+-- deliveries are refused too (a well-formed header addressed to node_b)
+SELECT smpc.deliver('\x53010100'::bytea || decode(repeat('00', 32), 'hex')
+                    || decode(:'key_b', 'base64') || decode(repeat('00', 80), 'hex'));
+
+--
+-- init_node
+--
+SELECT smpc.init_node('node_a') AS key1 \gset
+SELECT length(:'key1') AS key_length, :'key1' ~ '^[A-Za-z0-9+/]{43}=$' AS is_base64,
+       length(decode(:'key1', 'base64')) AS key_bytes;
+SELECT name, public_key = :'key1' AS is_returned_key FROM smpc.node_info();
+-- a second time is an error, whatever the name
+SELECT smpc.init_node('node_a');
+SELECT smpc.init_node('another_name');
+SELECT smpc.init_node('node_a', new_key => false);
+-- invalid names are refused before anything else
+SELECT smpc.init_node('bad name');
+SELECT smpc.init_node('');
+SELECT smpc.init_node('node/a', new_key => true);
+SELECT smpc.init_node(repeat('n', 64), new_key => true);
+-- strict: NULL in, NULL out, nothing changed
+SELECT smpc.init_node(NULL) IS NULL AS is_null;
+SELECT smpc.init_node('node_a', NULL) IS NULL AS is_null;
+SELECT name, public_key = :'key1' AS unchanged FROM smpc.node_info();
+-- new_key => true replaces the key pair (and may rename the node)
+SELECT smpc.init_node('node_x', new_key => true) AS key2 \gset
+SELECT length(:'key2') AS key_length, :'key2' <> :'key1' AS new_key_differs;
+SELECT name, public_key = :'key2' AS is_new_key FROM smpc.node_info();
+SELECT smpc.init_node('node_a', new_key => true) AS key3 \gset
+SELECT :'key3' <> :'key2' AS differs_from_key2, :'key3' <> :'key1' AS differs_from_key1;
+SELECT name, public_key = :'key3' AS is_new_key FROM smpc.node_info();
+SELECT count(*) FROM smpc.node;
+-- init_node works only in smpc.database
+CREATE DATABASE regress_smpc_other;
+\c regress_smpc_other
+CREATE EXTENSION smpc;
+SELECT smpc.init_node('node_a');
+\c contrib_regression
+DROP DATABASE regress_smpc_other;
+
+--
+-- Peer groups
+--
+SELECT smpc.create_peer_group('g1');
+SELECT smpc.create_peer_group('g2', min_parties => 2);
+SELECT smpc.create_peer_group('g.3-x_Y', 5);
+SELECT smpc.create_peer_group(repeat('g', 63));
+-- errors
+SELECT smpc.create_peer_group('g1');
+SELECT smpc.create_peer_group('g1', min_parties => 4);
+SELECT smpc.create_peer_group('bad name');
+SELECT smpc.create_peer_group('');
+SELECT smpc.create_peer_group(NULL);
+SELECT smpc.create_peer_group(repeat('g', 64));
+SELECT smpc.create_peer_group('g4', min_parties => 1);
+SELECT smpc.create_peer_group('g4', min_parties => -3);
+SELECT smpc.create_peer_group('g4', NULL);
+SELECT name, min_parties, members FROM smpc.peer_groups ORDER BY name COLLATE "C";
+SELECT smpc.drop_peer_group(repeat('g', 63));
+
+--
+-- Peers
+--
+SELECT smpc.add_peer('g1', 'node_b', :'unreachable', :'key_b');
+SELECT smpc.add_peer('g1', 'node_c', 'host=/nonexistent port=1 dbname=x password=secret', :'key_c');
+SELECT smpc.add_peer('g1', 'node_d', $$host=/nonexistent password='se cret' port=1 dbname=x$$, :'key_d');
+-- the same key may be in several groups
+SELECT smpc.add_peer('g2', 'node_b', 'host=/nonexistent port=1 dbname=x user=u PassWord = "x"', :'key_b');
+-- unknown group
+SELECT smpc.add_peer('no_such_group', 'node_e', :'unreachable', :'key_b');
+SELECT smpc.add_peer(NULL, 'node_e', :'unreachable', :'key_b');
+-- duplicate peer name in the group
+SELECT smpc.add_peer('g1', 'node_b', :'unreachable', encode(sha256('node_e'), 'base64'));
+-- malformed keys: wrong length, not base64, 33 bytes, empty, NULL
+SELECT smpc.add_peer('g1', 'node_e', :'unreachable', 'c2hvcnQ=');
+SELECT smpc.add_peer('g1', 'node_e', :'unreachable', repeat('!', 43) || '=');
+SELECT smpc.add_peer('g1', 'node_e', :'unreachable', repeat('A', 44));
+SELECT smpc.add_peer('g1', 'node_e', :'unreachable', :'key_b' || ' ');
+SELECT smpc.add_peer('g1', 'node_e', :'unreachable', '');
+SELECT smpc.add_peer('g1', 'node_e', :'unreachable', NULL);
+-- a non-canonical spelling of a valid key (unused low bits set) is refused
+SELECT substr(:'key_b', 1, 42)
+       || substr('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/',
+                 ((strpos('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/',
+                          substr(:'key_b', 43, 1)) - 1) # 1) + 1, 1)
+       || '=' AS key_b_noncanonical \gset
+SELECT decode(:'key_b_noncanonical', 'base64') = decode(:'key_b', 'base64') AS same_bytes,
+       :'key_b_noncanonical' <> :'key_b' AS different_text;
+SELECT smpc.add_peer('g1', 'node_e', :'unreachable', :'key_b_noncanonical');
+-- a low-order point (all zero bytes) can agree no secret and is refused
+SELECT smpc.add_peer('g1', 'node_e', :'unreachable', encode(decode(repeat('00', 32), 'hex'), 'base64'));
+-- the node's own key
+SELECT smpc.add_peer('g1', 'node_e', :'unreachable', :'key3');
+-- the same key twice in a group
+SELECT smpc.add_peer('g1', 'node_e', :'unreachable', :'key_c');
+-- invalid peer names
+SELECT smpc.add_peer('g1', 'bad name', :'unreachable', encode(sha256('node_e'), 'base64'));
+SELECT smpc.add_peer('g1', '', :'unreachable', encode(sha256('node_e'), 'base64'));
+SELECT smpc.add_peer('g1', NULL, :'unreachable', encode(sha256('node_e'), 'base64'));
+SELECT smpc.add_peer('g1', repeat('p', 64), :'unreachable', encode(sha256('node_e'), 'base64'));
+-- connection strings: empty, NULL, too long
+SELECT smpc.add_peer('g1', 'node_e', '', encode(sha256('node_e'), 'base64'));
+SELECT smpc.add_peer('g1', 'node_e', NULL, encode(sha256('node_e'), 'base64'));
+SELECT smpc.add_peer('g1', 'node_e', repeat('x', 1025), encode(sha256('node_e'), 'base64'));
+-- nothing was added by the failed calls
+SELECT group_name, name FROM smpc.peer ORDER BY group_name COLLATE "C", name COLLATE "C";
+
+-- smpc.peers masks passwords
+SELECT group_name, name, conninfo,
+       public_key = encode(sha256(convert_to(name, 'UTF8')), 'base64') AS key_ok
+  FROM smpc.peers ORDER BY group_name COLLATE "C", name COLLATE "C";
+-- the table itself keeps them
+SELECT name, conninfo FROM smpc.peer WHERE group_name = 'g1' ORDER BY name COLLATE "C";
+SELECT smpc.mask_conninfo(c) FROM (VALUES
+  ('host=h password=secret dbname=d'),
+  ('password = secret'),
+  ($$password='se cret' user=u$$),
+  ($$password='it\'s \\ secret' user=u$$),
+  ('PASSWORD=x host=h password=y'),
+  ('host=h dbname=password')) v(c);
+
+-- smpc.peer_groups counts this node and its peers
+SELECT name, min_parties, members FROM smpc.peer_groups ORDER BY name COLLATE "C";
+
+-- smpc.peer_status lists every configured peer; none can be reached
+SELECT group_name, peer_name, reachable, key_verified
+  FROM smpc.peer_status ORDER BY group_name COLLATE "C", peer_name COLLATE "C";
+
+--
+-- remove_peer and drop_peer_group
+--
+SELECT smpc.remove_peer('g1', 'node_d');
+SELECT smpc.remove_peer('g1', 'node_d');
+SELECT smpc.remove_peer('no_such_group', 'node_b');
+SELECT smpc.remove_peer('g1', NULL);
+SELECT smpc.drop_peer_group('g2');
+SELECT smpc.drop_peer_group('g2');
+SELECT smpc.drop_peer_group(NULL);
+SELECT smpc.drop_peer_group('g_early');
+-- dropping a group drops its peers
+SELECT group_name, name FROM smpc.peer ORDER BY group_name COLLATE "C", name COLLATE "C";
+SELECT name, min_parties, members FROM smpc.peer_groups ORDER BY name COLLATE "C";
+SELECT group_name, peer_name, reachable, key_verified
+  FROM smpc.peer_status ORDER BY group_name COLLATE "C", peer_name COLLATE "C";
+-- the removed peer can be added again
+SELECT smpc.add_peer('g1', 'node_d', :'unreachable', :'key_d');
+SELECT name, min_parties, members FROM smpc.peer_groups ORDER BY name COLLATE "C";
+
+-- the configuration trigger function is not for direct calls
+SELECT smpc.config_changed();
+
+--
+-- smpc.deliver(): only cheap checks happen in the calling backend
+--
+-- a message: magic 'S', version 1, type 1 (PING), sender, recipient,
+-- then zeros for sequence number, computation id, nonce and tag
+CREATE FUNCTION pg_temp.msg(recipient text, type int DEFAULT 1, total int DEFAULT 148)
+RETURNS bytea LANGUAGE sql AS $$
+  SELECT '\x5301'::bytea || set_byte('\x00'::bytea, 0, type) || '\x00'::bytea
+         || decode(repeat('00', 32), 'hex') || decode(recipient, 'base64')
+         || decode(repeat('00', total - 68), 'hex')
+$$;
+SELECT length(pg_temp.msg(:'key3')) AS message_length;
+-- Wait until the worker has loaded the current node key: until then a
+-- message for it is refused as not initialised or as addressed elsewhere.
+CREATE FUNCTION pg_temp.deliver_when_ready(m bytea) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+	FOR i IN 1 .. 600 LOOP
+		BEGIN
+			PERFORM smpc.deliver(m);
+			RETURN 'delivered';
+		EXCEPTION WHEN object_not_in_prerequisite_state
+				OR invalid_authorization_specification THEN
+			PERFORM pg_sleep(0.1);
+		END;
+	END LOOP;
+	RETURN 'still refused';
+END
+$$;
+SELECT pg_temp.deliver_when_ready(pg_temp.msg(:'key3'));
+-- accepted: addressed to this node (the worker will drop it: unknown sender)
+SELECT smpc.deliver(pg_temp.msg(:'key3'));
+SELECT smpc.deliver(pg_temp.msg(:'key3', type => 6, total => 8192));
+-- addressed to a previous key of this node, or to another node
+SELECT smpc.deliver(pg_temp.msg(:'key1'));
+SELECT smpc.deliver(pg_temp.msg(:'key_b'));
+-- malformed: truncated, too large, bad magic or version, unknown type
+SELECT smpc.deliver('\x00');
+SELECT smpc.deliver(''::bytea);
+SELECT smpc.deliver(substr(pg_temp.msg(:'key3'), 1, 147));
+SELECT smpc.deliver(pg_temp.msg(:'key3', total => 8193));
+SELECT smpc.deliver(pg_temp.msg(:'key3', total => 1000000));
+SELECT smpc.deliver(overlay(pg_temp.msg(:'key3') PLACING '\x54' FROM 1));
+SELECT smpc.deliver(overlay(pg_temp.msg(:'key3') PLACING '\x02' FROM 2));
+SELECT smpc.deliver(overlay(pg_temp.msg(:'key3') PLACING '\x01' FROM 4));
+SELECT smpc.deliver(pg_temp.msg(:'key3', type => 0));
+SELECT smpc.deliver(pg_temp.msg(:'key3', type => 7));
+-- strict
+SELECT smpc.deliver(NULL) IS NULL AS is_null;
+
+--
+-- Privileges
+--
+CREATE ROLE regress_smpc_user;
+CREATE ROLE regress_smpc_peer;
+GRANT EXECUTE ON FUNCTION smpc.deliver(bytea) TO regress_smpc_peer;
+SET ROLE regress_smpc_user;
+SELECT smpc.add_peer('g1', 'node_e', :'unreachable', encode(sha256('node_e'), 'base64'));
+SELECT smpc.remove_peer('g1', 'node_b');
+SELECT smpc.create_peer_group('g_evil', 2);
+SELECT smpc.drop_peer_group('g1');
+SELECT smpc.init_node('evil', new_key => true);
+SELECT * FROM smpc.node_info();
+SELECT * FROM smpc.peer;
+SELECT * FROM smpc.peers;
+SELECT * FROM smpc.node;
+SELECT * FROM smpc.peer_groups;
+SELECT * FROM smpc.peer_status;
+SELECT * FROM smpc.history;
+INSERT INTO smpc.peer_group (name) VALUES ('g_evil');
+SELECT smpc.deliver('\x00');
+SELECT smpc.deliver(pg_temp.msg(:'key3'));
+RESET ROLE;
+-- a peer's login role: deliver() and nothing else
+SET ROLE regress_smpc_peer;
+SELECT smpc.deliver('\x00');
+SELECT smpc.deliver(pg_temp.msg(:'key1'));
+SELECT smpc.deliver(pg_temp.msg(:'key3', total => 8193));
+SELECT smpc.deliver(pg_temp.msg(:'key3'));
+SELECT * FROM smpc.peer;
+SELECT smpc.add_peer('g1', 'node_e', :'unreachable', encode(sha256('node_e'), 'base64'));
+RESET ROLE;
+REVOKE EXECUTE ON FUNCTION smpc.deliver(bytea) FROM regress_smpc_peer;
+DROP ROLE regress_smpc_user;
+DROP ROLE regress_smpc_peer;
+
+-- what the aggregates test starts from
+SELECT name FROM smpc.node_info();
+SELECT name, min_parties, members FROM smpc.peer_groups ORDER BY name COLLATE "C";
