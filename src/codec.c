@@ -257,28 +257,32 @@ smpc_get_ready(const uint8 *p, size_t len, SmpcReady *r)
 }
 
 void
-smpc_put_abort(StringInfo buf, bool ready_phase, const SmpcReady *r,
+smpc_put_abort(StringInfo buf, bool ready_phase, bool fatal, const SmpcReady *r,
 			   const char *reason)
 {
 	appendStringInfoChar(buf, ready_phase ? 1 : 0);
+	appendStringInfoChar(buf, fatal ? 1 : 0);
 	if (ready_phase)
 		put_ready_body(buf, r);
 	put_str(buf, reason);
 }
 
 bool
-smpc_get_abort(const uint8 *p, size_t len, bool *ready_phase, SmpcReady *r,
-			   char *reason, size_t reasonlen)
+smpc_get_abort(const uint8 *p, size_t len, bool *ready_phase, bool *fatal,
+			   SmpcReady *r, char *reason, size_t reasonlen)
 {
 	Reader		rd;
-	uint8		phase;
+	uint8		phase,
+				f;
 
 	memset(r, 0, sizeof(*r));
 	rd_init(&rd, p, len);
 	phase = rd_u8(&rd);
-	if (phase > 1)
+	f = rd_u8(&rd);
+	if (phase > 1 || f > 1)
 		return false;
 	*ready_phase = (phase == 1);
+	*fatal = (f == 1);
 	if (*ready_phase)
 		get_ready_body(&rd, r);
 	rd_str(&rd, reason, reasonlen);

@@ -72,10 +72,15 @@ typedef struct SmpcReady
 /* Payload writers append to buf; readers return false on any malformation. */
 extern void smpc_put_ready(StringInfo buf, const SmpcReady *r);
 extern bool smpc_get_ready(const uint8 *p, size_t len, SmpcReady *r);
-extern void smpc_put_abort(StringInfo buf, bool ready_phase, const SmpcReady *r,
-						   const char *reason);
+/*
+ * ABORT: ready_phase says whether it withdraws a READY (r identifies it)
+ * or ends a running computation; fatal says the sender failed (rather than
+ * gave up waiting), so the others should fail now instead of waiting.
+ */
+extern void smpc_put_abort(StringInfo buf, bool ready_phase, bool fatal,
+						   const SmpcReady *r, const char *reason);
 extern bool smpc_get_abort(const uint8 *p, size_t len, bool *ready_phase,
-						   SmpcReady *r, char *reason, size_t reasonlen);
+						   bool *fatal, SmpcReady *r, char *reason, size_t reasonlen);
 extern void smpc_put_vector(StringInfo buf, const uint128 *v, int n);
 extern bool smpc_get_vector(const uint8 *p, size_t len, uint128 *v, int n);
 extern void smpc_put_u64(StringInfo buf, uint64 v);

@@ -775,7 +775,8 @@ finish_comp(Comp *c, const char *status, int sqlerrcode, const char *msg,
 			if (i == c->self)
 				continue;
 			initStringInfo(&buf);
-			smpc_put_abort(&buf, c->phase == PHASE_WAIT, &r, reason);
+			smpc_put_abort(&buf, c->phase == PHASE_WAIT, strcmp(status, "failed") == 0,
+						   &r, reason);
 			send_to(c->members[i].public_key, SMPC_MSG_ABORT,
 					c->phase == PHASE_WAIT ? NULL : c->comp_id, &buf);
 			pfree(buf.data);
@@ -1085,10 +1086,11 @@ comp_message(Comp *c, int idx, uint8 type, const uint8 *payload, size_t len)
 	if (type == SMPC_MSG_ABORT)
 	{
 		bool		ready_phase;
+		bool		fatal;
 		SmpcReady	r;
 		char		reason[200];
 
-		if (!smpc_get_abort(payload, len, &ready_phase, &r, reason, sizeof(reason)))
+		if (!smpc_get_abort(payload, len, &ready_phase, &fatal, &r, reason, sizeof(reason)))
 		{
 			ereport(WARNING, (errmsg("smpc: malformed ABORT from peer \"%s\"", who)));
 			return;
@@ -1369,9 +1371,9 @@ handle_ready(Peer *p, const SmpcHeader *h, const uint8 *payload, size_t len)
 	add_pending(&pm);
 }
 
-/* An ABORT of the rendezvous: the sender withdrew its READY. */
+/* An ABORT of the rendezvous: the sender withdrew its READY, or failed. */
 static void
-handle_ready_abort(Peer *p, const SmpcReady *r, const char *reason)
+handle_ready_abort(Peer *p, const SmpcReady *r, bool fatal, const char *reason)
 {
 	ListCell   *lc;
 	int			i;
@@ -1399,8 +1401,9 @@ handle_ready_abort(Peer *p, const SmpcReady *r, const char *reason)
 		if (idx < 0 || !c->have_ready[idx] || idx == c->self ||
 			memcmp(c->ready[idx].nonce, r->nonce, SMPC_NONCE_BYTES) != 0)
 			continue;
-		if (c->phase == PHASE_WAIT)
+		if (c->phase == PHASE_WAIT && !fatal)
 		{
+			/* it gave up waiting; it may come back with a new READY */
 			c->have_ready[idx] = false;
 			c->withdrew[idx] = true;
 		}
@@ -1536,16 +1539,18 @@ handle_message(const uint8 *msg, size_t len)
 		case SMPC_MSG_ABORT:
 			{
 				bool		ready_phase;
+				bool		fatal;
 				SmpcReady	r;
 				char		reason[200];
 
-				if (!smpc_get_abort(plain, plainlen, &ready_phase, &r, reason, sizeof(reason)))
+				if (!smpc_get_abort(plain, plainlen, &ready_phase, &fatal, &r, reason,
+									sizeof(reason)))
 				{
 					ereport(WARNING, (errmsg("smpc: malformed ABORT from peer \"%s\"", p->name)));
 					break;
 				}
 				if (ready_phase)
-					handle_ready_abort(p, &r, reason);
+					handle_ready_abort(p, &r, fatal, reason);
 				else
 					handle_comp_message(p, &h, plain, plainlen);
 				break;
