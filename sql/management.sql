@@ -255,6 +255,9 @@ SELECT smpc.deliver(pg_temp.msg(:'key3', total => 8193));
 SELECT smpc.deliver(pg_temp.msg(:'key3'));
 SELECT * FROM smpc.peer;
 SELECT smpc.add_peer('g1', 'node_e', :'unreachable', encode(sha256('node_e'), 'base64'));
+-- it cannot make this node contribute to a computation either
+SELECT smpc_sum(x, 'g1') FROM (VALUES (0)) v(x);
+SELECT smpc_count_rows('g1', 'injected');
 RESET ROLE;
 REVOKE EXECUTE ON FUNCTION smpc.deliver(bytea) FROM regress_smpc_peer;
 DROP ROLE regress_smpc_user;

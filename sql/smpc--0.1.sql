@@ -482,18 +482,77 @@ CREATE AGGREGATE public.smpc_count_rows(text, text) (
 	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
 COMMENT ON AGGREGATE public.smpc_count_rows(text, text) IS 'joint count of rows over all members of a peer group, with a label';
 
-/* Privileges: nothing is granted to PUBLIC but the aggregates. */
+/*
+ * Privileges.  Nothing but the schema's names is granted to PUBLIC.  Running an smpc aggregate makes
+ * this node contribute an input to a joint computation, so only members of
+ * smpc_benchmark (and superusers) may; a peer's login gets USAGE on the
+ * schema and EXECUTE on smpc.deliver() alone (see the README).  The role is
+ * shared by every database of the cluster and outlives DROP EXTENSION.
+ */
 REVOKE ALL ON ALL TABLES IN SCHEMA smpc FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA smpc FROM PUBLIC;
-GRANT USAGE ON SCHEMA smpc TO PUBLIC;
-GRANT EXECUTE ON FUNCTION smpc.agg_combine(internal, internal),
-	smpc.agg_serialize(internal), smpc.agg_deserialize(bytea, internal) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION smpc.trans_int2(internal, int2, text), smpc.trans_int2(internal, int2, text, text) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION smpc.trans_int4(internal, int4, text), smpc.trans_int4(internal, int4, text, text) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION smpc.trans_int8(internal, int8, text), smpc.trans_int8(internal, int8, text, text) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION smpc.trans_numeric(internal, numeric, text), smpc.trans_numeric(internal, numeric, text, text) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION smpc.trans_float4(internal, float4, text), smpc.trans_float4(internal, float4, text, text) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION smpc.trans_float8(internal, float8, text), smpc.trans_float8(internal, float8, text, text) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION smpc.trans_any(internal, "any", text), smpc.trans_any(internal, "any", text, text),
-	smpc.trans_rows(internal, text), smpc.trans_rows(internal, text, text) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION smpc.sum_final_int8(internal), smpc.sum_final_numeric(internal), smpc.sum_final_float4(internal), smpc.sum_final_float8(internal), smpc.avg_final_numeric(internal), smpc.avg_final_float8(internal), smpc.count_final(internal) TO PUBLIC;
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'smpc_benchmark') THEN
+		CREATE ROLE smpc_benchmark NOLOGIN;
+	END IF;
+END
+$$;
+GRANT USAGE ON SCHEMA smpc TO PUBLIC;	/* names only; every object is revoked */
+GRANT SELECT ON smpc.history TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_sum(int2, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_sum(int2, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_avg(int2, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_avg(int2, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_sum(int2, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_sum(int2, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_avg(int2, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_avg(int2, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_sum(int4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_sum(int4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_avg(int4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_avg(int4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_sum(int4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_sum(int4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_avg(int4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_avg(int4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_sum(int8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_sum(int8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_avg(int8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_avg(int8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_sum(int8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_sum(int8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_avg(int8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_avg(int8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_sum(numeric, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_sum(numeric, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_avg(numeric, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_avg(numeric, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_sum(numeric, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_sum(numeric, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_avg(numeric, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_avg(numeric, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_sum(float4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_sum(float4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_avg(float4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_avg(float4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_sum(float4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_sum(float4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_avg(float4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_avg(float4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_sum(float8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_sum(float8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_avg(float8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_avg(float8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_sum(float8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_sum(float8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_avg(float8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_avg(float8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_count("any", text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_count("any", text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_count_rows(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_count_rows(text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_count("any", text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_count("any", text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_count_rows(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_count_rows(text, text) TO smpc_benchmark;

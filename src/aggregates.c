@@ -599,9 +599,11 @@ encode_sum(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcClass *vclass,
 		if (isnan(st->fsum) || isinf(st->fsum))
 			out_of_range("The local floating-point sum is not finite: an input is NaN or infinite, or the sum overflowed.");
 		scaled = rint(ldexp(st->fsum, SMPC_FLOAT_FRAC_BITS));
-		if (fabs(scaled) >= ldexp(1.0, 120))
+		if (fabs(scaled) > ldexp(1.0, 126))
 			out_of_range("The local floating-point sum is too large for the fixed-point encoding.");
 		*value = (int128) scaled;
+		if (*value > SMPC_FIELD_LIMIT || *value < -SMPC_FIELD_LIMIT)
+			out_of_range("The local floating-point sum is too large for the fixed-point encoding.");
 		return;
 	}
 	*vclass = SMPC_CLASS_EXACT;

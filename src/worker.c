@@ -107,6 +107,7 @@ typedef struct Comp
 	TimestampTz started;
 	TimestampTz deadline;
 	int			timeout_ms;
+	bool		relayed;		/* failing because another member failed */
 } Comp;
 
 /* A READY that arrived before our own request, or an early message. */
@@ -775,8 +776,14 @@ finish_comp(Comp *c, const char *status, int sqlerrcode, const char *msg,
 			if (i == c->self)
 				continue;
 			initStringInfo(&buf);
-			smpc_put_abort(&buf, c->phase == PHASE_WAIT, strcmp(status, "failed") == 0,
-						   &r, reason);
+			/*
+			 * A failure of our own is fatal for everyone; one we only learnt
+			 * of from another member is passed on as giving up, so that the
+			 * original cause, which that member sent to all, is what they
+			 * report.
+			 */
+			smpc_put_abort(&buf, c->phase == PHASE_WAIT,
+						   strcmp(status, "failed") == 0 && !c->relayed, &r, reason);
 			send_to(c->members[i].public_key, SMPC_MSG_ABORT,
 					c->phase == PHASE_WAIT ? NULL : c->comp_id, &buf);
 			pfree(buf.data);
@@ -1069,6 +1076,7 @@ try_advance(Comp *c)
 static void
 fail_abandoned(Comp *c, const char *who, const char *reason)
 {
+	c->relayed = true;
 	fail_comp(c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
 			  psprintf("member \"%s\" of peer group \"%s\" abandoned the computation",
 					   who, c->group),
