@@ -1,0 +1,326 @@
+#!/bin/bash
+# smpc demo: three hospitals, three PostgreSQL 15 servers, one joint
+# benchmark of doctors' salaries that no hospital can compute alone.
+#
+# Usage, from the repository root on Debian 12, as root:
+#     sudo bash test/demo.sh
+#
+# It installs the packages (skip with SMPC_SKIP_APT=1), builds and installs
+# smpc, creates the servers under $SMPC_DEMO_DIR (default /tmp/smpc-demo;
+# cleaned at the start, so the demo can be run again), sets up keys and the
+# peer group "hospitals", runs smpc_avg, smpc_sum, smpc_count and a GROUP BY
+# on all three servers at once and compares each joint result with the
+# plain aggregate over the three hospitals' rows pooled in one table.
+# The pooling is done ONLY to prove that the joint results are correct;
+# smpc itself never moves a row or a per-hospital subtotal.
+#
+# The servers are stopped at the end; their logs stay in the demo
+# directory.  Exit status 0 means every joint result matched.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+DEMO=${SMPC_DEMO_DIR:-/tmp/smpc-demo}
+PACKAGES="postgresql-15 postgresql-server-dev-15 libsodium-dev postgresql-15-cron libipc-run-perl make gcc"
+NAMES=(hospital_a hospital_b hospital_c)
+PORTS=(5441 5442 5443)
+ROWS=(1200 750 430)			# doctors per hospital
+SEEDS=(0.11 0.22 0.33)		# setseed() per hospital: deterministic data
+PAY=(1.00 1.07 0.94)		# salary level per hospital
+GROUP=hospitals
+
+export LC_ALL=C.UTF-8 LANG=C.UTF-8 LANGUAGE=
+unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGSERVICE PGDATA PGOPTIONS PGPASSWORD || true
+
+if [ "$(id -u)" != 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		exec sudo SMPC_SKIP_APT="${SMPC_SKIP_APT:-}" SMPC_DEMO_DIR="$DEMO" bash "$(readlink -f "$0")" "$@"
+	fi
+	echo "demo.sh: must be run as root (sudo bash test/demo.sh)" >&2
+	exit 2
+fi
+
+step() { printf '\n==> %s\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+die() {
+	echo "demo.sh: $*" >&2
+	exit 1
+}
+
+# --- packages, build, install ----------------------------------------------
+if [ "${SMPC_SKIP_APT:-}" = 1 ]; then
+	step "Skipping the package installation (SMPC_SKIP_APT=1)"
+else
+	step "Installing packages: $PACKAGES"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update
+	# shellcheck disable=SC2086
+	apt-get install -y $PACKAGES
+fi
+# Debian's /usr/bin/pg_config picks the newest server-dev package; use 15's.
+if [ -z "${PG_CONFIG:-}" ]; then
+	PG_CONFIG=pg_config
+	[ -x /usr/lib/postgresql/15/bin/pg_config ] && PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+fi
+command -v "$PG_CONFIG" >/dev/null || die "pg_config not found; install postgresql-server-dev-15"
+[ "$("$PG_CONFIG" --version | sed -n 's/^PostgreSQL \([0-9]*\).*/\1/p')" = 15 ] ||
+	die "$PG_CONFIG is not PostgreSQL 15's"
+PGBIN=$("$PG_CONFIG" --bindir)
+id postgres >/dev/null 2>&1 || die "there is no \"postgres\" OS user; install postgresql-15"
+
+step "Building and installing smpc"
+make -s -C "$REPO" PG_CONFIG="$PG_CONFIG"
+make -s -C "$REPO" PG_CONFIG="$PG_CONFIG" install
+info "installed $("$PG_CONFIG" --pkglibdir)/smpc.so"
+
+# --- helpers ------------------------------------------------------------------
+as_pg() { (cd "$DEMO" && runuser -u postgres -- "$@"); }
+# psql at hospital $1 (index), quiet, unaligned, stop on error
+sql() {
+	local i=$1
+	shift
+	as_pg "$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$DEMO" -p "${PORTS[$i]}" -d postgres "$@"
+}
+
+stop_servers() {
+	local i
+	for i in "${!NAMES[@]}"; do
+		if [ -f "$DEMO/${NAMES[$i]}/postmaster.pid" ]; then
+			as_pg "$PGBIN/pg_ctl" -D "$DEMO/${NAMES[$i]}" stop -m fast >/dev/null 2>&1 || true
+		fi
+	done
+}
+
+on_exit() {
+	local rc=$?
+	trap - EXIT
+	if [ -d "$DEMO" ]; then
+		step "Stopping the three servers"
+		stop_servers
+		info "server logs: $DEMO/<hospital>.log"
+	fi
+	exit $rc
+}
+
+# --- fresh servers ------------------------------------------------------------
+case "$DEMO" in
+	/ | /tmp | /tmp/ | "$REPO" | "$REPO"/) die "refusing to use $DEMO as the demo directory" ;;
+esac
+step "Preparing $DEMO (servers of an earlier run are stopped, the directory is emptied)"
+if [ -d "$DEMO" ]; then
+	stop_servers
+	rm -rf "$DEMO"
+fi
+mkdir -p "$DEMO"
+chown postgres: "$DEMO"
+chmod 700 "$DEMO"
+trap on_exit EXIT
+trap "exit 130" INT
+trap "exit 143" TERM
+
+for i in "${!NAMES[@]}"; do
+	name=${NAMES[$i]}
+	step "Creating $name: PostgreSQL 15 on port ${PORTS[$i]} (unix socket in $DEMO, no TCP)"
+	as_pg "$PGBIN/initdb" -D "$DEMO/$name" -A trust -U postgres >"$DEMO/$name.initdb.log" 2>&1 ||
+		die "initdb failed, see $DEMO/$name.initdb.log"
+	cat >>"$DEMO/$name/postgresql.conf" <<EOC
+
+# smpc demo
+port = ${PORTS[$i]}
+listen_addresses = ''
+unix_socket_directories = '$DEMO'
+unix_socket_permissions = 0700
+shared_preload_libraries = 'smpc'
+smpc.database = 'postgres'
+smpc.timeout = '30s'
+EOC
+	as_pg "$PGBIN/pg_ctl" -D "$DEMO/$name" -l "$DEMO/$name.log" -w start >/dev/null ||
+		die "$name did not start, see $DEMO/$name.log"
+	info "started, log in $DEMO/$name.log"
+done
+
+# --- private data -------------------------------------------------------------
+step "Loading each hospital's private table doctors(dept, salary, years)"
+for i in "${!NAMES[@]}"; do
+	sql "$i" <<EOS
+CREATE TABLE doctors (dept text NOT NULL, salary numeric(10,2), years int);
+SELECT setseed(${SEEDS[$i]}) \g /dev/null
+INSERT INTO doctors (dept, salary, years)
+SELECT dept,
+       CASE WHEN g % 97 = 0 THEN NULL      -- a few salaries are unknown
+            ELSE round(((base + years * 1850 + noise) * ${PAY[$i]})::numeric, 2) END,
+       years
+FROM (SELECT g,
+             (ARRAY['cardiology','emergency','oncology','pediatrics','radiology'])[1 + g % 5] AS dept,
+             (ARRAY[98000, 74000, 91000, 79000, 86000])[1 + g % 5] AS base,
+             floor(random() * 36)::int AS years,
+             random() * 30000 AS noise
+      FROM generate_series(1, ${ROWS[$i]}) g) s;
+EOS
+	info "${NAMES[$i]}: $(sql "$i" -c "SELECT count(*) || ' doctors, ' || count(*) FILTER (WHERE salary IS NULL) || ' without a salary' FROM doctors")"
+done
+
+# --- smpc setup ---------------------------------------------------------------
+step "Setting up smpc at every hospital: extension, key pair, peer login role, group '$GROUP'"
+declare -a KEYS
+for i in "${!NAMES[@]}"; do
+	KEYS[i]=$(sql "$i" <<EOS
+CREATE EXTENSION smpc;
+CREATE ROLE smpc_peer LOGIN;
+GRANT USAGE ON SCHEMA smpc TO smpc_peer;
+GRANT EXECUTE ON FUNCTION smpc.deliver(bytea) TO smpc_peer;
+SELECT smpc.create_peer_group('$GROUP', min_parties => 3) \g /dev/null
+SELECT smpc.init_node('${NAMES[$i]}');
+EOS
+)
+	[ "${#KEYS[$i]}" = 44 ] || die "${NAMES[$i]}: init_node did not return a public key: ${KEYS[$i]}"
+	info "${NAMES[$i]}: public key ${KEYS[$i]} (the secret key stays in $DEMO/${NAMES[$i]}/smpc/)"
+done
+
+step "Exchanging public keys: every hospital adds the other two as peers"
+for i in "${!NAMES[@]}"; do
+	for j in "${!NAMES[@]}"; do
+		[ "$i" = "$j" ] && continue
+		conninfo="host=$DEMO port=${PORTS[$j]} dbname=postgres user=smpc_peer"
+		sql "$i" -c "SELECT smpc.add_peer('$GROUP', '${NAMES[$j]}', '$conninfo', '${KEYS[$j]}')" >/dev/null
+		info "${NAMES[$i]}: add_peer ${NAMES[$j]} ($conninfo)"
+	done
+done
+
+step "Waiting until every peer is reachable and has proved its key (smpc.peer_status, up to 60 s)"
+for i in "${!NAMES[@]}"; do
+	ok=
+	for _ in $(seq 1 120); do
+		if [ "$(sql "$i" -c "SELECT coalesce(bool_and(reachable AND key_verified), false) FROM smpc.peer_status")" = t ]; then
+			ok=1
+			break
+		fi
+		sleep 0.5
+	done
+	if [ -z "$ok" ]; then
+		sql "$i" -P footer=off -c "SELECT * FROM smpc.peer_status" -A -F ' | ' || true
+		die "${NAMES[$i]}: peers not ready after 60 s; see $DEMO/${NAMES[$i]}.log"
+	fi
+	info "${NAMES[$i]}: $(sql "$i" -c "SELECT string_agg(peer_name || ' reachable, key verified' || coalesce(' (rtt ' || round(rtt_ms::numeric, 2) || ' ms)', ''), '; ' ORDER BY peer_name) FROM smpc.peer_status")"
+done
+
+# --- joint computations -------------------------------------------------------
+# Run $1 at the three hospitals at the same time; results into $DEMO/out.<i>.
+run_joint() {
+	local query=$1 i rc=0
+	local pids=()
+	for i in "${!NAMES[@]}"; do
+		sql "$i" -F ' ' -c "$query" >"$DEMO/out.$i" 2>"$DEMO/err.$i" &
+		pids+=($!)
+	done
+	for i in "${!NAMES[@]}"; do
+		if ! wait "${pids[$i]}"; then
+			echo "    ${NAMES[$i]} failed: $(cat "$DEMO/err.$i")" >&2
+			rc=1
+		fi
+	done
+	return $rc
+}
+
+declare -a ROW_LABEL ROW_POOLED
+declare -A ROW_AT
+nrows=0
+# One row of the results table per line of the pooled reference output
+# (stdin): "value" for a plain query, "dept value" for the GROUP BY.
+add_rows() {
+	local title=$1 a b key value i
+	while read -r a b; do
+		if [ -n "$b" ]; then
+			key=$a
+			value=$b
+			ROW_LABEL[nrows]="${title}[$key]"
+		else
+			key=""
+			value=$a
+			ROW_LABEL[nrows]=$title
+		fi
+		ROW_POOLED[nrows]=$value
+		for i in "${!NAMES[@]}"; do
+			if [ -n "$key" ]; then
+				value=$(awk -v k="$key" '$1 == k { print $2 }' "$DEMO/out.$i")
+			else
+				value=$(cat "$DEMO/out.$i")
+			fi
+			ROW_AT[$nrows,$i]=${value:-"(none)"}
+		done
+		nrows=$((nrows + 1))
+	done
+}
+
+# Reference: the plain aggregates over the three tables pooled in one
+# temporary table, in a separate session, thrown away when it ends.  This
+# is what no hospital could compute without the others' rows.
+pooled() {
+	local query=$1 i
+	{
+		for i in "${!NAMES[@]}"; do
+			sql "$i" -c "COPY doctors TO STDOUT"
+		done
+	} | sql 0 -F ' ' \
+		-c "CREATE TEMP TABLE doctors (dept text, salary numeric(10,2), years int)" \
+		-c "COPY doctors FROM STDIN" \
+		-c "$query"
+}
+
+step "Computing jointly, each query on all three servers at the same time"
+# title | joint query (run at every hospital) | plain query (over the pooled rows)
+QUERIES=(
+	"smpc_avg(salary)|SELECT smpc_avg(salary, '$GROUP') FROM doctors|SELECT avg(salary) FROM doctors"
+	"smpc_sum(salary)|SELECT smpc_sum(salary, '$GROUP') FROM doctors|SELECT sum(salary) FROM doctors"
+	"smpc_count(salary)|SELECT smpc_count(salary, '$GROUP') FROM doctors|SELECT count(salary) FROM doctors"
+	"smpc_avg|SELECT dept, smpc_avg(salary, '$GROUP', dept) FROM doctors GROUP BY dept ORDER BY dept|SELECT dept, avg(salary) FROM doctors GROUP BY dept ORDER BY dept"
+)
+for q in "${QUERIES[@]}"; do
+	IFS='|' read -r title joint plain <<<"$q"
+	info "$joint"
+	t0=$(date +%s.%N)
+	run_joint "$joint" || die "the joint computation failed; see $DEMO/<hospital>.log"
+	t1=$(date +%s.%N)
+	info "  answered at all three hospitals in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s"
+	pooled "$plain" >"$DEMO/pooled.out" || die "the pooled reference query failed"
+	add_rows "$title" <"$DEMO/pooled.out"
+done
+
+# --- results ------------------------------------------------------------------
+step "Joint results as each hospital sees them, beside the plain aggregate over all rows pooled"
+info "(the pooled column exists only to prove correctness: the demo copies the three tables"
+info " into one temporary table; smpc never sends a row or a hospital's own subtotal)"
+echo
+fmt="%-24s %-22s %-22s %-22s %-22s %s\n"
+# shellcheck disable=SC2059
+printf "$fmt" aggregate "${NAMES[@]}" "pooled (plain SQL)" check
+# shellcheck disable=SC2059
+printf "$fmt" "$(printf '%.0s-' {1..24})" "$(printf '%.0s-' {1..22})" "$(printf '%.0s-' {1..22})" \
+	"$(printf '%.0s-' {1..22})" "$(printf '%.0s-' {1..22})" "--------"
+mismatches=0
+for r in $(seq 0 $((nrows - 1))); do
+	verdict=MATCH
+	for i in "${!NAMES[@]}"; do
+		[ "${ROW_AT[$r,$i]}" = "${ROW_POOLED[$r]}" ] || verdict=MISMATCH
+	done
+	[ "$verdict" = MATCH ] || mismatches=$((mismatches + 1))
+	# shellcheck disable=SC2059
+	printf "$fmt" "${ROW_LABEL[$r]}" "${ROW_AT[$r,0]}" "${ROW_AT[$r,1]}" "${ROW_AT[$r,2]}" \
+		"${ROW_POOLED[$r]}" "$verdict"
+done
+
+step "What each hospital recorded in smpc.history"
+for i in "${!NAMES[@]}"; do
+	for _ in $(seq 1 40); do	# one row per computation, written shortly after it
+		[ "$(sql "$i" -c "SELECT count(*) >= $nrows FROM smpc.history")" = t ] && break
+		sleep 0.25
+	done
+	info "${NAMES[$i]}: $(sql "$i" -c "SELECT count(*) FILTER (WHERE status = 'succeeded') || ' succeeded, ' || count(*) FILTER (WHERE status <> 'succeeded') || ' not; participants ' || coalesce(max(participants::text), '-') FROM smpc.history")"
+done
+
+echo
+if [ "$mismatches" = 0 ]; then
+	echo "demo: all $nrows joint results MATCH the plain aggregates over the pooled data"
+else
+	echo "demo: $mismatches of $nrows joint results MISMATCH" >&2
+	exit 1
+fi
