@@ -659,16 +659,28 @@ fixed_to_double(int128 v)
 	return ldexp((double) v, -SMPC_FLOAT_FRAC_BITS);
 }
 
+/*
+ * The common part of every final function: run the joint computation for
+ * this aggregate's state.  Returns false when the result is NULL (no
+ * member had a non-NULL input); counts are never NULL.
+ */
+static bool
+joint_result(FunctionCallInfo fcinfo, SmpcKind kind, int128 *r, int32 *scale)
+{
+	SmpcAggState *st = final_state(fcinfo);
+	SmpcClass	cl;
+
+	run_for_state(fcinfo, st, kind, r, scale, &cl);
+	return kind == SMPC_KIND_COUNT || r[1] != 0;
+}
+
 Datum
 smpc_sum_final_int8(PG_FUNCTION_ARGS)
 {
-	SmpcAggState *st = final_state(fcinfo);
 	int128		r[SMPC_MAX_VALUES];
 	int32		scale;
-	SmpcClass	cl;
 
-	run_for_state(fcinfo, st, SMPC_KIND_SUM, r, &scale, &cl);
-	if (r[1] == 0)
+	if (!joint_result(fcinfo, SMPC_KIND_SUM, r, &scale))
 		PG_RETURN_NULL();
 	if (scale != 0 || r[0] > PG_INT64_MAX || r[0] < PG_INT64_MIN)
 		ereport(ERROR,
@@ -680,13 +692,10 @@ smpc_sum_final_int8(PG_FUNCTION_ARGS)
 Datum
 smpc_sum_final_numeric(PG_FUNCTION_ARGS)
 {
-	SmpcAggState *st = final_state(fcinfo);
 	int128		r[SMPC_MAX_VALUES];
 	int32		scale;
-	SmpcClass	cl;
 
-	run_for_state(fcinfo, st, SMPC_KIND_SUM, r, &scale, &cl);
-	if (r[1] == 0)
+	if (!joint_result(fcinfo, SMPC_KIND_SUM, r, &scale))
 		PG_RETURN_NULL();
 	PG_RETURN_NUMERIC(fixed_to_numeric(r[0], scale));
 }
@@ -694,13 +703,10 @@ smpc_sum_final_numeric(PG_FUNCTION_ARGS)
 Datum
 smpc_sum_final_float4(PG_FUNCTION_ARGS)
 {
-	SmpcAggState *st = final_state(fcinfo);
 	int128		r[SMPC_MAX_VALUES];
 	int32		scale;
-	SmpcClass	cl;
 
-	run_for_state(fcinfo, st, SMPC_KIND_SUM, r, &scale, &cl);
-	if (r[1] == 0)
+	if (!joint_result(fcinfo, SMPC_KIND_SUM, r, &scale))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT4((float4) fixed_to_double(r[0]));
 }
@@ -708,27 +714,22 @@ smpc_sum_final_float4(PG_FUNCTION_ARGS)
 Datum
 smpc_sum_final_float8(PG_FUNCTION_ARGS)
 {
-	SmpcAggState *st = final_state(fcinfo);
 	int128		r[SMPC_MAX_VALUES];
 	int32		scale;
-	SmpcClass	cl;
 
-	run_for_state(fcinfo, st, SMPC_KIND_SUM, r, &scale, &cl);
-	if (r[1] == 0)
+	if (!joint_result(fcinfo, SMPC_KIND_SUM, r, &scale))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(fixed_to_double(r[0]));
 }
 
+/* avg over exact input: the joint sum divided by the joint count, as avg() */
 Datum
 smpc_avg_final_numeric(PG_FUNCTION_ARGS)
 {
-	SmpcAggState *st = final_state(fcinfo);
 	int128		r[SMPC_MAX_VALUES];
 	int32		scale;
-	SmpcClass	cl;
 
-	run_for_state(fcinfo, st, SMPC_KIND_AVG, r, &scale, &cl);
-	if (r[1] == 0)
+	if (!joint_result(fcinfo, SMPC_KIND_AVG, r, &scale))
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(DirectFunctionCall2(numeric_div,
 										NumericGetDatum(fixed_to_numeric(r[0], scale)),
@@ -738,13 +739,10 @@ smpc_avg_final_numeric(PG_FUNCTION_ARGS)
 Datum
 smpc_avg_final_float8(PG_FUNCTION_ARGS)
 {
-	SmpcAggState *st = final_state(fcinfo);
 	int128		r[SMPC_MAX_VALUES];
 	int32		scale;
-	SmpcClass	cl;
 
-	run_for_state(fcinfo, st, SMPC_KIND_AVG, r, &scale, &cl);
-	if (r[1] == 0)
+	if (!joint_result(fcinfo, SMPC_KIND_AVG, r, &scale))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(fixed_to_double(r[0]) / (double) r[1]);
 }
@@ -752,12 +750,10 @@ smpc_avg_final_float8(PG_FUNCTION_ARGS)
 Datum
 smpc_count_final(PG_FUNCTION_ARGS)
 {
-	SmpcAggState *st = final_state(fcinfo);
 	int128		r[SMPC_MAX_VALUES];
 	int32		scale;
-	SmpcClass	cl;
 
-	run_for_state(fcinfo, st, SMPC_KIND_COUNT, r, &scale, &cl);
+	(void) joint_result(fcinfo, SMPC_KIND_COUNT, r, &scale);
 	if (r[0] > PG_INT64_MAX || r[0] < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),

@@ -336,6 +336,47 @@ post_result(Comp *c, int sqlerrcode, const char *msg, const char *detail,
 		SetLatch(latch);
 }
 
+/* ---------- transactions ---------- */
+
+/*
+ * Run body(arg) in a transaction of its own with SPI connected and a
+ * snapshot set.  An error is reported and rolled back, never propagated:
+ * the worker keeps running.  Returns whether the body completed.
+ */
+static bool
+run_in_transaction(const char *activity, void (*body) (void *), void *arg)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	volatile bool ok = true;
+
+	PG_TRY();
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		SPI_connect();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pgstat_report_activity(STATE_RUNNING, activity);
+		if (SPI_execute("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'smpc'",
+						true, 0) == SPI_OK_SELECT && SPI_processed == 1)
+			body(arg);
+		SPI_finish();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		EmitErrorReport();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		ok = false;
+	}
+	PG_END_TRY();
+	pgstat_report_activity(STATE_IDLE, NULL);
+	MemoryContextSwitchTo(oldcxt);
+	return ok;
+}
+
 /* ---------- configuration ---------- */
 
 typedef struct CfgPeer
@@ -375,6 +416,56 @@ spi_text(int row, int col)
 	return v ? v : "";
 }
 
+/* What one reading of the configuration tables found. */
+typedef struct ConfigRead
+{
+	bool		have_node;
+	char		name[SMPC_MAX_NAME];
+	char		keytext[64];
+	int			ngroup;
+	PeerGroup  *groups;
+	int			ncfg;
+	CfgPeer    *cfg;
+} ConfigRead;
+
+static void
+read_config_tables(void *arg)
+{
+	ConfigRead *rd = (ConfigRead *) arg;
+	int			i;
+
+	SPI_execute("SELECT name, public_key FROM smpc.node", true, 0);
+	if (SPI_processed == 1)
+	{
+		strlcpy(rd->name, spi_text(0, 1), sizeof(rd->name));
+		strlcpy(rd->keytext, spi_text(0, 2), sizeof(rd->keytext));
+		rd->have_node = true;
+	}
+	SPI_execute("SELECT name, min_parties FROM smpc.peer_group ORDER BY name", true, 0);
+	rd->ngroup = (int) SPI_processed;
+	rd->groups = MemoryContextAllocZero(smpc_worker_context,
+										sizeof(PeerGroup) * Max(rd->ngroup, 1));
+	for (i = 0; i < rd->ngroup; i++)
+	{
+		strlcpy(rd->groups[i].name, spi_text(i, 1), SMPC_MAX_NAME);
+		rd->groups[i].min_parties = atoi(spi_text(i, 2));
+	}
+	SPI_execute("SELECT group_name, name, conninfo, public_key FROM smpc.peer "
+				"ORDER BY group_name, name", true, 0);
+	rd->ncfg = (int) SPI_processed;
+	rd->cfg = MemoryContextAllocZero(smpc_worker_context, sizeof(CfgPeer) * Max(rd->ncfg, 1));
+	for (i = 0; i < rd->ncfg; i++)
+	{
+		CfgPeer    *c = &rd->cfg[i];
+
+		strlcpy(c->group, spi_text(i, 1), SMPC_MAX_NAME);
+		strlcpy(c->name, spi_text(i, 2), SMPC_MAX_NAME);
+		c->conninfo = MemoryContextStrdup(smpc_worker_context, spi_text(i, 3));
+		if (!smpc_key_from_text(spi_text(i, 4), c->public_key))
+			c->name[0] = '\0';	/* unusable; skipped below */
+	}
+}
+
 /*
  * Read the configuration tables in a transaction of our own and rebuild
  * groups and peers, keeping the connections of peers that did not change.
@@ -382,81 +473,38 @@ spi_text(int row, int col)
 static void
 reload_config(void)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	char		newname[SMPC_MAX_NAME] = "";
-	char		keytext[64] = "";
-	volatile bool have_node = false;
-	volatile int ncfg = 0;
-	volatile int ngroup = 0;
-	int			i,
+	ConfigRead	rd;
+	bool		have_node;
+	int			ncfg,
+				ngroup,
+				i,
 				j;
-	CfgPeer    *volatile cfg = NULL;
-	PeerGroup  *volatile newgroups = NULL;
+	CfgPeer    *cfg;
+	PeerGroup  *newgroups;
 	Peer		newpeers[SMPC_MAX_PEERS];
 	int			nnew = 0;
 	uint8		newpk[SMPC_KEY_BYTES];
 	bool		key_changed;
+	char	   *newname = rd.name;
+	char	   *keytext = rd.keytext;
 
 	loaded_gen = pg_atomic_read_u64(&smpc_shared->config_gen);
-
-	PG_TRY();
+	memset(&rd, 0, sizeof(rd));
+	if (!run_in_transaction("smpc: reading configuration", read_config_tables, &rd))
 	{
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		SPI_connect();
-		PushActiveSnapshot(GetTransactionSnapshot());
-		pgstat_report_activity(STATE_RUNNING, "smpc: reading configuration");
-
-		if (SPI_execute("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'smpc'",
-						true, 0) == SPI_OK_SELECT && SPI_processed == 1)
-		{
-			SPI_execute("SELECT name, public_key FROM smpc.node", true, 0);
-			if (SPI_processed == 1)
-			{
-				strlcpy(newname, spi_text(0, 1), sizeof(newname));
-				strlcpy(keytext, spi_text(0, 2), sizeof(keytext));
-				have_node = true;
-			}
-			SPI_execute("SELECT name, min_parties FROM smpc.peer_group ORDER BY name", true, 0);
-			ngroup = (int) SPI_processed;
-			newgroups = MemoryContextAllocZero(smpc_worker_context,
-											   sizeof(PeerGroup) * Max(ngroup, 1));
-			for (i = 0; i < ngroup; i++)
-			{
-				strlcpy(newgroups[i].name, spi_text(i, 1), SMPC_MAX_NAME);
-				newgroups[i].min_parties = atoi(spi_text(i, 2));
-			}
-			SPI_execute("SELECT group_name, name, conninfo, public_key FROM smpc.peer "
-						"ORDER BY group_name, name", true, 0);
-			ncfg = (int) SPI_processed;
-			cfg = MemoryContextAllocZero(smpc_worker_context, sizeof(CfgPeer) * Max(ncfg, 1));
-			for (i = 0; i < ncfg; i++)
-			{
-				strlcpy(cfg[i].group, spi_text(i, 1), SMPC_MAX_NAME);
-				strlcpy(cfg[i].name, spi_text(i, 2), SMPC_MAX_NAME);
-				cfg[i].conninfo = MemoryContextStrdup(smpc_worker_context, spi_text(i, 3));
-				if (!smpc_key_from_text(spi_text(i, 4), cfg[i].public_key))
-					cfg[i].name[0] = '\0';	/* unusable; skipped below */
-			}
-		}
-		SPI_finish();
-		PopActiveSnapshot();
-		CommitTransactionCommand();
-		pgstat_report_activity(STATE_IDLE, NULL);
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		EmitErrorReport();
-		FlushErrorState();
-		AbortCurrentTransaction();
-		pgstat_report_activity(STATE_IDLE, NULL);
 		ereport(WARNING,
 				(errmsg("smpc: could not read the configuration; keeping the previous one")));
+		if (rd.groups)
+			pfree(rd.groups);
+		if (rd.cfg)
+			pfree(rd.cfg);
 		return;
 	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(oldcxt);
+	have_node = rd.have_node;
+	ncfg = rd.ncfg;
+	ngroup = rd.ngroup;
+	cfg = rd.cfg;
+	newgroups = rd.groups;
 
 	/* the node key */
 	if (have_node && !smpc_key_from_text(keytext, newpk))
@@ -636,65 +684,44 @@ record_history(Comp *c, const char *status, const char *error)
 }
 
 static void
-flush_history(void)
+insert_history(void *arg)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
+	Oid			types[9] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID,
+	TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, TEXTOID};
 	ListCell   *lc;
 
+	foreach(lc, history)
+	{
+		HistRec    *h = lfirst(lc);
+		Datum		values[9];
+		char		nulls[9] = "         ";
+
+		values[0] = h->comp_id ? CStringGetTextDatum(h->comp_id) : (Datum) 0;
+		nulls[0] = h->comp_id ? ' ' : 'n';
+		values[1] = CStringGetTextDatum(h->group);
+		values[2] = CStringGetTextDatum(h->aggregate);
+		values[3] = CStringGetTextDatum(h->label);
+		values[4] = OidInputFunctionCall(F_ARRAY_IN, h->participants, TEXTOID, -1);
+		values[5] = TimestampTzGetDatum(h->started);
+		values[6] = TimestampTzGetDatum(h->finished);
+		values[7] = CStringGetTextDatum(h->status);
+		values[8] = h->error ? CStringGetTextDatum(h->error) : (Datum) 0;
+		nulls[8] = h->error ? ' ' : 'n';
+		SPI_execute_with_args("INSERT INTO smpc.history_log (computation_id, group_name, "
+							  "aggregate, label, participants, started, finished, status, error) "
+							  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+							  9, types, values, nulls, false, 0);
+	}
+}
+
+/* Write the finished computations to smpc.history_log, in one transaction. */
+static void
+flush_history(void)
+{
 	if (history == NIL)
 		return;
-	PG_TRY();
-	{
-		Oid			types[9] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID,
-		TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, TEXTOID};
-
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		SPI_connect();
-		PushActiveSnapshot(GetTransactionSnapshot());
-		pgstat_report_activity(STATE_RUNNING, "smpc: recording history");
-		if (SPI_execute("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'smpc'",
-						true, 0) == SPI_OK_SELECT && SPI_processed == 1)
-		{
-			foreach(lc, history)
-			{
-				HistRec    *h = lfirst(lc);
-				Datum		values[9];
-				char		nulls[9] = "         ";
-
-				values[0] = h->comp_id ? CStringGetTextDatum(h->comp_id) : (Datum) 0;
-				nulls[0] = h->comp_id ? ' ' : 'n';
-				values[1] = CStringGetTextDatum(h->group);
-				values[2] = CStringGetTextDatum(h->aggregate);
-				values[3] = CStringGetTextDatum(h->label);
-				values[4] = OidInputFunctionCall(F_ARRAY_IN, h->participants, TEXTOID, -1);
-				values[5] = TimestampTzGetDatum(h->started);
-				values[6] = TimestampTzGetDatum(h->finished);
-				values[7] = CStringGetTextDatum(h->status);
-				values[8] = h->error ? CStringGetTextDatum(h->error) : (Datum) 0;
-				nulls[8] = h->error ? ' ' : 'n';
-				SPI_execute_with_args("INSERT INTO smpc.history_log (computation_id, group_name, "
-									  "aggregate, label, participants, started, finished, status, error) "
-									  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-									  9, types, values, nulls, false, 0);
-			}
-		}
-		SPI_finish();
-		PopActiveSnapshot();
-		CommitTransactionCommand();
-		pgstat_report_activity(STATE_IDLE, NULL);
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		EmitErrorReport();
-		FlushErrorState();
-		AbortCurrentTransaction();
-		pgstat_report_activity(STATE_IDLE, NULL);
+	if (!run_in_transaction("smpc: recording history", insert_history, NULL))
 		ereport(WARNING, (errmsg("smpc: could not record computation history")));
-	}
-	PG_END_TRY();
-	MemoryContextSwitchTo(oldcxt);
 	list_free_deep(history);
 	history = NIL;
 }
