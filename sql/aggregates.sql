@@ -110,6 +110,11 @@ SELECT smpc_sum(x, 'g1') FROM (VALUES ('1e308'::float8), ('1e308')) v(x);
 SELECT smpc_sum(x, 'g1') FROM (VALUES (1e26::float8)) v(x);
 SELECT smpc_avg(x, 'g1') FROM (VALUES (-1e30::float4)) v(x);
 SELECT smpc_sum(x, 'g1') FROM (VALUES (1e38::numeric)) v(x);
+-- the dispersion aggregates also share the sum of squares, at twice the scale
+SELECT smpc_variance(x, 'g1') FROM (VALUES (1::numeric / 3)) v(x);
+SELECT smpc_var_pop(x, 'g1') FROM (VALUES (4611686018427387904::int8), (4611686018427387904)) v(x);
+SELECT smpc_stddev(x, 'g1') FROM (VALUES ('NaN'::float8)) v(x);
+SELECT smpc_stddev_pop(x, 'g1') FROM (VALUES (1e12::float8)) v(x);
 SELECT smpc_sum(x, 'g1') FROM (VALUES (0.00000000000000000000000000000000000001::numeric), (1)) v(x);
 -- counting needs no values: NaN is counted like anything else
 SELECT smpc_count(x, 'no_such_group') FROM (VALUES ('NaN'::float8)) v(x);

@@ -556,3 +556,573 @@ REVOKE EXECUTE ON FUNCTION public.smpc_count("any", text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.smpc_count("any", text, text) TO smpc_benchmark;
 REVOKE EXECUTE ON FUNCTION public.smpc_count_rows(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.smpc_count_rows(text, text) TO smpc_benchmark;
+
+/*
+ * Dispersion aggregates (dispersion.c): one computation over the vector
+ * (count, sum, sum of squares) serves all six of them.
+ */
+CREATE FUNCTION smpc.vtrans_int2(internal, int2, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_vtrans_int2' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.vtrans_int2(internal, int2, text) IS 'smpc dispersion aggregate transition over int2';
+CREATE FUNCTION smpc.vtrans_int2(internal, int2, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_vtrans_int2' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.vtrans_int2(internal, int2, text, text) IS 'smpc dispersion aggregate transition over int2';
+CREATE FUNCTION smpc.vtrans_int4(internal, int4, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_vtrans_int4' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.vtrans_int4(internal, int4, text) IS 'smpc dispersion aggregate transition over int4';
+CREATE FUNCTION smpc.vtrans_int4(internal, int4, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_vtrans_int4' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.vtrans_int4(internal, int4, text, text) IS 'smpc dispersion aggregate transition over int4';
+CREATE FUNCTION smpc.vtrans_int8(internal, int8, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_vtrans_int8' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.vtrans_int8(internal, int8, text) IS 'smpc dispersion aggregate transition over int8';
+CREATE FUNCTION smpc.vtrans_int8(internal, int8, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_vtrans_int8' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.vtrans_int8(internal, int8, text, text) IS 'smpc dispersion aggregate transition over int8';
+CREATE FUNCTION smpc.vtrans_numeric(internal, numeric, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_vtrans_numeric' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.vtrans_numeric(internal, numeric, text) IS 'smpc dispersion aggregate transition over numeric';
+CREATE FUNCTION smpc.vtrans_numeric(internal, numeric, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_vtrans_numeric' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.vtrans_numeric(internal, numeric, text, text) IS 'smpc dispersion aggregate transition over numeric';
+CREATE FUNCTION smpc.vtrans_float4(internal, float4, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_vtrans_float4' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.vtrans_float4(internal, float4, text) IS 'smpc dispersion aggregate transition over float4';
+CREATE FUNCTION smpc.vtrans_float4(internal, float4, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_vtrans_float4' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.vtrans_float4(internal, float4, text, text) IS 'smpc dispersion aggregate transition over float4';
+CREATE FUNCTION smpc.vtrans_float8(internal, float8, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_vtrans_float8' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.vtrans_float8(internal, float8, text) IS 'smpc dispersion aggregate transition over float8';
+CREATE FUNCTION smpc.vtrans_float8(internal, float8, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_vtrans_float8' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.vtrans_float8(internal, float8, text, text) IS 'smpc dispersion aggregate transition over float8';
+CREATE FUNCTION smpc.var_samp_final_numeric(internal) RETURNS numeric
+	AS 'MODULE_PATHNAME', 'smpc_var_samp_final_numeric' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.var_samp_final_numeric(internal) IS 'run the joint computation and return its var samp as numeric';
+CREATE FUNCTION smpc.var_samp_final_float8(internal) RETURNS float8
+	AS 'MODULE_PATHNAME', 'smpc_var_samp_final_float8' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.var_samp_final_float8(internal) IS 'run the joint computation and return its var samp as float8';
+CREATE FUNCTION smpc.var_pop_final_numeric(internal) RETURNS numeric
+	AS 'MODULE_PATHNAME', 'smpc_var_pop_final_numeric' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.var_pop_final_numeric(internal) IS 'run the joint computation and return its var pop as numeric';
+CREATE FUNCTION smpc.var_pop_final_float8(internal) RETURNS float8
+	AS 'MODULE_PATHNAME', 'smpc_var_pop_final_float8' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.var_pop_final_float8(internal) IS 'run the joint computation and return its var pop as float8';
+CREATE FUNCTION smpc.stddev_samp_final_numeric(internal) RETURNS numeric
+	AS 'MODULE_PATHNAME', 'smpc_stddev_samp_final_numeric' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.stddev_samp_final_numeric(internal) IS 'run the joint computation and return its stddev samp as numeric';
+CREATE FUNCTION smpc.stddev_samp_final_float8(internal) RETURNS float8
+	AS 'MODULE_PATHNAME', 'smpc_stddev_samp_final_float8' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.stddev_samp_final_float8(internal) IS 'run the joint computation and return its stddev samp as float8';
+CREATE FUNCTION smpc.stddev_pop_final_numeric(internal) RETURNS numeric
+	AS 'MODULE_PATHNAME', 'smpc_stddev_pop_final_numeric' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.stddev_pop_final_numeric(internal) IS 'run the joint computation and return its stddev pop as numeric';
+CREATE FUNCTION smpc.stddev_pop_final_float8(internal) RETURNS float8
+	AS 'MODULE_PATHNAME', 'smpc_stddev_pop_final_float8' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.stddev_pop_final_float8(internal) IS 'run the joint computation and return its stddev pop as float8';
+CREATE AGGREGATE public.smpc_var_samp(int2, text) (
+	SFUNC = smpc.vtrans_int2, STYPE = internal, FINALFUNC = smpc.var_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_samp(int2, text) IS 'joint sample variance over all members of a peer group';
+CREATE AGGREGATE public.smpc_var_samp(int2, text, text) (
+	SFUNC = smpc.vtrans_int2, STYPE = internal, FINALFUNC = smpc.var_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_samp(int2, text, text) IS 'joint sample variance over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_var_samp(int4, text) (
+	SFUNC = smpc.vtrans_int4, STYPE = internal, FINALFUNC = smpc.var_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_samp(int4, text) IS 'joint sample variance over all members of a peer group';
+CREATE AGGREGATE public.smpc_var_samp(int4, text, text) (
+	SFUNC = smpc.vtrans_int4, STYPE = internal, FINALFUNC = smpc.var_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_samp(int4, text, text) IS 'joint sample variance over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_var_samp(int8, text) (
+	SFUNC = smpc.vtrans_int8, STYPE = internal, FINALFUNC = smpc.var_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_samp(int8, text) IS 'joint sample variance over all members of a peer group';
+CREATE AGGREGATE public.smpc_var_samp(int8, text, text) (
+	SFUNC = smpc.vtrans_int8, STYPE = internal, FINALFUNC = smpc.var_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_samp(int8, text, text) IS 'joint sample variance over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_var_samp(numeric, text) (
+	SFUNC = smpc.vtrans_numeric, STYPE = internal, FINALFUNC = smpc.var_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_samp(numeric, text) IS 'joint sample variance over all members of a peer group';
+CREATE AGGREGATE public.smpc_var_samp(numeric, text, text) (
+	SFUNC = smpc.vtrans_numeric, STYPE = internal, FINALFUNC = smpc.var_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_samp(numeric, text, text) IS 'joint sample variance over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_var_samp(float4, text) (
+	SFUNC = smpc.vtrans_float4, STYPE = internal, FINALFUNC = smpc.var_samp_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_samp(float4, text) IS 'joint sample variance over all members of a peer group';
+CREATE AGGREGATE public.smpc_var_samp(float4, text, text) (
+	SFUNC = smpc.vtrans_float4, STYPE = internal, FINALFUNC = smpc.var_samp_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_samp(float4, text, text) IS 'joint sample variance over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_var_samp(float8, text) (
+	SFUNC = smpc.vtrans_float8, STYPE = internal, FINALFUNC = smpc.var_samp_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_samp(float8, text) IS 'joint sample variance over all members of a peer group';
+CREATE AGGREGATE public.smpc_var_samp(float8, text, text) (
+	SFUNC = smpc.vtrans_float8, STYPE = internal, FINALFUNC = smpc.var_samp_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_samp(float8, text, text) IS 'joint sample variance over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_var_pop(int2, text) (
+	SFUNC = smpc.vtrans_int2, STYPE = internal, FINALFUNC = smpc.var_pop_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_pop(int2, text) IS 'joint population variance over all members of a peer group';
+CREATE AGGREGATE public.smpc_var_pop(int2, text, text) (
+	SFUNC = smpc.vtrans_int2, STYPE = internal, FINALFUNC = smpc.var_pop_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_pop(int2, text, text) IS 'joint population variance over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_var_pop(int4, text) (
+	SFUNC = smpc.vtrans_int4, STYPE = internal, FINALFUNC = smpc.var_pop_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_pop(int4, text) IS 'joint population variance over all members of a peer group';
+CREATE AGGREGATE public.smpc_var_pop(int4, text, text) (
+	SFUNC = smpc.vtrans_int4, STYPE = internal, FINALFUNC = smpc.var_pop_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_pop(int4, text, text) IS 'joint population variance over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_var_pop(int8, text) (
+	SFUNC = smpc.vtrans_int8, STYPE = internal, FINALFUNC = smpc.var_pop_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_pop(int8, text) IS 'joint population variance over all members of a peer group';
+CREATE AGGREGATE public.smpc_var_pop(int8, text, text) (
+	SFUNC = smpc.vtrans_int8, STYPE = internal, FINALFUNC = smpc.var_pop_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_pop(int8, text, text) IS 'joint population variance over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_var_pop(numeric, text) (
+	SFUNC = smpc.vtrans_numeric, STYPE = internal, FINALFUNC = smpc.var_pop_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_pop(numeric, text) IS 'joint population variance over all members of a peer group';
+CREATE AGGREGATE public.smpc_var_pop(numeric, text, text) (
+	SFUNC = smpc.vtrans_numeric, STYPE = internal, FINALFUNC = smpc.var_pop_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_pop(numeric, text, text) IS 'joint population variance over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_var_pop(float4, text) (
+	SFUNC = smpc.vtrans_float4, STYPE = internal, FINALFUNC = smpc.var_pop_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_pop(float4, text) IS 'joint population variance over all members of a peer group';
+CREATE AGGREGATE public.smpc_var_pop(float4, text, text) (
+	SFUNC = smpc.vtrans_float4, STYPE = internal, FINALFUNC = smpc.var_pop_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_pop(float4, text, text) IS 'joint population variance over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_var_pop(float8, text) (
+	SFUNC = smpc.vtrans_float8, STYPE = internal, FINALFUNC = smpc.var_pop_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_pop(float8, text) IS 'joint population variance over all members of a peer group';
+CREATE AGGREGATE public.smpc_var_pop(float8, text, text) (
+	SFUNC = smpc.vtrans_float8, STYPE = internal, FINALFUNC = smpc.var_pop_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_var_pop(float8, text, text) IS 'joint population variance over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_variance(int2, text) (
+	SFUNC = smpc.vtrans_int2, STYPE = internal, FINALFUNC = smpc.var_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_variance(int2, text) IS 'joint sample variance (like variance()) over all members of a peer group';
+CREATE AGGREGATE public.smpc_variance(int2, text, text) (
+	SFUNC = smpc.vtrans_int2, STYPE = internal, FINALFUNC = smpc.var_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_variance(int2, text, text) IS 'joint sample variance (like variance()) over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_variance(int4, text) (
+	SFUNC = smpc.vtrans_int4, STYPE = internal, FINALFUNC = smpc.var_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_variance(int4, text) IS 'joint sample variance (like variance()) over all members of a peer group';
+CREATE AGGREGATE public.smpc_variance(int4, text, text) (
+	SFUNC = smpc.vtrans_int4, STYPE = internal, FINALFUNC = smpc.var_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_variance(int4, text, text) IS 'joint sample variance (like variance()) over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_variance(int8, text) (
+	SFUNC = smpc.vtrans_int8, STYPE = internal, FINALFUNC = smpc.var_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_variance(int8, text) IS 'joint sample variance (like variance()) over all members of a peer group';
+CREATE AGGREGATE public.smpc_variance(int8, text, text) (
+	SFUNC = smpc.vtrans_int8, STYPE = internal, FINALFUNC = smpc.var_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_variance(int8, text, text) IS 'joint sample variance (like variance()) over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_variance(numeric, text) (
+	SFUNC = smpc.vtrans_numeric, STYPE = internal, FINALFUNC = smpc.var_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_variance(numeric, text) IS 'joint sample variance (like variance()) over all members of a peer group';
+CREATE AGGREGATE public.smpc_variance(numeric, text, text) (
+	SFUNC = smpc.vtrans_numeric, STYPE = internal, FINALFUNC = smpc.var_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_variance(numeric, text, text) IS 'joint sample variance (like variance()) over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_variance(float4, text) (
+	SFUNC = smpc.vtrans_float4, STYPE = internal, FINALFUNC = smpc.var_samp_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_variance(float4, text) IS 'joint sample variance (like variance()) over all members of a peer group';
+CREATE AGGREGATE public.smpc_variance(float4, text, text) (
+	SFUNC = smpc.vtrans_float4, STYPE = internal, FINALFUNC = smpc.var_samp_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_variance(float4, text, text) IS 'joint sample variance (like variance()) over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_variance(float8, text) (
+	SFUNC = smpc.vtrans_float8, STYPE = internal, FINALFUNC = smpc.var_samp_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_variance(float8, text) IS 'joint sample variance (like variance()) over all members of a peer group';
+CREATE AGGREGATE public.smpc_variance(float8, text, text) (
+	SFUNC = smpc.vtrans_float8, STYPE = internal, FINALFUNC = smpc.var_samp_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_variance(float8, text, text) IS 'joint sample variance (like variance()) over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_stddev_samp(int2, text) (
+	SFUNC = smpc.vtrans_int2, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_samp(int2, text) IS 'joint sample standard deviation over all members of a peer group';
+CREATE AGGREGATE public.smpc_stddev_samp(int2, text, text) (
+	SFUNC = smpc.vtrans_int2, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_samp(int2, text, text) IS 'joint sample standard deviation over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_stddev_samp(int4, text) (
+	SFUNC = smpc.vtrans_int4, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_samp(int4, text) IS 'joint sample standard deviation over all members of a peer group';
+CREATE AGGREGATE public.smpc_stddev_samp(int4, text, text) (
+	SFUNC = smpc.vtrans_int4, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_samp(int4, text, text) IS 'joint sample standard deviation over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_stddev_samp(int8, text) (
+	SFUNC = smpc.vtrans_int8, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_samp(int8, text) IS 'joint sample standard deviation over all members of a peer group';
+CREATE AGGREGATE public.smpc_stddev_samp(int8, text, text) (
+	SFUNC = smpc.vtrans_int8, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_samp(int8, text, text) IS 'joint sample standard deviation over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_stddev_samp(numeric, text) (
+	SFUNC = smpc.vtrans_numeric, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_samp(numeric, text) IS 'joint sample standard deviation over all members of a peer group';
+CREATE AGGREGATE public.smpc_stddev_samp(numeric, text, text) (
+	SFUNC = smpc.vtrans_numeric, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_samp(numeric, text, text) IS 'joint sample standard deviation over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_stddev_samp(float4, text) (
+	SFUNC = smpc.vtrans_float4, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_samp(float4, text) IS 'joint sample standard deviation over all members of a peer group';
+CREATE AGGREGATE public.smpc_stddev_samp(float4, text, text) (
+	SFUNC = smpc.vtrans_float4, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_samp(float4, text, text) IS 'joint sample standard deviation over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_stddev_samp(float8, text) (
+	SFUNC = smpc.vtrans_float8, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_samp(float8, text) IS 'joint sample standard deviation over all members of a peer group';
+CREATE AGGREGATE public.smpc_stddev_samp(float8, text, text) (
+	SFUNC = smpc.vtrans_float8, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_samp(float8, text, text) IS 'joint sample standard deviation over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_stddev_pop(int2, text) (
+	SFUNC = smpc.vtrans_int2, STYPE = internal, FINALFUNC = smpc.stddev_pop_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_pop(int2, text) IS 'joint population standard deviation over all members of a peer group';
+CREATE AGGREGATE public.smpc_stddev_pop(int2, text, text) (
+	SFUNC = smpc.vtrans_int2, STYPE = internal, FINALFUNC = smpc.stddev_pop_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_pop(int2, text, text) IS 'joint population standard deviation over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_stddev_pop(int4, text) (
+	SFUNC = smpc.vtrans_int4, STYPE = internal, FINALFUNC = smpc.stddev_pop_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_pop(int4, text) IS 'joint population standard deviation over all members of a peer group';
+CREATE AGGREGATE public.smpc_stddev_pop(int4, text, text) (
+	SFUNC = smpc.vtrans_int4, STYPE = internal, FINALFUNC = smpc.stddev_pop_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_pop(int4, text, text) IS 'joint population standard deviation over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_stddev_pop(int8, text) (
+	SFUNC = smpc.vtrans_int8, STYPE = internal, FINALFUNC = smpc.stddev_pop_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_pop(int8, text) IS 'joint population standard deviation over all members of a peer group';
+CREATE AGGREGATE public.smpc_stddev_pop(int8, text, text) (
+	SFUNC = smpc.vtrans_int8, STYPE = internal, FINALFUNC = smpc.stddev_pop_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_pop(int8, text, text) IS 'joint population standard deviation over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_stddev_pop(numeric, text) (
+	SFUNC = smpc.vtrans_numeric, STYPE = internal, FINALFUNC = smpc.stddev_pop_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_pop(numeric, text) IS 'joint population standard deviation over all members of a peer group';
+CREATE AGGREGATE public.smpc_stddev_pop(numeric, text, text) (
+	SFUNC = smpc.vtrans_numeric, STYPE = internal, FINALFUNC = smpc.stddev_pop_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_pop(numeric, text, text) IS 'joint population standard deviation over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_stddev_pop(float4, text) (
+	SFUNC = smpc.vtrans_float4, STYPE = internal, FINALFUNC = smpc.stddev_pop_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_pop(float4, text) IS 'joint population standard deviation over all members of a peer group';
+CREATE AGGREGATE public.smpc_stddev_pop(float4, text, text) (
+	SFUNC = smpc.vtrans_float4, STYPE = internal, FINALFUNC = smpc.stddev_pop_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_pop(float4, text, text) IS 'joint population standard deviation over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_stddev_pop(float8, text) (
+	SFUNC = smpc.vtrans_float8, STYPE = internal, FINALFUNC = smpc.stddev_pop_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_pop(float8, text) IS 'joint population standard deviation over all members of a peer group';
+CREATE AGGREGATE public.smpc_stddev_pop(float8, text, text) (
+	SFUNC = smpc.vtrans_float8, STYPE = internal, FINALFUNC = smpc.stddev_pop_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev_pop(float8, text, text) IS 'joint population standard deviation over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_stddev(int2, text) (
+	SFUNC = smpc.vtrans_int2, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev(int2, text) IS 'joint sample standard deviation (like stddev()) over all members of a peer group';
+CREATE AGGREGATE public.smpc_stddev(int2, text, text) (
+	SFUNC = smpc.vtrans_int2, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev(int2, text, text) IS 'joint sample standard deviation (like stddev()) over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_stddev(int4, text) (
+	SFUNC = smpc.vtrans_int4, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev(int4, text) IS 'joint sample standard deviation (like stddev()) over all members of a peer group';
+CREATE AGGREGATE public.smpc_stddev(int4, text, text) (
+	SFUNC = smpc.vtrans_int4, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev(int4, text, text) IS 'joint sample standard deviation (like stddev()) over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_stddev(int8, text) (
+	SFUNC = smpc.vtrans_int8, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev(int8, text) IS 'joint sample standard deviation (like stddev()) over all members of a peer group';
+CREATE AGGREGATE public.smpc_stddev(int8, text, text) (
+	SFUNC = smpc.vtrans_int8, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev(int8, text, text) IS 'joint sample standard deviation (like stddev()) over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_stddev(numeric, text) (
+	SFUNC = smpc.vtrans_numeric, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev(numeric, text) IS 'joint sample standard deviation (like stddev()) over all members of a peer group';
+CREATE AGGREGATE public.smpc_stddev(numeric, text, text) (
+	SFUNC = smpc.vtrans_numeric, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_numeric,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev(numeric, text, text) IS 'joint sample standard deviation (like stddev()) over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_stddev(float4, text) (
+	SFUNC = smpc.vtrans_float4, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev(float4, text) IS 'joint sample standard deviation (like stddev()) over all members of a peer group';
+CREATE AGGREGATE public.smpc_stddev(float4, text, text) (
+	SFUNC = smpc.vtrans_float4, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev(float4, text, text) IS 'joint sample standard deviation (like stddev()) over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_stddev(float8, text) (
+	SFUNC = smpc.vtrans_float8, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev(float8, text) IS 'joint sample standard deviation (like stddev()) over all members of a peer group';
+CREATE AGGREGATE public.smpc_stddev(float8, text, text) (
+	SFUNC = smpc.vtrans_float8, STYPE = internal, FINALFUNC = smpc.stddev_samp_final_float8,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_stddev(float8, text, text) IS 'joint sample standard deviation (like stddev()) over all members of a peer group, with a label';
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA smpc FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_samp(int2, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_samp(int2, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_samp(int2, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_samp(int2, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_samp(int4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_samp(int4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_samp(int4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_samp(int4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_samp(int8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_samp(int8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_samp(int8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_samp(int8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_samp(numeric, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_samp(numeric, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_samp(numeric, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_samp(numeric, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_samp(float4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_samp(float4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_samp(float4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_samp(float4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_samp(float8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_samp(float8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_samp(float8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_samp(float8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_pop(int2, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_pop(int2, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_pop(int2, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_pop(int2, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_pop(int4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_pop(int4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_pop(int4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_pop(int4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_pop(int8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_pop(int8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_pop(int8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_pop(int8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_pop(numeric, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_pop(numeric, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_pop(numeric, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_pop(numeric, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_pop(float4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_pop(float4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_pop(float4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_pop(float4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_pop(float8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_pop(float8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_var_pop(float8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_var_pop(float8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_variance(int2, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_variance(int2, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_variance(int2, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_variance(int2, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_variance(int4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_variance(int4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_variance(int4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_variance(int4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_variance(int8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_variance(int8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_variance(int8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_variance(int8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_variance(numeric, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_variance(numeric, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_variance(numeric, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_variance(numeric, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_variance(float4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_variance(float4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_variance(float4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_variance(float4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_variance(float8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_variance(float8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_variance(float8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_variance(float8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_samp(int2, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_samp(int2, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_samp(int2, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_samp(int2, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_samp(int4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_samp(int4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_samp(int4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_samp(int4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_samp(int8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_samp(int8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_samp(int8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_samp(int8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_samp(numeric, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_samp(numeric, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_samp(numeric, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_samp(numeric, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_samp(float4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_samp(float4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_samp(float4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_samp(float4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_samp(float8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_samp(float8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_samp(float8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_samp(float8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_pop(int2, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_pop(int2, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_pop(int2, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_pop(int2, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_pop(int4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_pop(int4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_pop(int4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_pop(int4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_pop(int8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_pop(int8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_pop(int8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_pop(int8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_pop(numeric, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_pop(numeric, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_pop(numeric, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_pop(numeric, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_pop(float4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_pop(float4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_pop(float4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_pop(float4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_pop(float8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_pop(float8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev_pop(float8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev_pop(float8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev(int2, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev(int2, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev(int2, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev(int2, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev(int4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev(int4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev(int4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev(int4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev(int8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev(int8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev(int8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev(int8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev(numeric, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev(numeric, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev(numeric, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev(numeric, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev(float4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev(float4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev(float4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev(float4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev(float8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev(float8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_stddev(float8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_stddev(float8, text, text) TO smpc_benchmark;

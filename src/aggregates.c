@@ -34,25 +34,7 @@
 #include "field.h"
 #include "smpc.h"
 
-/* Which input an aggregate state accumulates. */
-typedef enum SmpcInput
-{
-	IN_INT2 = 1, IN_INT4, IN_INT8, IN_NUMERIC, IN_FLOAT4, IN_FLOAT8,
-	IN_ANY, IN_ROWS
-} SmpcInput;
-
-typedef struct SmpcAggState
-{
-	int16		input;			/* SmpcInput */
-	bool		has_key;
-	bool		key_fixed;		/* group and label are constants */
-	char		group[SMPC_MAX_NAME];
-	char		label[SMPC_MAX_LABEL];
-	int64		count;			/* non-NULL inputs (or rows) */
-	int128		isum;			/* integer inputs */
-	double		fsum;			/* floating-point inputs */
-	Datum		numstate;		/* numeric inputs: the native accumulator */
-} SmpcAggState;
+#include "aggregates.h"
 
 PG_FUNCTION_INFO_V1(smpc_trans_int2);
 PG_FUNCTION_INFO_V1(smpc_trans_int4);
@@ -84,12 +66,14 @@ smpc_kind_name(SmpcKind kind)
 			return "avg";
 		case SMPC_KIND_COUNT:
 			return "count";
+		case SMPC_KIND_VARIANCE:
+			return "variance";
 	}
 	return "?";
 }
 
 /* Call one of numeric.c's aggregate support functions in our context. */
-static Datum
+Datum
 call_numeric_support(PGFunction fn, FunctionCallInfo outer, int nargs,
 					 Datum a0, bool n0, Datum a1, bool n1, bool *isnull)
 {
@@ -188,7 +172,7 @@ note_key(SmpcAggState *st, FunctionCallInfo fcinfo, int grouparg)
 				 errhint("Use the label's column in GROUP BY.")));
 }
 
-static SmpcAggState *
+SmpcAggState *
 trans_begin(FunctionCallInfo fcinfo, SmpcInput input, int grouparg)
 {
 	MemoryContext aggctx;
@@ -286,13 +270,51 @@ smpc_agg_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the peer group and label of an smpc aggregate must be the same for every row of a group")));
 	s1->count += s2->count;
-	s1->isum += s2->isum;
+	s1->overflow |= s2->overflow ||
+		__builtin_add_overflow(s1->isum, s2->isum, &s1->isum) ||
+		__builtin_add_overflow(s1->isq, s2->isq, &s1->isq);
 	s1->fsum += s2->fsum;
+	if (s2->numstate2)
+		s1->numstate2 = call_numeric_support(numeric_avg_combine, fcinfo, 2,
+											 s1->numstate2, s1->numstate2 == 0,
+											 s2->numstate2, false, NULL);
 	if (s2->numstate)
 		s1->numstate = call_numeric_support(numeric_avg_combine, fcinfo, 2,
 											s1->numstate, s1->numstate == 0,
 											s2->numstate, false, NULL);
 	PG_RETURN_POINTER(s1);
+}
+
+/* A native numeric accumulator inside our serialised state. */
+static void
+send_numstate(StringInfo buf, FunctionCallInfo fcinfo, Datum numstate)
+{
+	bytea	   *inner;
+
+	if (numstate == 0)
+	{
+		pq_sendint32(buf, -1);
+		return;
+	}
+	inner = DatumGetByteaPP(call_numeric_support(numeric_avg_serialize, fcinfo, 1,
+												 numstate, false, 0, true, NULL));
+	pq_sendint32(buf, VARSIZE_ANY_EXHDR(inner));
+	pq_sendbytes(buf, VARDATA_ANY(inner), VARSIZE_ANY_EXHDR(inner));
+}
+
+static Datum
+recv_numstate(StringInfo buf, FunctionCallInfo fcinfo)
+{
+	int32		len = pq_getmsgint(buf, 4);
+	bytea	   *inner;
+
+	if (len < 0)
+		return (Datum) 0;
+	inner = palloc(VARHDRSZ + len);
+	SET_VARSIZE(inner, VARHDRSZ + len);
+	memcpy(VARDATA(inner), pq_getmsgbytes(buf, len), len);
+	return call_numeric_support(numeric_avg_deserialize, fcinfo, 2,
+								PointerGetDatum(inner), false, 0, true, NULL);
 }
 
 Datum
@@ -312,17 +334,11 @@ smpc_agg_serialize(PG_FUNCTION_ARGS)
 	pq_sendint64(&buf, (int64) (st->isum >> 64));
 	pq_sendint64(&buf, (int64) (uint64) st->isum);
 	pq_sendfloat8(&buf, st->fsum);
-	if (st->numstate)
-	{
-		bytea	   *inner = DatumGetByteaPP(call_numeric_support(numeric_avg_serialize,
-																 fcinfo, 1, st->numstate,
-																 false, 0, true, NULL));
-
-		pq_sendint32(&buf, VARSIZE_ANY_EXHDR(inner));
-		pq_sendbytes(&buf, VARDATA_ANY(inner), VARSIZE_ANY_EXHDR(inner));
-	}
-	else
-		pq_sendint32(&buf, -1);
+	pq_sendint64(&buf, (int64) (st->isq >> 64));
+	pq_sendint64(&buf, (int64) (uint64) st->isq);
+	pq_sendbyte(&buf, st->overflow);
+	send_numstate(&buf, fcinfo, st->numstate);
+	send_numstate(&buf, fcinfo, st->numstate2);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -332,7 +348,6 @@ smpc_agg_deserialize(PG_FUNCTION_ARGS)
 	bytea	   *sstate = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	SmpcAggState *st;
-	int32		innerlen;
 	int64		hi;
 	uint64		lo;
 
@@ -350,17 +365,12 @@ smpc_agg_deserialize(PG_FUNCTION_ARGS)
 	lo = (uint64) pq_getmsgint64(&buf);
 	st->isum = ((int128) hi << 64) | (int128) lo;
 	st->fsum = pq_getmsgfloat8(&buf);
-	innerlen = pq_getmsgint(&buf, 4);
-	if (innerlen >= 0)
-	{
-		bytea	   *inner = palloc(VARHDRSZ + innerlen);
-
-		SET_VARSIZE(inner, VARHDRSZ + innerlen);
-		memcpy(VARDATA(inner), pq_getmsgbytes(&buf, innerlen), innerlen);
-		st->numstate = call_numeric_support(numeric_avg_deserialize, fcinfo, 2,
-											PointerGetDatum(inner), false,
-											0, true, NULL);
-	}
+	hi = pq_getmsgint64(&buf);
+	lo = (uint64) pq_getmsgint64(&buf);
+	st->isq = ((int128) hi << 64) | (int128) lo;
+	st->overflow = pq_getmsgbyte(&buf);
+	st->numstate = recv_numstate(&buf, fcinfo);
+	st->numstate2 = recv_numstate(&buf, fcinfo);
 	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(st);
 }
@@ -486,7 +496,7 @@ key_from_call(FunctionCallInfo fcinfo, SmpcAggState *st)
 	st->has_key = true;
 }
 
-static SmpcAggState *
+SmpcAggState *
 final_state(FunctionCallInfo fcinfo)
 {
 	SmpcAggState *st;
@@ -502,7 +512,7 @@ final_state(FunctionCallInfo fcinfo)
 	return st;
 }
 
-static void
+void
 out_of_range(const char *why)
 {
 	ereport(ERROR,
@@ -513,7 +523,7 @@ out_of_range(const char *why)
 }
 
 /* Parse the text of a finite numeric into digits (as int128) and scale. */
-static void
+void
 numeric_to_fixed(Numeric num, int128 *value, int32 *scale)
 {
 	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
@@ -575,7 +585,7 @@ int128_to_string(int128 v, int32 scale)
 	return out;
 }
 
-static Numeric
+Numeric
 fixed_to_numeric(int128 v, int32 scale)
 {
 	return DatumGetNumeric(DirectFunctionCall3(numeric_in,
@@ -634,6 +644,7 @@ run_for_state(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcKind kind,
 			  int128 *result, int32 *scale, SmpcClass *vclass)
 {
 	int128		values[2];
+	uint8		mult[2] = {1, 0};	/* the sum is at the common scale */
 	int			n;
 	int32		sc = 0;
 	SmpcClass	cl = SMPC_CLASS_EXACT;
@@ -649,7 +660,7 @@ run_for_state(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcKind kind,
 		values[1] = (kind == SMPC_KIND_SUM) ? (st->count > 0 ? 1 : 0) : st->count;
 		n = 2;
 	}
-	smpc_run_computation(st->group, st->label, kind, cl, sc, values, n, result, scale);
+	smpc_run_computation(st->group, st->label, kind, cl, sc, values, mult, n, result, scale);
 	*vclass = cl;
 }
 
@@ -796,8 +807,8 @@ abandon_slot(int code, Datum arg)
 void
 smpc_run_computation(const char *group, const char *label,
 					 SmpcKind kind, SmpcClass vclass, int32 scale,
-					 const int128 *values, int nvalues,
-					 int128 *result, int32 *result_scale)
+					 const int128 *values, const uint8 *scale_mult,
+					 int nvalues, int128 *result, int32 *result_scale)
 {
 	SmpcRequest *req = NULL;
 	WaitSlot	ws;
@@ -849,6 +860,7 @@ smpc_run_computation(const char *group, const char *label,
 	req->nvalues = nvalues;
 	req->timeout_ms = smpc_timeout_ms;
 	memcpy(req->values, values, sizeof(int128) * nvalues);
+	memcpy(req->scale_mult, scale_mult, nvalues);
 	req->state = SMPC_REQ_SUBMITTED;
 	ws.slot = i;
 	ws.serial = req->serial;

@@ -216,7 +216,7 @@ get_ready_body(Reader *rd, SmpcReady *r)
 	b = rd_bytes(rd, SMPC_NONCE_BYTES);
 	if (b)
 		memcpy(r->nonce, b, SMPC_NONCE_BYTES);
-	if (r->kind < SMPC_KIND_SUM || r->kind > SMPC_KIND_COUNT ||
+	if (r->kind < SMPC_KIND_SUM || r->kind > SMPC_KIND_MAX ||
 		r->vclass < SMPC_CLASS_EXACT || r->vclass > SMPC_CLASS_FLOAT ||
 		r->group[0] == '\0')
 		rd->ok = false;

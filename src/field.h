@@ -16,6 +16,7 @@ typedef uint128 smpc_fe;
 #define SMPC_FIELD_P (((uint128) 1 << 127) - 1)
 /* Largest magnitude a joint value may have so that it decodes unambiguously. */
 #define SMPC_FIELD_LIMIT (((int128) 1 << 126) - 1)
+#define SMPC_FIELD_LIMIT_10 (SMPC_FIELD_LIMIT / 10)
 
 extern smpc_fe fe_add(smpc_fe a, smpc_fe b);
 extern smpc_fe fe_sub(smpc_fe a, smpc_fe b);

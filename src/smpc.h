@@ -40,8 +40,11 @@ typedef enum SmpcKind
 {
 	SMPC_KIND_SUM = 1,
 	SMPC_KIND_AVG = 2,
-	SMPC_KIND_COUNT = 3
+	SMPC_KIND_COUNT = 3,
+	SMPC_KIND_VARIANCE = 4		/* count, sum, sum of squares */
 } SmpcKind;
+
+#define SMPC_KIND_MAX SMPC_KIND_VARIANCE
 
 /* How element 0 of the vector is encoded; all members must agree. */
 typedef enum SmpcClass
@@ -70,8 +73,9 @@ typedef struct SmpcRequest
 	char		label[SMPC_MAX_LABEL];
 	uint8		kind;			/* SmpcKind */
 	uint8		vclass;			/* SmpcClass */
-	int32		scale;			/* decimal scale of element 0 (exact) */
+	int32		scale;			/* this member's decimal scale (exact) */
 	int32		nvalues;
+	uint8		scale_mult[SMPC_MAX_VALUES];	/* element k is at scale_mult[k] * scale */
 	int32		timeout_ms;
 	int128		values[SMPC_MAX_VALUES];
 	/* filled in by the worker */
@@ -125,8 +129,8 @@ extern PGDLLEXPORT void smpc_worker_main(Datum arg);
 /* aggregates.c: hand a vector to the worker and wait for the joint result */
 extern void smpc_run_computation(const char *group, const char *label,
 								 SmpcKind kind, SmpcClass vclass, int32 scale,
-								 const int128 *values, int nvalues,
-								 int128 *result, int32 *result_scale);
+								 const int128 *values, const uint8 *scale_mult,
+								 int nvalues, int128 *result, int32 *result_scale);
 extern const char *smpc_kind_name(SmpcKind kind);
 
 #endif							/* SMPC_H */

@@ -95,6 +95,7 @@ typedef struct Comp
 	int			nvalues;
 	int32		scale;
 	int32		agreed_scale;
+	uint8		scale_mult[SMPC_MAX_VALUES];
 	int128		local[SMPC_MAX_VALUES];
 	bool		have_ready[SMPC_MAX_MEMBERS];
 	bool		withdrew[SMPC_MAX_MEMBERS];	/* joined, then gave up */
@@ -976,17 +977,22 @@ start_input(Comp *c)
 	for (i = 0; i < c->n; i++)
 		if (i != c->self)
 			c->agreed_scale = Max(c->agreed_scale, c->ready[i].scale);
-	for (i = c->scale; i < c->agreed_scale; i++)
+	for (k = 0; k < c->nvalues; k++)
 	{
-		if (c->local[0] > bound / 10 || c->local[0] < -bound / 10)
+		int			steps = c->scale_mult[k] * (c->agreed_scale - c->scale);
+
+		for (i = 0; i < steps; i++)
 		{
-			fail_comp(c, "failed", ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
-					  "value out of range for smpc",
-					  psprintf("This node's sum does not fit in 126 bits at the common scale of %d decimal digits.",
-							   c->agreed_scale));
-			return;
+			if (c->local[k] > bound / 10 || c->local[k] < -bound / 10)
+			{
+				fail_comp(c, "failed", ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+						  "value out of range for smpc",
+						  psprintf("This node's sums do not fit in 126 bits at the common scale of %d decimal digits.",
+								   c->agreed_scale));
+				return;
+			}
+			c->local[k] *= 10;
 		}
-		c->local[0] *= 10;
 	}
 
 	/* the computation id binds the key and every member's nonce */
@@ -1245,6 +1251,7 @@ start_request(int slot)
 	c->scale = req->scale;
 	c->nvalues = Min(req->nvalues, SMPC_MAX_VALUES);
 	memcpy(c->local, req->values, sizeof(int128) * c->nvalues);
+	memcpy(c->scale_mult, req->scale_mult, c->nvalues);
 	c->timeout_ms = req->timeout_ms;
 	LWLockRelease(smpc_shared->lock);
 
