@@ -1126,3 +1126,134 @@ REVOKE EXECUTE ON FUNCTION public.smpc_stddev(float8, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.smpc_stddev(float8, text) TO smpc_benchmark;
 REVOKE EXECUTE ON FUNCTION public.smpc_stddev(float8, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.smpc_stddev(float8, text, text) TO smpc_benchmark;
+
+/*
+ * Two-variable aggregates (moments.c), on float8 like PostgreSQL's: one
+ * computation over (count, sum x, sum y, sum x^2, sum y^2, sum xy).
+ */
+CREATE FUNCTION smpc.rtrans(internal, float8, float8, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_rtrans' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.rtrans(internal, float8, float8, text) IS 'smpc two-variable aggregate transition';
+CREATE FUNCTION smpc.rtrans(internal, float8, float8, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_rtrans' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.rtrans(internal, float8, float8, text, text) IS 'smpc two-variable aggregate transition';
+CREATE FUNCTION smpc.corr_final(internal) RETURNS float8
+	AS 'MODULE_PATHNAME', 'smpc_corr_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.corr_final(internal) IS 'run the joint computation and return the joint correlation coefficient';
+CREATE AGGREGATE public.smpc_corr(float8, float8, text) (
+	SFUNC = smpc.rtrans, STYPE = internal, FINALFUNC = smpc.corr_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_corr(float8, float8, text) IS 'joint correlation coefficient over all members of a peer group';
+CREATE AGGREGATE public.smpc_corr(float8, float8, text, text) (
+	SFUNC = smpc.rtrans, STYPE = internal, FINALFUNC = smpc.corr_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_corr(float8, float8, text, text) IS 'joint correlation coefficient over all members of a peer group, with a label';
+CREATE FUNCTION smpc.covar_pop_final(internal) RETURNS float8
+	AS 'MODULE_PATHNAME', 'smpc_covar_pop_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.covar_pop_final(internal) IS 'run the joint computation and return the joint population covariance';
+CREATE AGGREGATE public.smpc_covar_pop(float8, float8, text) (
+	SFUNC = smpc.rtrans, STYPE = internal, FINALFUNC = smpc.covar_pop_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_covar_pop(float8, float8, text) IS 'joint population covariance over all members of a peer group';
+CREATE AGGREGATE public.smpc_covar_pop(float8, float8, text, text) (
+	SFUNC = smpc.rtrans, STYPE = internal, FINALFUNC = smpc.covar_pop_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_covar_pop(float8, float8, text, text) IS 'joint population covariance over all members of a peer group, with a label';
+CREATE FUNCTION smpc.covar_samp_final(internal) RETURNS float8
+	AS 'MODULE_PATHNAME', 'smpc_covar_samp_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.covar_samp_final(internal) IS 'run the joint computation and return the joint sample covariance';
+CREATE AGGREGATE public.smpc_covar_samp(float8, float8, text) (
+	SFUNC = smpc.rtrans, STYPE = internal, FINALFUNC = smpc.covar_samp_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_covar_samp(float8, float8, text) IS 'joint sample covariance over all members of a peer group';
+CREATE AGGREGATE public.smpc_covar_samp(float8, float8, text, text) (
+	SFUNC = smpc.rtrans, STYPE = internal, FINALFUNC = smpc.covar_samp_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_covar_samp(float8, float8, text, text) IS 'joint sample covariance over all members of a peer group, with a label';
+CREATE FUNCTION smpc.regr_slope_final(internal) RETURNS float8
+	AS 'MODULE_PATHNAME', 'smpc_regr_slope_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.regr_slope_final(internal) IS 'run the joint computation and return the joint least-squares slope';
+CREATE AGGREGATE public.smpc_regr_slope(float8, float8, text) (
+	SFUNC = smpc.rtrans, STYPE = internal, FINALFUNC = smpc.regr_slope_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_regr_slope(float8, float8, text) IS 'joint least-squares slope over all members of a peer group';
+CREATE AGGREGATE public.smpc_regr_slope(float8, float8, text, text) (
+	SFUNC = smpc.rtrans, STYPE = internal, FINALFUNC = smpc.regr_slope_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_regr_slope(float8, float8, text, text) IS 'joint least-squares slope over all members of a peer group, with a label';
+CREATE FUNCTION smpc.regr_intercept_final(internal) RETURNS float8
+	AS 'MODULE_PATHNAME', 'smpc_regr_intercept_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.regr_intercept_final(internal) IS 'run the joint computation and return the joint least-squares intercept';
+CREATE AGGREGATE public.smpc_regr_intercept(float8, float8, text) (
+	SFUNC = smpc.rtrans, STYPE = internal, FINALFUNC = smpc.regr_intercept_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_regr_intercept(float8, float8, text) IS 'joint least-squares intercept over all members of a peer group';
+CREATE AGGREGATE public.smpc_regr_intercept(float8, float8, text, text) (
+	SFUNC = smpc.rtrans, STYPE = internal, FINALFUNC = smpc.regr_intercept_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_regr_intercept(float8, float8, text, text) IS 'joint least-squares intercept over all members of a peer group, with a label';
+CREATE FUNCTION smpc.regr_r2_final(internal) RETURNS float8
+	AS 'MODULE_PATHNAME', 'smpc_regr_r2_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.regr_r2_final(internal) IS 'run the joint computation and return the joint square of the correlation coefficient';
+CREATE AGGREGATE public.smpc_regr_r2(float8, float8, text) (
+	SFUNC = smpc.rtrans, STYPE = internal, FINALFUNC = smpc.regr_r2_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_regr_r2(float8, float8, text) IS 'joint square of the correlation coefficient over all members of a peer group';
+CREATE AGGREGATE public.smpc_regr_r2(float8, float8, text, text) (
+	SFUNC = smpc.rtrans, STYPE = internal, FINALFUNC = smpc.regr_r2_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_regr_r2(float8, float8, text, text) IS 'joint square of the correlation coefficient over all members of a peer group, with a label';
+CREATE FUNCTION smpc.regr_count_final(internal) RETURNS int8
+	AS 'MODULE_PATHNAME', 'smpc_regr_count_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.regr_count_final(internal) IS 'run the joint computation and return the joint count of rows where both inputs are non-NULL';
+CREATE AGGREGATE public.smpc_regr_count(float8, float8, text) (
+	SFUNC = smpc.rtrans, STYPE = internal, FINALFUNC = smpc.regr_count_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_regr_count(float8, float8, text) IS 'joint count of rows where both inputs are non-NULL over all members of a peer group';
+CREATE AGGREGATE public.smpc_regr_count(float8, float8, text, text) (
+	SFUNC = smpc.rtrans, STYPE = internal, FINALFUNC = smpc.regr_count_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_regr_count(float8, float8, text, text) IS 'joint count of rows where both inputs are non-NULL over all members of a peer group, with a label';
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA smpc FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION public.smpc_corr(float8, float8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_corr(float8, float8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_corr(float8, float8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_corr(float8, float8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_covar_pop(float8, float8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_covar_pop(float8, float8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_covar_pop(float8, float8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_covar_pop(float8, float8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_covar_samp(float8, float8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_covar_samp(float8, float8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_covar_samp(float8, float8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_covar_samp(float8, float8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_regr_slope(float8, float8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_regr_slope(float8, float8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_regr_slope(float8, float8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_regr_slope(float8, float8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_regr_intercept(float8, float8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_regr_intercept(float8, float8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_regr_intercept(float8, float8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_regr_intercept(float8, float8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_regr_r2(float8, float8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_regr_r2(float8, float8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_regr_r2(float8, float8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_regr_r2(float8, float8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_regr_count(float8, float8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_regr_count(float8, float8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_regr_count(float8, float8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_regr_count(float8, float8, text, text) TO smpc_benchmark;

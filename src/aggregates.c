@@ -68,6 +68,8 @@ smpc_kind_name(SmpcKind kind)
 			return "count";
 		case SMPC_KIND_VARIANCE:
 			return "variance";
+		case SMPC_KIND_REGRESSION:
+			return "regression";
 	}
 	return "?";
 }
@@ -273,6 +275,9 @@ smpc_agg_combine(PG_FUNCTION_ARGS)
 	s1->overflow |= s2->overflow ||
 		__builtin_add_overflow(s1->isum, s2->isum, &s1->isum) ||
 		__builtin_add_overflow(s1->isq, s2->isq, &s1->isq);
+	s1->overflow |= __builtin_add_overflow(s1->ysum, s2->ysum, &s1->ysum) ||
+		__builtin_add_overflow(s1->ysq, s2->ysq, &s1->ysq) ||
+		__builtin_add_overflow(s1->xysum, s2->xysum, &s1->xysum);
 	s1->fsum += s2->fsum;
 	if (s2->numstate2)
 		s1->numstate2 = call_numeric_support(numeric_avg_combine, fcinfo, 2,
@@ -283,6 +288,22 @@ smpc_agg_combine(PG_FUNCTION_ARGS)
 											s1->numstate, s1->numstate == 0,
 											s2->numstate, false, NULL);
 	PG_RETURN_POINTER(s1);
+}
+
+static void
+send_int128(StringInfo buf, int128 v)
+{
+	pq_sendint64(buf, (int64) (v >> 64));
+	pq_sendint64(buf, (int64) (uint64) v);
+}
+
+static int128
+recv_int128(StringInfo buf)
+{
+	int64		hi = pq_getmsgint64(buf);
+	uint64		lo = (uint64) pq_getmsgint64(buf);
+
+	return ((int128) hi << 64) | (int128) lo;
 }
 
 /* A native numeric accumulator inside our serialised state. */
@@ -337,6 +358,9 @@ smpc_agg_serialize(PG_FUNCTION_ARGS)
 	pq_sendint64(&buf, (int64) (st->isq >> 64));
 	pq_sendint64(&buf, (int64) (uint64) st->isq);
 	pq_sendbyte(&buf, st->overflow);
+	send_int128(&buf, st->ysum);
+	send_int128(&buf, st->ysq);
+	send_int128(&buf, st->xysum);
 	send_numstate(&buf, fcinfo, st->numstate);
 	send_numstate(&buf, fcinfo, st->numstate2);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
@@ -369,6 +393,9 @@ smpc_agg_deserialize(PG_FUNCTION_ARGS)
 	lo = (uint64) pq_getmsgint64(&buf);
 	st->isq = ((int128) hi << 64) | (int128) lo;
 	st->overflow = pq_getmsgbyte(&buf);
+	st->ysum = recv_int128(&buf);
+	st->ysq = recv_int128(&buf);
+	st->xysum = recv_int128(&buf);
 	st->numstate = recv_numstate(&buf, fcinfo);
 	st->numstate2 = recv_numstate(&buf, fcinfo);
 	pq_getmsgend(&buf);
@@ -461,7 +488,14 @@ key_from_call(FunctionCallInfo fcinfo, SmpcAggState *st)
 		aggref = partial;
 	}
 	name = get_func_name(aggref->aggfnoid);
-	grouparg = (name && strcmp(name, "smpc_count_rows") == 0) ? 0 : 1;
+	/* the group follows the aggregated values: none, one, or (y, x) */
+	if (name && strcmp(name, "smpc_count_rows") == 0)
+		grouparg = 0;
+	else if (name && (strncmp(name, "smpc_corr", 9) == 0 || strncmp(name, "smpc_covar", 10) == 0 ||
+					  strncmp(name, "smpc_regr", 9) == 0))
+		grouparg = 2;
+	else
+		grouparg = 1;
 	if (list_length(aggref->args) <= grouparg)
 		elog(ERROR, "unexpected argument list of an smpc aggregate");
 	group = eval_row_independent(fcinfo,

@@ -36,6 +36,10 @@ typedef struct SmpcAggState
 	int128		isq;			/* sum of squares of integer or quantised inputs */
 	bool		overflow;		/* isum or isq overflowed */
 	Datum		numstate2;		/* numeric inputs: accumulator of squares */
+	/* for the two-variable aggregates (regression.c): x in isum and isq */
+	int128		ysum;
+	int128		ysq;
+	int128		xysum;
 } SmpcAggState;
 
 extern SmpcAggState *trans_begin(FunctionCallInfo fcinfo, SmpcInput input, int grouparg);

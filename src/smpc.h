@@ -41,10 +41,11 @@ typedef enum SmpcKind
 	SMPC_KIND_SUM = 1,
 	SMPC_KIND_AVG = 2,
 	SMPC_KIND_COUNT = 3,
-	SMPC_KIND_VARIANCE = 4		/* count, sum, sum of squares */
+	SMPC_KIND_VARIANCE = 4,		/* count, sum, sum of squares */
+	SMPC_KIND_REGRESSION = 5	/* count, sums, squares and cross product */
 } SmpcKind;
 
-#define SMPC_KIND_MAX SMPC_KIND_VARIANCE
+#define SMPC_KIND_MAX SMPC_KIND_REGRESSION
 
 /* How element 0 of the vector is encoded; all members must agree. */
 typedef enum SmpcClass

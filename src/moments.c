@@ -1,9 +1,14 @@
 /*-------------------------------------------------------------------------
  *
- * dispersion.c
- *	  smpc_var_samp, smpc_var_pop, smpc_stddev_samp, smpc_stddev_pop (and
- *	  smpc_variance, smpc_stddev): one joint computation over the vector
- *	  (count, sum, sum of squares).
+ * moments.c
+ *	  Statistics from the first and second moments, each one joint
+ *	  computation over a vector of sums:
+ *	  - dispersion: smpc_var_samp, smpc_var_pop, smpc_stddev_samp,
+ *	    smpc_stddev_pop (and smpc_variance, smpc_stddev) over
+ *	    (count, sum, sum of squares);
+ *	  - two variables: smpc_corr, smpc_covar_pop, smpc_covar_samp,
+ *	    smpc_regr_slope, smpc_regr_intercept, smpc_regr_r2, smpc_regr_count
+ *	    over (count, sum x, sum y, sum x^2, sum y^2, sum xy).
  *
  * The sums are exact, so the joint variance is computed from them without
  * cancellation, whatever the mean: for integer and numeric input exactly as
@@ -26,6 +31,7 @@
 
 /* quantum of floating-point inputs to the dispersion aggregates */
 #define SMPC_VAR_FRAC_BITS 24
+#define QUANTUM_SQ ((int128) 1 << (2 * SMPC_VAR_FRAC_BITS))
 
 PG_FUNCTION_INFO_V1(smpc_vtrans_int2);
 PG_FUNCTION_INFO_V1(smpc_vtrans_int4);
@@ -249,7 +255,7 @@ final_float8(FunctionCallInfo fcinfo, bool sample, bool stddev)
 	if (!numeric_positive(num))
 		PG_RETURN_FLOAT8(0.0);
 	den = NUMERIC_OP(numeric_mul, num_int(r[0]), num_int(sample ? r[0] - 1 : r[0]));
-	den = NUMERIC_OP(numeric_mul, den, num_int((int128) 1 << (2 * SMPC_VAR_FRAC_BITS)));
+	den = NUMERIC_OP(numeric_mul, den, num_int(QUANTUM_SQ));
 	var = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
 											 NUM(NUMERIC_OP(numeric_div, num, den))));
 	PG_RETURN_FLOAT8(stddev ? sqrt(var) : var);
@@ -301,4 +307,174 @@ Datum
 smpc_stddev_pop_final_float8(PG_FUNCTION_ARGS)
 {
 	return final_float8(fcinfo, false, true);
+}
+
+/* ---- two variables ---- */
+
+PG_FUNCTION_INFO_V1(smpc_rtrans);
+PG_FUNCTION_INFO_V1(smpc_corr_final);
+PG_FUNCTION_INFO_V1(smpc_covar_pop_final);
+PG_FUNCTION_INFO_V1(smpc_covar_samp_final);
+PG_FUNCTION_INFO_V1(smpc_regr_slope_final);
+PG_FUNCTION_INFO_V1(smpc_regr_intercept_final);
+PG_FUNCTION_INFO_V1(smpc_regr_r2_final);
+PG_FUNCTION_INFO_V1(smpc_regr_count_final);
+
+/* (y, x, group [, label]); like PostgreSQL's, rows with a NULL are skipped */
+Datum
+smpc_rtrans(PG_FUNCTION_ARGS)
+{
+	SmpcAggState *st = trans_begin(fcinfo, IN_FLOAT8, 3);
+	int128		y,
+				x,
+				t;
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_POINTER(st);
+	y = quantise(st, PG_GETARG_FLOAT8(1));
+	x = quantise(st, PG_GETARG_FLOAT8(2));
+	add_exact(st, x);			/* count, sum x, sum x^2 */
+	if (__builtin_add_overflow(st->ysum, y, &st->ysum) ||
+		__builtin_mul_overflow(y, y, &t) || __builtin_add_overflow(st->ysq, t, &st->ysq) ||
+		__builtin_mul_overflow(x, y, &t) || __builtin_add_overflow(st->xysum, t, &st->xysum))
+		st->overflow = true;
+	PG_RETURN_POINTER(st);
+}
+
+/*
+ * The joint sums and, computed from them exactly and rounded once, the
+ * centred sums of squares and products: sxx = (N*Sxx - Sx^2) / N, syy
+ * likewise, sxy = (N*Sxy - Sx*Sy) / N, in the input's units.
+ */
+typedef struct Moments2
+{
+	int128		n;
+	double		sx;				/* sums, in the input's units */
+	double		sy;
+	double		sxx;			/* centred, in the input's units squared */
+	double		syy;
+	double		sxy;
+} Moments2;
+
+static void
+joint_moments2(FunctionCallInfo fcinfo, Moments2 *m)
+{
+	SmpcAggState *st = final_state(fcinfo);
+	int128		v[6];
+	int128		r[SMPC_MAX_VALUES];
+	uint8		mult[6] = {0};
+	int32		scale;
+	Numeric		n,
+				sx,
+				sy,
+				q2 = num_int(QUANTUM_SQ);
+
+	if (st->overflow)
+		out_of_range("A local sum of squares or products exceeds 126 bits, or an input is not finite or too large.");
+	v[0] = st->count;
+	v[1] = st->isum;
+	v[2] = st->ysum;
+	v[3] = st->isq;
+	v[4] = st->ysq;
+	v[5] = st->xysum;
+	smpc_run_computation(st->group, st->label, SMPC_KIND_REGRESSION, SMPC_CLASS_FLOAT, 0,
+						 v, mult, 6, r, &scale);
+	m->n = r[0];
+	if (m->n == 0)
+		return;
+	n = num_int(r[0]);
+	sx = num_int(r[1]);
+	sy = num_int(r[2]);
+#define CENTRED(sq, a, b) \
+	DatumGetFloat8(DirectFunctionCall1(numeric_float8, NUM( \
+		NUMERIC_OP(numeric_div, \
+				   NUMERIC_OP(numeric_sub, NUMERIC_OP(numeric_mul, n, num_int(sq)), \
+							  NUMERIC_OP(numeric_mul, a, b)), \
+				   NUMERIC_OP(numeric_mul, n, q2)))))
+	m->sxx = CENTRED(r[3], sx, sx);
+	m->syy = CENTRED(r[4], sy, sy);
+	m->sxy = CENTRED(r[5], sx, sy);
+#undef CENTRED
+	m->sx = ldexp((double) r[1], -SMPC_VAR_FRAC_BITS);
+	m->sy = ldexp((double) r[2], -SMPC_VAR_FRAC_BITS);
+	/* exact zero stays zero; rounding cannot make a square negative */
+	m->sxx = Max(m->sxx, 0.0);
+	m->syy = Max(m->syy, 0.0);
+}
+
+Datum
+smpc_covar_pop_final(PG_FUNCTION_ARGS)
+{
+	Moments2	m;
+
+	joint_moments2(fcinfo, &m);
+	if (m.n < 1)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(m.sxy / (double) m.n);
+}
+
+Datum
+smpc_covar_samp_final(PG_FUNCTION_ARGS)
+{
+	Moments2	m;
+
+	joint_moments2(fcinfo, &m);
+	if (m.n < 2)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(m.sxy / (double) (m.n - 1));
+}
+
+Datum
+smpc_corr_final(PG_FUNCTION_ARGS)
+{
+	Moments2	m;
+
+	joint_moments2(fcinfo, &m);
+	if (m.n < 1 || m.sxx == 0 || m.syy == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(m.sxy / sqrt(m.sxx * m.syy));
+}
+
+Datum
+smpc_regr_slope_final(PG_FUNCTION_ARGS)
+{
+	Moments2	m;
+
+	joint_moments2(fcinfo, &m);
+	if (m.n < 1 || m.sxx == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(m.sxy / m.sxx);
+}
+
+Datum
+smpc_regr_intercept_final(PG_FUNCTION_ARGS)
+{
+	Moments2	m;
+
+	joint_moments2(fcinfo, &m);
+	if (m.n < 1 || m.sxx == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8((m.sy - m.sx * m.sxy / m.sxx) / (double) m.n);
+}
+
+Datum
+smpc_regr_r2_final(PG_FUNCTION_ARGS)
+{
+	Moments2	m;
+
+	joint_moments2(fcinfo, &m);
+	if (m.n < 1 || m.sxx == 0)
+		PG_RETURN_NULL();
+	if (m.syy == 0)
+		PG_RETURN_FLOAT8(1.0);
+	PG_RETURN_FLOAT8((m.sxy * m.sxy) / (m.sxx * m.syy));
+}
+
+Datum
+smpc_regr_count_final(PG_FUNCTION_ARGS)
+{
+	Moments2	m;
+
+	joint_moments2(fcinfo, &m);
+	PG_RETURN_INT64((int64) m.n);
 }
