@@ -110,6 +110,20 @@ SELECT smpc_sum(x, 'g1') FROM (VALUES ('1e308'::float8), ('1e308')) v(x);
 SELECT smpc_sum(x, 'g1') FROM (VALUES (1e26::float8)) v(x);
 SELECT smpc_avg(x, 'g1') FROM (VALUES (-1e30::float4)) v(x);
 SELECT smpc_sum(x, 'g1') FROM (VALUES (1e38::numeric)) v(x);
+-- histogram bounds and categories are checked before anything is shared
+SELECT smpc_histogram(x, 'g1', ARRAY[3, 1]::float8[]) FROM (VALUES (1.0)) v(x);
+SELECT smpc_histogram(x, 'g1', ARRAY[1, 1]::float8[]) FROM (VALUES (1.0)) v(x);
+SELECT smpc_histogram(x, 'g1', ARRAY[]::float8[]) FROM (VALUES (1.0)) v(x);
+SELECT smpc_histogram(x, 'g1', ARRAY[1, NULL]::float8[]) FROM (VALUES (1.0)) v(x);
+SELECT smpc_histogram(x, 'g1', ARRAY['NaN']::float8[]) FROM (VALUES (1.0)) v(x);
+SELECT smpc_histogram(x, 'g1', NULL::float8[]) FROM (VALUES (1.0)) v(x);
+SELECT smpc_histogram(x, 'g1', ARRAY[[1, 2], [3, 4]]::float8[]) FROM (VALUES (1.0)) v(x);
+SELECT smpc_histogram(x, 'g1', (SELECT array_agg(g) FROM generate_series(1, 64) g)::float8[])
+  FROM (VALUES (1.0)) v(x);
+SELECT smpc_frequencies(x, 'g1', ARRAY['a', 'b', 'a']) FROM (VALUES ('a')) v(x);
+SELECT smpc_frequencies(x, 'g1', ARRAY['a', NULL]) FROM (VALUES ('a')) v(x);
+SELECT smpc_histogram(x, 'no_such_group', ARRAY[1]::float8[], 'h') FROM (VALUES (1.0)) v(x);
+SELECT smpc_frequencies(x, 'no_such_group', ARRAY['a'], 'f') FROM (VALUES ('a')) v(x) WHERE false;
 -- the dispersion aggregates also share the sum of squares, at twice the scale
 SELECT smpc_variance(x, 'g1') FROM (VALUES (1::numeric / 3)) v(x);
 SELECT smpc_var_pop(x, 'g1') FROM (VALUES (4611686018427387904::int8), (4611686018427387904)) v(x);

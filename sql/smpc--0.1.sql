@@ -1257,3 +1257,55 @@ REVOKE EXECUTE ON FUNCTION public.smpc_regr_count(float8, float8, text) FROM PUB
 GRANT EXECUTE ON FUNCTION public.smpc_regr_count(float8, float8, text) TO smpc_benchmark;
 REVOKE EXECUTE ON FUNCTION public.smpc_regr_count(float8, float8, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.smpc_regr_count(float8, float8, text, text) TO smpc_benchmark;
+
+/*
+ * Histograms and frequency tables (distributions.c): a joint count per
+ * bucket or category, bounds or categories agreed by all members.
+ */
+CREATE FUNCTION smpc.htrans(internal, float8, text, float8[]) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_htrans' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.htrans(internal, float8, text, float8[]) IS 'smpc_histogram transition';
+CREATE FUNCTION smpc.htrans(internal, float8, text, float8[], text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_htrans' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.htrans(internal, float8, text, float8[], text) IS 'smpc_histogram transition';
+CREATE FUNCTION smpc.histogram_final(internal) RETURNS bigint[]
+	AS 'MODULE_PATHNAME', 'smpc_histogram_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.histogram_final(internal) IS 'run the joint computation and return the histogram counts';
+CREATE AGGREGATE public.smpc_histogram(float8, text, float8[]) (
+	SFUNC = smpc.htrans, STYPE = internal, FINALFUNC = smpc.histogram_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_histogram(float8, text, float8[]) IS 'joint count per bucket, buckets as width_bucket(value, bounds), over all members of a peer group';
+CREATE AGGREGATE public.smpc_histogram(float8, text, float8[], text) (
+	SFUNC = smpc.htrans, STYPE = internal, FINALFUNC = smpc.histogram_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_histogram(float8, text, float8[], text) IS 'joint count per bucket, buckets as width_bucket(value, bounds), over all members of a peer group, with a label';
+CREATE FUNCTION smpc.ftrans(internal, text, text, text[]) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_ftrans' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.ftrans(internal, text, text, text[]) IS 'smpc_frequencies transition';
+CREATE FUNCTION smpc.ftrans(internal, text, text, text[], text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_ftrans' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.ftrans(internal, text, text, text[], text) IS 'smpc_frequencies transition';
+CREATE FUNCTION smpc.frequencies_final(internal) RETURNS bigint[]
+	AS 'MODULE_PATHNAME', 'smpc_frequencies_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.frequencies_final(internal) IS 'run the joint computation and return the frequencies counts';
+CREATE AGGREGATE public.smpc_frequencies(text, text, text[]) (
+	SFUNC = smpc.ftrans, STYPE = internal, FINALFUNC = smpc.frequencies_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_frequencies(text, text, text[]) IS 'joint count per listed category, then of all other values, over all members of a peer group';
+CREATE AGGREGATE public.smpc_frequencies(text, text, text[], text) (
+	SFUNC = smpc.ftrans, STYPE = internal, FINALFUNC = smpc.frequencies_final,
+	COMBINEFUNC = smpc.agg_combine, SERIALFUNC = smpc.agg_serialize,
+	DESERIALFUNC = smpc.agg_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_frequencies(text, text, text[], text) IS 'joint count per listed category, then of all other values, over all members of a peer group, with a label';
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA smpc FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION public.smpc_histogram(float8, text, float8[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_histogram(float8, text, float8[]) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_histogram(float8, text, float8[], text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_histogram(float8, text, float8[], text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_frequencies(text, text, text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_frequencies(text, text, text[]) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_frequencies(text, text, text[], text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_frequencies(text, text, text[], text) TO smpc_benchmark;

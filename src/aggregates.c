@@ -70,6 +70,10 @@ smpc_kind_name(SmpcKind kind)
 			return "variance";
 		case SMPC_KIND_REGRESSION:
 			return "regression";
+		case SMPC_KIND_HISTOGRAM:
+			return "histogram";
+		case SMPC_KIND_FREQUENCIES:
+			return "frequencies";
 	}
 	return "?";
 }
@@ -137,11 +141,11 @@ key_args_constant(FunctionCallInfo fcinfo, int grouparg)
  * same for every row; constant arguments are checked once.
  */
 static void
-note_key(SmpcAggState *st, FunctionCallInfo fcinfo, int grouparg)
+note_key(SmpcAggState *st, FunctionCallInfo fcinfo, int grouparg, int labelarg)
 {
 	char		group[SMPC_MAX_NAME];
 	char		label[SMPC_MAX_LABEL];
-	bool		has_label = PG_NARGS() > grouparg + 1;
+	bool		has_label = PG_NARGS() > labelarg;
 
 	if (st->key_fixed)
 		return;
@@ -150,13 +154,13 @@ note_key(SmpcAggState *st, FunctionCallInfo fcinfo, int grouparg)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("smpc peer group must not be NULL")));
-	if (has_label && PG_ARGISNULL(grouparg + 1))
+	if (has_label && PG_ARGISNULL(labelarg))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("smpc label must not be NULL")));
 	copy_key(group, sizeof(group), PG_GETARG_TEXT_PP(grouparg), "peer group name");
 	if (has_label)
-		copy_key(label, sizeof(label), PG_GETARG_TEXT_PP(grouparg + 1), "label");
+		copy_key(label, sizeof(label), PG_GETARG_TEXT_PP(labelarg), "label");
 	else
 		label[0] = '\0';
 
@@ -176,6 +180,13 @@ note_key(SmpcAggState *st, FunctionCallInfo fcinfo, int grouparg)
 
 SmpcAggState *
 trans_begin(FunctionCallInfo fcinfo, SmpcInput input, int grouparg)
+{
+	return trans_begin_label(fcinfo, input, grouparg, grouparg + 1);
+}
+
+/* As trans_begin, for aggregates whose label is not right after the group. */
+SmpcAggState *
+trans_begin_label(FunctionCallInfo fcinfo, SmpcInput input, int grouparg, int labelarg)
 {
 	MemoryContext aggctx;
 	SmpcAggState *st;
@@ -204,7 +215,7 @@ trans_begin(FunctionCallInfo fcinfo, SmpcInput input, int grouparg)
 	}
 	else
 		st = (SmpcAggState *) PG_GETARG_POINTER(0);
-	note_key(st, fcinfo, grouparg);
+	note_key(st, fcinfo, grouparg, labelarg);
 	return st;
 }
 
@@ -279,6 +290,22 @@ smpc_agg_combine(PG_FUNCTION_ARGS)
 		__builtin_add_overflow(s1->ysq, s2->ysq, &s1->ysq) ||
 		__builtin_add_overflow(s1->xysum, s2->xysum, &s1->xysum);
 	s1->fsum += s2->fsum;
+	if (s2->nbins > 0)
+	{
+		int			i;
+
+		if (s1->nbins == 0)
+		{
+			s1->nbins = s2->nbins;
+			memcpy(s1->desc, s2->desc, SMPC_HASH_BYTES);
+		}
+		else if (s1->nbins != s2->nbins || memcmp(s1->desc, s2->desc, SMPC_HASH_BYTES) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the bounds or categories of an smpc aggregate must be the same for every row")));
+		for (i = 0; i < s2->nbins; i++)
+			s1->bins[i] += s2->bins[i];
+	}
 	if (s2->numstate2)
 		s1->numstate2 = call_numeric_support(numeric_avg_combine, fcinfo, 2,
 											 s1->numstate2, s1->numstate2 == 0,
@@ -361,6 +388,10 @@ smpc_agg_serialize(PG_FUNCTION_ARGS)
 	send_int128(&buf, st->ysum);
 	send_int128(&buf, st->ysq);
 	send_int128(&buf, st->xysum);
+	pq_sendint32(&buf, st->nbins);
+	for (int i = 0; i < st->nbins; i++)
+		pq_sendint64(&buf, st->bins[i]);
+	pq_sendbytes(&buf, (char *) st->desc, SMPC_HASH_BYTES);
 	send_numstate(&buf, fcinfo, st->numstate);
 	send_numstate(&buf, fcinfo, st->numstate2);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
@@ -396,6 +427,12 @@ smpc_agg_deserialize(PG_FUNCTION_ARGS)
 	st->ysum = recv_int128(&buf);
 	st->ysq = recv_int128(&buf);
 	st->xysum = recv_int128(&buf);
+	st->nbins = pq_getmsgint(&buf, 4);
+	if (st->nbins < 0 || st->nbins > SMPC_MAX_VALUES)
+		elog(ERROR, "invalid serialised smpc state");
+	for (int i = 0; i < st->nbins; i++)
+		st->bins[i] = pq_getmsgint64(&buf);
+	memcpy(st->desc, pq_getmsgbytes(&buf, SMPC_HASH_BYTES), SMPC_HASH_BYTES);
 	st->numstate = recv_numstate(&buf, fcinfo);
 	st->numstate2 = recv_numstate(&buf, fcinfo);
 	pq_getmsgend(&buf);
@@ -438,42 +475,12 @@ find_partial_aggref(Plan *plan, int aggno)
 	return ctx.found;
 }
 
-/* Evaluate an argument expression that does not depend on any row. */
-static char *
-eval_row_independent(FunctionCallInfo fcinfo, Expr *expr, const char *what)
-{
-	AggState   *aggstate = (AggState *) fcinfo->context;
-	ExprState  *es;
-	Datum		d;
-	bool		isnull;
-
-	if (contain_var_clause((Node *) expr) || contain_volatile_functions((Node *) expr) ||
-		contain_agg_clause((Node *) expr))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("smpc aggregate over no rows needs a constant %s", what),
-				 errdetail("With no input rows there is no row to take the %s from.", what)));
-	es = ExecInitExpr(expr, (PlanState *) aggstate);
-	d = ExecEvalExprSwitchContext(es, aggstate->ss.ps.ps_ExprContext, &isnull);
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("smpc %s must not be NULL", what)));
-	return TextDatumGetCString(d);
-}
-
-/*
- * With no input rows the transition function never ran, so take the group
- * and label from the aggregate call itself.
- */
-static void
-key_from_call(FunctionCallInfo fcinfo, SmpcAggState *st)
+/* The Aggref of this call, the partial one when this is a combining step. */
+static Aggref *
+call_aggref(FunctionCallInfo fcinfo)
 {
 	Aggref	   *aggref = AggGetAggref(fcinfo);
 	AggState   *aggstate;
-	char	   *name;
-	int			grouparg;
-	char	   *group;
 
 	if (aggref == NULL || !IsA(fcinfo->context, AggState))
 		elog(ERROR, "smpc final function called in non-aggregate context");
@@ -487,7 +494,52 @@ key_from_call(FunctionCallInfo fcinfo, SmpcAggState *st)
 			elog(ERROR, "could not find the partial aggregate of an smpc aggregate");
 		aggref = partial;
 	}
-	name = get_func_name(aggref->aggfnoid);
+	return aggref;
+}
+
+/*
+ * Evaluate argument argno of the aggregate call; it must not depend on any
+ * row.  With no input rows the transition function never ran, so this is
+ * how the final function learns the group, label and other settings.
+ */
+Datum
+eval_call_arg(FunctionCallInfo fcinfo, int argno, const char *what)
+{
+	Aggref	   *aggref = call_aggref(fcinfo);
+	AggState   *aggstate = (AggState *) fcinfo->context;
+	Expr	   *expr;
+	ExprState  *es;
+	Datum		d;
+	bool		isnull;
+
+	if (argno >= list_length(aggref->args))
+		elog(ERROR, "unexpected argument list of an smpc aggregate");
+	expr = ((TargetEntry *) list_nth(aggref->args, argno))->expr;
+	if (contain_var_clause((Node *) expr) || contain_volatile_functions((Node *) expr) ||
+		contain_agg_clause((Node *) expr))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("smpc aggregate over no rows needs a constant %s", what),
+				 errdetail("With no input rows there is no row to take the %s from.", what)));
+	es = ExecInitExpr(expr, (PlanState *) aggstate);
+	d = ExecEvalExprSwitchContext(es, aggstate->ss.ps.ps_ExprContext, &isnull);
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("smpc %s must not be NULL", what)));
+	return d;
+}
+
+/* The group and label from the aggregate call itself (no input rows). */
+static void
+key_from_call(FunctionCallInfo fcinfo, SmpcAggState *st)
+{
+	Aggref	   *aggref = call_aggref(fcinfo);
+	char	   *name = get_func_name(aggref->aggfnoid);
+	int			grouparg,
+				labelarg;
+	char	   *group;
+
 	/* the group follows the aggregated values: none, one, or (y, x) */
 	if (name && strcmp(name, "smpc_count_rows") == 0)
 		grouparg = 0;
@@ -496,11 +548,12 @@ key_from_call(FunctionCallInfo fcinfo, SmpcAggState *st)
 		grouparg = 2;
 	else
 		grouparg = 1;
-	if (list_length(aggref->args) <= grouparg)
-		elog(ERROR, "unexpected argument list of an smpc aggregate");
-	group = eval_row_independent(fcinfo,
-								 ((TargetEntry *) list_nth(aggref->args, grouparg))->expr,
-								 "peer group");
+	/* histograms and frequency tables have their bounds before the label */
+	labelarg = grouparg + 1;
+	if (name && (strcmp(name, "smpc_histogram") == 0 || strcmp(name, "smpc_frequencies") == 0))
+		labelarg = grouparg + 2;
+
+	group = TextDatumGetCString(eval_call_arg(fcinfo, grouparg, "peer group"));
 	if (strlen(group) >= SMPC_MAX_NAME)
 		ereport(ERROR,
 				(errcode(ERRCODE_NAME_TOO_LONG),
@@ -508,11 +561,9 @@ key_from_call(FunctionCallInfo fcinfo, SmpcAggState *st)
 				 errdetail("The peer group name may be at most %d bytes long.", SMPC_MAX_NAME - 1)));
 	strlcpy(st->group, group, sizeof(st->group));
 	st->label[0] = '\0';
-	if (list_length(aggref->args) > grouparg + 1)
+	if (list_length(aggref->args) > labelarg)
 	{
-		char	   *label = eval_row_independent(fcinfo,
-												 ((TargetEntry *) list_nth(aggref->args, grouparg + 1))->expr,
-												 "label");
+		char	   *label = TextDatumGetCString(eval_call_arg(fcinfo, labelarg, "label"));
 
 		if (strlen(label) >= SMPC_MAX_LABEL)
 			ereport(ERROR,
@@ -694,7 +745,7 @@ run_for_state(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcKind kind,
 		values[1] = (kind == SMPC_KIND_SUM) ? (st->count > 0 ? 1 : 0) : st->count;
 		n = 2;
 	}
-	smpc_run_computation(st->group, st->label, kind, cl, sc, values, mult, n, result, scale);
+	smpc_run_computation(st->group, st->label, kind, cl, sc, values, mult, n, NULL, result, scale);
 	*vclass = cl;
 }
 
@@ -842,7 +893,8 @@ void
 smpc_run_computation(const char *group, const char *label,
 					 SmpcKind kind, SmpcClass vclass, int32 scale,
 					 const int128 *values, const uint8 *scale_mult,
-					 int nvalues, int128 *result, int32 *result_scale)
+					 int nvalues, const uint8 *desc,
+					 int128 *result, int32 *result_scale)
 {
 	SmpcRequest *req = NULL;
 	WaitSlot	ws;
@@ -895,6 +947,8 @@ smpc_run_computation(const char *group, const char *label,
 	req->timeout_ms = smpc_timeout_ms;
 	memcpy(req->values, values, sizeof(int128) * nvalues);
 	memcpy(req->scale_mult, scale_mult, nvalues);
+	if (desc)
+		memcpy(req->desc, desc, SMPC_HASH_BYTES);
 	req->state = SMPC_REQ_SUBMITTED;
 	ws.slot = i;
 	ws.serial = req->serial;

@@ -40,9 +40,17 @@ typedef struct SmpcAggState
 	int128		ysum;
 	int128		ysq;
 	int128		xysum;
+	/* for histograms and frequency tables (distributions.c) */
+	int			nbins;			/* 0 until the bounds are known */
+	int64		bins[SMPC_MAX_VALUES];
+	uint8		desc[SMPC_HASH_BYTES];	/* digest of the bounds or categories */
+	Datum		spec;			/* the bounds or categories array, as given */
 } SmpcAggState;
 
 extern SmpcAggState *trans_begin(FunctionCallInfo fcinfo, SmpcInput input, int grouparg);
+extern SmpcAggState *trans_begin_label(FunctionCallInfo fcinfo, SmpcInput input,
+									   int grouparg, int labelarg);
+extern Datum eval_call_arg(FunctionCallInfo fcinfo, int argno, const char *what);
 extern SmpcAggState *final_state(FunctionCallInfo fcinfo);
 extern Datum call_numeric_support(PGFunction fn, FunctionCallInfo outer, int nargs,
 								  Datum a0, bool n0, Datum a1, bool n1, bool *isnull);

@@ -227,6 +227,7 @@ smpc_put_ready(StringInfo buf, const SmpcReady *r)
 {
 	put_ready_body(buf, r);
 	appendBinaryStringInfo(buf, (const char *) r->digest, SMPC_HASH_BYTES);
+	appendBinaryStringInfo(buf, (const char *) r->desc, SMPC_HASH_BYTES);
 	put_u16(buf, r->nmembers);
 	put_u32(buf, (uint32) r->scale);
 	put_u16(buf, r->nvalues);
@@ -245,6 +246,9 @@ smpc_get_ready(const uint8 *p, size_t len, SmpcReady *r)
 	b = rd_bytes(&rd, SMPC_HASH_BYTES);
 	if (b)
 		memcpy(r->digest, b, SMPC_HASH_BYTES);
+	b = rd_bytes(&rd, SMPC_HASH_BYTES);
+	if (b)
+		memcpy(r->desc, b, SMPC_HASH_BYTES);
 	r->nmembers = rd_u16(&rd);
 	r->scale = (int32) rd_u32(&rd);
 	r->nvalues = rd_u16(&rd);

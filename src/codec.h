@@ -63,6 +63,7 @@ typedef struct SmpcReady
 	char		label[SMPC_MAX_LABEL];
 	uint8		nonce[SMPC_NONCE_BYTES];
 	uint8		digest[SMPC_HASH_BYTES];
+	uint8		desc[SMPC_HASH_BYTES];	/* bounds or categories, or zeros */
 	uint16		nmembers;
 	int32		scale;
 	uint16		nvalues;

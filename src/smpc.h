@@ -42,10 +42,12 @@ typedef enum SmpcKind
 	SMPC_KIND_AVG = 2,
 	SMPC_KIND_COUNT = 3,
 	SMPC_KIND_VARIANCE = 4,		/* count, sum, sum of squares */
-	SMPC_KIND_REGRESSION = 5	/* count, sums, squares and cross product */
+	SMPC_KIND_REGRESSION = 5,	/* count, sums, squares and cross product */
+	SMPC_KIND_HISTOGRAM = 6,	/* a count per bucket */
+	SMPC_KIND_FREQUENCIES = 7	/* a count per category */
 } SmpcKind;
 
-#define SMPC_KIND_MAX SMPC_KIND_REGRESSION
+#define SMPC_KIND_MAX SMPC_KIND_FREQUENCIES
 
 /* How element 0 of the vector is encoded; all members must agree. */
 typedef enum SmpcClass
@@ -77,6 +79,7 @@ typedef struct SmpcRequest
 	int32		scale;			/* this member's decimal scale (exact) */
 	int32		nvalues;
 	uint8		scale_mult[SMPC_MAX_VALUES];	/* element k is at scale_mult[k] * scale */
+	uint8		desc[SMPC_HASH_BYTES];	/* what all members must agree on, or zeros */
 	int32		timeout_ms;
 	int128		values[SMPC_MAX_VALUES];
 	/* filled in by the worker */
@@ -131,7 +134,8 @@ extern PGDLLEXPORT void smpc_worker_main(Datum arg);
 extern void smpc_run_computation(const char *group, const char *label,
 								 SmpcKind kind, SmpcClass vclass, int32 scale,
 								 const int128 *values, const uint8 *scale_mult,
-								 int nvalues, int128 *result, int32 *result_scale);
+								 int nvalues, const uint8 *desc,
+								 int128 *result, int32 *result_scale);
 extern const char *smpc_kind_name(SmpcKind kind);
 
 #endif							/* SMPC_H */

@@ -96,6 +96,7 @@ typedef struct Comp
 	int32		scale;
 	int32		agreed_scale;
 	uint8		scale_mult[SMPC_MAX_VALUES];
+	uint8		desc[SMPC_HASH_BYTES];
 	int128		local[SMPC_MAX_VALUES];
 	bool		have_ready[SMPC_MAX_MEMBERS];
 	bool		withdrew[SMPC_MAX_MEMBERS];	/* joined, then gave up */
@@ -764,6 +765,7 @@ ready_of(Comp *c, SmpcReady *r)
 	strlcpy(r->label, c->label, sizeof(r->label));
 	memcpy(r->nonce, c->nonce, SMPC_NONCE_BYTES);
 	memcpy(r->digest, c->digest, SMPC_HASH_BYTES);
+	memcpy(r->desc, c->desc, SMPC_HASH_BYTES);
 	r->nmembers = c->n;
 	r->scale = c->scale;
 	r->nvalues = c->nvalues;
@@ -958,6 +960,14 @@ start_input(Comp *c)
 					  psprintf("members of peer group \"%s\" disagree on its membership", c->group),
 					  psprintf("Member \"%s\" has a different list of members or keys than this node.",
 							   c->members[i].name));
+			return;
+		}
+		if (memcmp(r->desc, c->desc, SMPC_HASH_BYTES) != 0)
+		{
+			fail_comp(c, "failed", ERRCODE_INVALID_PARAMETER_VALUE,
+					  psprintf("members of peer group \"%s\" disagree on the computation", c->group),
+					  psprintf("Member \"%s\" uses other %s than this node.", c->members[i].name,
+							   c->kind == SMPC_KIND_HISTOGRAM ? "histogram bounds" : "categories"));
 			return;
 		}
 		if (r->vclass != c->vclass || r->nvalues != c->nvalues)
@@ -1252,6 +1262,7 @@ start_request(int slot)
 	c->nvalues = Min(req->nvalues, SMPC_MAX_VALUES);
 	memcpy(c->local, req->values, sizeof(int128) * c->nvalues);
 	memcpy(c->scale_mult, req->scale_mult, c->nvalues);
+	memcpy(c->desc, req->desc, SMPC_HASH_BYTES);
 	c->timeout_ms = req->timeout_ms;
 	LWLockRelease(smpc_shared->lock);
 
