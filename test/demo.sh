@@ -8,7 +8,8 @@
 # It installs the packages (skip with SMPC_SKIP_APT=1), builds and installs
 # smpc, creates the servers under $SMPC_DEMO_DIR (default /tmp/smpc-demo;
 # cleaned at the start, so the demo can be run again), sets up keys and the
-# peer group "hospitals", runs smpc_avg, smpc_sum, smpc_count and a GROUP BY
+# peer group "hospitals", runs smpc_avg, smpc_sum, smpc_count, a GROUP BY,
+# smpc_stddev and a salary-band histogram
 # on all three servers at once and compares each joint result with the
 # plain aggregate over the three hospitals' rows pooled in one table.
 # The pooling is done ONLY to prove that the joint results are correct;
@@ -267,12 +268,16 @@ pooled() {
 }
 
 step "Computing jointly, each query on all three servers at the same time"
+# salary bands for the histogram: below 80k, 80-100k, ..., 160-180k, 180k and more
+BANDS="ARRAY[80000, 100000, 120000, 140000, 160000, 180000]::float8[]"
 # title | joint query (run at every hospital) | plain query (over the pooled rows)
 QUERIES=(
 	"smpc_avg(salary)|SELECT smpc_avg(salary, '$GROUP') FROM doctors|SELECT avg(salary) FROM doctors"
 	"smpc_sum(salary)|SELECT smpc_sum(salary, '$GROUP') FROM doctors|SELECT sum(salary) FROM doctors"
 	"smpc_count(salary)|SELECT smpc_count(salary, '$GROUP') FROM doctors|SELECT count(salary) FROM doctors"
 	"smpc_avg|SELECT dept, smpc_avg(salary, '$GROUP', dept) FROM doctors GROUP BY dept ORDER BY dept|SELECT dept, avg(salary) FROM doctors GROUP BY dept ORDER BY dept"
+	"smpc_stddev(salary)|SELECT smpc_stddev(salary, '$GROUP') FROM doctors|SELECT stddev(salary) FROM doctors"
+	"salary bands|SELECT smpc_histogram(salary, '$GROUP', $BANDS) FROM doctors|SELECT array_agg(coalesce(c, 0) ORDER BY b) FROM generate_series(0, 6) b LEFT JOIN (SELECT width_bucket(salary::float8, $BANDS) AS w, count(*) AS c FROM doctors WHERE salary IS NOT NULL GROUP BY 1) s ON s.w = b"
 )
 for q in "${QUERIES[@]}"; do
 	IFS='|' read -r title joint plain <<<"$q"
@@ -290,12 +295,12 @@ step "Joint results as each hospital sees them, beside the plain aggregate over 
 info "(the pooled column exists only to prove correctness: the demo copies the three tables"
 info " into one temporary table; smpc never sends a row or a hospital's own subtotal)"
 echo
-fmt="%-24s %-22s %-22s %-22s %-22s %s\n"
+fmt="%-24s %-26s %-26s %-26s %-26s %s\n"
 # shellcheck disable=SC2059
 printf "$fmt" aggregate "${NAMES[@]}" "pooled (plain SQL)" check
 # shellcheck disable=SC2059
-printf "$fmt" "$(printf '%.0s-' {1..24})" "$(printf '%.0s-' {1..22})" "$(printf '%.0s-' {1..22})" \
-	"$(printf '%.0s-' {1..22})" "$(printf '%.0s-' {1..22})" "--------"
+printf "$fmt" "$(printf '%.0s-' {1..24})" "$(printf '%.0s-' {1..26})" "$(printf '%.0s-' {1..26})" \
+	"$(printf '%.0s-' {1..26})" "$(printf '%.0s-' {1..26})" "--------"
 mismatches=0
 for r in $(seq 0 $((nrows - 1))); do
 	verdict=MATCH
