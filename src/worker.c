@@ -53,6 +53,7 @@
 #define PING_INTERVAL_MS 30000
 #define MAX_PENDING		1024
 #define MAX_RECENT		256
+#define SMPC_MAX_REASON 600		/* text of an ABORT, with NUL */
 
 typedef struct Member
 {
@@ -796,10 +797,14 @@ finish_comp(Comp *c, const char *status, int sqlerrcode, const char *msg,
 		StringInfoData buf;
 		SmpcReady	r;
 		int			i;
-		char		reason[200];
+		char		reason[SMPC_MAX_REASON];
 
 		post_result(c, sqlerrcode, msg, detail, NULL, 0, 0);
-		snprintf(reason, sizeof(reason), "%s", msg);
+		/* the reason goes to the others whole, so that they can name the cause */
+		if (detail && detail[0])
+			snprintf(reason, sizeof(reason), "%s: %s", msg, detail);
+		else
+			snprintf(reason, sizeof(reason), "%s", msg);
 		ready_of(c, &r);
 		for (i = 0; i < c->n; i++)
 		{
@@ -1119,6 +1124,14 @@ try_advance(Comp *c)
 static void
 fail_abandoned(Comp *c, const char *who, const char *reason)
 {
+	char	   *clean = pstrdup(reason);
+	char	   *ch;
+
+	/* the text comes from a peer: keep it to one line of printable text */
+	for (ch = clean; *ch; ch++)
+		if ((unsigned char) *ch < 0x20 || *ch == 0x7f)
+			*ch = ' ';
+	reason = clean;
 	c->relayed = true;
 	fail_comp(c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
 			  psprintf("member \"%s\" of peer group \"%s\" abandoned the computation",
@@ -1139,7 +1152,7 @@ comp_message(Comp *c, int idx, uint8 type, const uint8 *payload, size_t len)
 		bool		ready_phase;
 		bool		fatal;
 		SmpcReady	r;
-		char		reason[200];
+		char		reason[SMPC_MAX_REASON];
 
 		if (!smpc_get_abort(payload, len, &ready_phase, &fatal, &r, reason, sizeof(reason)))
 		{
@@ -1594,7 +1607,7 @@ handle_message(const uint8 *msg, size_t len)
 				bool		ready_phase;
 				bool		fatal;
 				SmpcReady	r;
-				char		reason[200];
+				char		reason[SMPC_MAX_REASON];
 
 				if (!smpc_get_abort(plain, plainlen, &ready_phase, &fatal, &r, reason,
 									sizeof(reason)))
