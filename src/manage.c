@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "access/detoast.h"
 #include "commands/dbcommands.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -165,17 +166,27 @@ ring_put(uint64 pos, const char *src, size_t len)
 Datum
 smpc_deliver(PG_FUNCTION_ARGS)
 {
-	bytea	   *msg = PG_GETARG_BYTEA_PP(0);
-	const uint8 *data = (const uint8 *) VARDATA_ANY(msg);
-	size_t		len = VARSIZE_ANY_EXHDR(msg);
+	bytea	   *msg;
+	const uint8 *data;
+	size_t		len;
 	SmpcHeader	h;
 	const char *why = NULL;
 	Latch	   *latch;
 	uint64		used;
-	uint32		len32 = (uint32) len;
+	uint32		len32;
 	uint64		pos;
 
 	smpc_check_loaded();
+
+	/* refuse an oversized message before it is decompressed or copied */
+	if (toast_raw_datum_size(PG_GETARG_DATUM(0)) > VARHDRSZ + SMPC_MAX_MESSAGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROTOCOL_VIOLATION),
+				 errmsg("smpc message rejected: message is too large")));
+	msg = PG_GETARG_BYTEA_PP(0);
+	data = (const uint8 *) VARDATA_ANY(msg);
+	len = VARSIZE_ANY_EXHDR(msg);
+	len32 = (uint32) len;
 
 	if (!smpc_header_parse(data, len, &h, &why))
 		ereport(ERROR,
