@@ -142,6 +142,18 @@ SELECT smpc_sum(i4, 'g_small') FROM t;
 SELECT smpc_count_rows('g_small', 'x') FROM t WHERE false;
 
 --
+-- Group settings checked against the group's size: more tolerated
+-- colluders than other members; small-cell protection without an honest
+-- majority (2 members tolerating 1 colluder)
+--
+SELECT smpc.create_peer_group('g_many', min_parties => 2, max_colluders => 2);
+SELECT smpc.add_peer('g_many', 'node_b', :'unreachable', :'key_b');
+SELECT smpc_sum(i4, 'g_many') FROM t;
+SELECT smpc.create_peer_group('g_cells', min_parties => 2, max_colluders => 1, min_cell_count => 3);
+SELECT smpc.add_peer('g_cells', 'node_b', :'unreachable', :'key_b');
+SELECT smpc_histogram(i4, 'g_cells', ARRAY[0]::float8[]) FROM t;
+
+--
 -- The worker's own range check: with 2 members, each member's value must
 -- stay below 2^126/2
 --

@@ -80,7 +80,14 @@ SELECT smpc.create_peer_group(repeat('g', 64));
 SELECT smpc.create_peer_group('g4', min_parties => 1);
 SELECT smpc.create_peer_group('g4', min_parties => -3);
 SELECT smpc.create_peer_group('g4', NULL);
-SELECT name, min_parties, members FROM smpc.peer_groups ORDER BY name COLLATE "C";
+SELECT smpc.create_peer_group('g4', max_colluders => 0);
+SELECT smpc.create_peer_group('g4', min_cell_count => 0);
+SELECT smpc.create_peer_group('g4', min_cell_count => 11);
+SELECT smpc.create_peer_group('g4', min_cell_count => NULL);
+SELECT smpc.create_peer_group('g5', min_parties => 3, max_colluders => 1, min_cell_count => 3);
+SELECT name, min_parties, members, max_colluders, min_cell_count
+  FROM smpc.peer_groups ORDER BY name COLLATE "C";
+SELECT smpc.drop_peer_group('g5');
 SELECT smpc.drop_peer_group(repeat('g', 63));
 
 --
@@ -220,7 +227,7 @@ SELECT smpc.deliver(overlay(pg_temp.msg(:'key3') PLACING '\x54' FROM 1));
 SELECT smpc.deliver(overlay(pg_temp.msg(:'key3') PLACING '\x02' FROM 2));
 SELECT smpc.deliver(overlay(pg_temp.msg(:'key3') PLACING '\x01' FROM 4));
 SELECT smpc.deliver(pg_temp.msg(:'key3', type => 0));
-SELECT smpc.deliver(pg_temp.msg(:'key3', type => 7));
+SELECT smpc.deliver(pg_temp.msg(:'key3', type => 9));
 -- strict
 SELECT smpc.deliver(NULL) IS NULL AS is_null;
 

@@ -16,6 +16,8 @@ CREATE TABLE smpc.node (
 CREATE TABLE smpc.peer_group (
 	name		text PRIMARY KEY CHECK (name ~ '^[A-Za-z0-9_.-]{1,63}$'),
 	min_parties	integer NOT NULL DEFAULT 3 CHECK (min_parties >= 2),
+	max_colluders	integer CHECK (max_colluders >= 1),	/* NULL: all members but one */
+	min_cell_count	integer NOT NULL DEFAULT 1 CHECK (min_cell_count BETWEEN 1 AND 10),
 	created		timestamptz NOT NULL DEFAULT now()
 );
 
@@ -81,7 +83,8 @@ CREATE FUNCTION smpc.usable_public_key(key bytea) RETURNS boolean
 COMMENT ON FUNCTION smpc.usable_public_key(bytea) IS
 	'is this 32-byte value a public key a shared secret can be agreed with (not a low-order point)';
 
-CREATE FUNCTION smpc.create_peer_group(name text, min_parties integer DEFAULT 3)
+CREATE FUNCTION smpc.create_peer_group(name text, min_parties integer DEFAULT 3,
+	max_colluders integer DEFAULT NULL, min_cell_count integer DEFAULT 1)
 	RETURNS void
 	LANGUAGE plpgsql
 	SET search_path = pg_catalog, pg_temp
@@ -97,16 +100,27 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = 'A result is released only when at least min_parties members contributed.';
 	END IF;
+	IF max_colluders IS NOT NULL AND max_colluders < 1 THEN
+		RAISE EXCEPTION 'max_colluders must be at least 1'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'It is how many members may pool what they saw without learning another''s input; leave it NULL for all members but one.';
+	END IF;
+	IF min_cell_count IS NULL OR min_cell_count < 1 OR min_cell_count > 10 THEN
+		RAISE EXCEPTION 'min_cell_count must be between 1 and 10'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'Histogram and frequency counts from 1 to min_cell_count - 1 are suppressed; 1 suppresses nothing.';
+	END IF;
 	IF EXISTS (SELECT 1 FROM smpc.peer_group g WHERE g.name = create_peer_group.name) THEN
 		RAISE EXCEPTION 'peer group "%" already exists', name
 			USING ERRCODE = 'duplicate_object';
 	END IF;
-	INSERT INTO smpc.peer_group (name, min_parties)
-		VALUES (create_peer_group.name, create_peer_group.min_parties);
+	INSERT INTO smpc.peer_group (name, min_parties, max_colluders, min_cell_count)
+		VALUES (create_peer_group.name, create_peer_group.min_parties,
+				create_peer_group.max_colluders, create_peer_group.min_cell_count);
 END
 $$;
-COMMENT ON FUNCTION smpc.create_peer_group(text, integer) IS
-	'create a peer group; min_parties is the least number of contributors for a result to be released';
+COMMENT ON FUNCTION smpc.create_peer_group(text, integer, integer, integer) IS
+	'create a peer group: least number of contributors, tolerated colluders (NULL: all but one), smallest released histogram count';
 
 CREATE FUNCTION smpc.drop_peer_group(name text)
 	RETURNS void
@@ -211,7 +225,7 @@ COMMENT ON FUNCTION smpc.mask_conninfo(text) IS
 CREATE VIEW smpc.peer_groups AS
 	SELECT g.name, g.min_parties,
 		   1 + (SELECT count(*) FROM smpc.peer p WHERE p.group_name = g.name)::integer AS members,
-		   g.created
+		   g.max_colluders, g.min_cell_count, g.created
 	FROM smpc.peer_group g;
 COMMENT ON VIEW smpc.peer_groups IS 'peer groups; members counts this node too';
 

@@ -745,7 +745,7 @@ run_for_state(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcKind kind,
 		values[1] = (kind == SMPC_KIND_SUM) ? (st->count > 0 ? 1 : 0) : st->count;
 		n = 2;
 	}
-	smpc_run_computation(st->group, st->label, kind, cl, sc, values, mult, n, NULL, result, scale);
+	smpc_run_computation(st->group, st->label, kind, cl, sc, values, mult, n, NULL, result, scale, NULL);
 	*vclass = cl;
 }
 
@@ -894,7 +894,7 @@ smpc_run_computation(const char *group, const char *label,
 					 SmpcKind kind, SmpcClass vclass, int32 scale,
 					 const int128 *values, const uint8 *scale_mult,
 					 int nvalues, const uint8 *desc,
-					 int128 *result, int32 *result_scale)
+					 int128 *result, int32 *result_scale, bool *result_null)
 {
 	SmpcRequest *req = NULL;
 	WaitSlot	ws;
@@ -974,6 +974,8 @@ smpc_run_computation(const char *group, const char *label,
 				strlcpy(edetail, req->errdetail, sizeof(edetail));
 				*result_scale = req->result_scale;
 				memcpy(result, req->result, sizeof(int128) * SMPC_MAX_VALUES);
+				if (result_null)
+					memcpy(result_null, req->result_null, sizeof(bool) * SMPC_MAX_VALUES);
 				req->state = SMPC_REQ_FREE;
 				done = true;
 			}

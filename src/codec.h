@@ -36,7 +36,9 @@ typedef enum SmpcMsgType
 	SMPC_MSG_SHARES = 4,		/* input phase: my shares for you */
 	SMPC_MSG_SUMS = 5,			/* output phase: sum of the shares I hold */
 	SMPC_MSG_ABORT = 6,			/* leave a rendezvous or computation */
-	SMPC_MSG_MAX = 6
+	SMPC_MSG_MULT = 7,			/* a round of multiplication: my reshared product */
+	SMPC_MSG_ZSUMS = 8,			/* my share of the small-cell test values */
+	SMPC_MSG_MAX = 8
 } SmpcMsgType;
 
 typedef struct SmpcHeader

@@ -32,7 +32,7 @@ PG_FUNCTION_INFO_V1(smpc_ftrans);
 PG_FUNCTION_INFO_V1(smpc_histogram_final);
 PG_FUNCTION_INFO_V1(smpc_frequencies_final);
 
-#define MAX_EDGES (SMPC_MAX_VALUES - 1)
+#define MAX_EDGES 63			/* SMPC_MAX_VALUES buckets */
 
 static void
 bad_spec(const char *what, const char *detail)
@@ -265,6 +265,9 @@ final_counts(FunctionCallInfo fcinfo, SmpcKind kind)
 	int128		r[SMPC_MAX_VALUES];
 	uint8		mult[SMPC_MAX_VALUES] = {0};
 	Datum		out[SMPC_MAX_VALUES];
+	bool		isnull[SMPC_MAX_VALUES];
+	int			dims[1];
+	int			lbs[1] = {1};
 	int32		scale;
 	int			i;
 
@@ -293,17 +296,23 @@ final_counts(FunctionCallInfo fcinfo, SmpcKind kind)
 	for (i = 0; i < st->nbins; i++)
 		values[i] = st->bins[i];
 	smpc_run_computation(st->group, st->label, kind, SMPC_CLASS_EXACT, 0,
-						 values, mult, st->nbins, st->desc, r, &scale);
+						 values, mult, st->nbins, st->desc, r, &scale, isnull);
 	for (i = 0; i < st->nbins; i++)
 	{
+		if (isnull[i])
+		{
+			out[i] = (Datum) 0;		/* a small cell the group suppresses */
+			continue;
+		}
 		if (r[i] < 0 || r[i] > PG_INT64_MAX)
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("bigint out of range")));
 		out[i] = Int64GetDatum((int64) r[i]);
 	}
-	PG_RETURN_ARRAYTYPE_P(construct_array(out, st->nbins, INT8OID, 8,
-										  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	dims[0] = st->nbins;
+	PG_RETURN_ARRAYTYPE_P(construct_md_array(out, isnull, 1, dims, lbs, INT8OID, 8,
+											 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
 Datum

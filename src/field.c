@@ -168,10 +168,9 @@ shamir_split(smpc_fe secret, int degree, int n, smpc_fe *shares)
 	sodium_memzero(coef, sizeof(coef));
 }
 
-smpc_fe
-shamir_combine(const int *xs, const smpc_fe *ys, int k)
+void
+shamir_lagrange(const int *xs, int k, smpc_fe *coef)
 {
-	smpc_fe		result = 0;
 	int			j,
 				m;
 
@@ -187,7 +186,20 @@ shamir_combine(const int *xs, const smpc_fe *ys, int k)
 			num = fe_mul(num, (smpc_fe) xs[m]);
 			den = fe_mul(den, fe_sub((smpc_fe) xs[m], (smpc_fe) xs[j]));
 		}
-		result = fe_add(result, fe_mul(ys[j], fe_mul(num, fe_inv(den))));
+		coef[j] = fe_mul(num, fe_inv(den));
 	}
+}
+
+smpc_fe
+shamir_combine(const int *xs, const smpc_fe *ys, int k)
+{
+	smpc_fe		coef[64];
+	smpc_fe		result = 0;
+	int			j;
+
+	Assert(k <= 64);
+	shamir_lagrange(xs, k, coef);
+	for (j = 0; j < k; j++)
+		result = fe_add(result, fe_mul(ys[j], coef[j]));
 	return result;
 }

@@ -39,4 +39,7 @@ extern void shamir_split(smpc_fe secret, int degree, int n, smpc_fe *shares);
 /* Recover the constant term from k points (xs are 1-based member indexes). */
 extern smpc_fe shamir_combine(const int *xs, const smpc_fe *ys, int k);
 
+/* The Lagrange coefficients at zero for the points xs[0..k-1]. */
+extern void shamir_lagrange(const int *xs, int k, smpc_fe *coef);
+
 #endif

@@ -171,7 +171,7 @@ joint_moments(FunctionCallInfo fcinfo, int128 *r, int32 *scale)
 		values[2] = st->isq;
 	}
 	smpc_run_computation(st->group, st->label, SMPC_KIND_VARIANCE, cl, sc,
-						 values, mult, 3, NULL, r, scale);
+						 values, mult, 3, NULL, r, scale, NULL);
 	return cl == SMPC_CLASS_FLOAT;
 }
 
@@ -378,7 +378,7 @@ joint_moments2(FunctionCallInfo fcinfo, Moments2 *m)
 	v[4] = st->ysq;
 	v[5] = st->xysum;
 	smpc_run_computation(st->group, st->label, SMPC_KIND_REGRESSION, SMPC_CLASS_FLOAT, 0,
-						 v, mult, 6, NULL, r, &scale);
+						 v, mult, 6, NULL, r, &scale, NULL);
 	m->n = r[0];
 	if (m->n == 0)
 		return;

@@ -85,6 +85,7 @@ typedef struct SmpcRequest
 	/* filled in by the worker */
 	int32		result_scale;
 	int128		result[SMPC_MAX_VALUES];
+	bool		result_null[SMPC_MAX_VALUES];	/* suppressed small cells */
 	int			sqlerrcode;		/* 0 on success */
 	char		errmsg[256];
 	char		errdetail[1024];
@@ -135,7 +136,8 @@ extern void smpc_run_computation(const char *group, const char *label,
 								 SmpcKind kind, SmpcClass vclass, int32 scale,
 								 const int128 *values, const uint8 *scale_mult,
 								 int nvalues, const uint8 *desc,
-								 int128 *result, int32 *result_scale);
+								 int128 *result, int32 *result_scale,
+								 bool *result_null);
 extern const char *smpc_kind_name(SmpcKind kind);
 
 #endif							/* SMPC_H */

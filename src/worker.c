@@ -66,6 +66,8 @@ typedef struct PeerGroup
 {
 	char		name[SMPC_MAX_NAME];
 	int			min_parties;
+	int			max_colluders;	/* 0: all members but one */
+	int			min_cell_count; /* smallest count released, 1: all */
 	int			nmembers;
 	Member		members[SMPC_MAX_MEMBERS];	/* sorted by public key */
 	uint8		digest[SMPC_HASH_BYTES];
@@ -75,6 +77,8 @@ typedef enum CompPhase
 {
 	PHASE_WAIT = 1,
 	PHASE_INPUT,
+	PHASE_MULT,					/* small-cell test: multiplication rounds */
+	PHASE_ZOPEN,				/* small-cell test: opening the test values */
 	PHASE_OUTPUT
 } CompPhase;
 
@@ -104,7 +108,18 @@ typedef struct Comp
 	SmpcReady	ready[SMPC_MAX_MEMBERS];
 	bool		have_share[SMPC_MAX_MEMBERS];
 	bool		have_sum[SMPC_MAX_MEMBERS];
-	smpc_fe		acc[SMPC_MAX_VALUES];
+	int			degree;			/* of the sharing polynomials */
+	int			suppress_k;		/* suppress counts 1 .. k-1; 0: none */
+	int			nshared;		/* values shared per member (with the masks) */
+	smpc_fe		acc[2 * SMPC_MAX_VALUES];
+	/* small-cell test: z = r * (c - 1) * ... * (c - (k-1)) per bucket */
+	int			round;
+	smpc_fe		cur[SMPC_MAX_VALUES];
+	smpc_fe    *mult_in;		/* rounds x n x nvalues */
+	bool	   *have_mult;		/* rounds x n */
+	smpc_fe    *zs;				/* n x nvalues */
+	bool		have_z[SMPC_MAX_MEMBERS];
+	bool		suppressed[SMPC_MAX_VALUES];
 	smpc_fe    *sums;			/* n x nvalues, in the worker context */
 	uint8		comp_id[SMPC_HASH_BYTES];
 	TimestampTz started;
@@ -312,7 +327,7 @@ publish_status(void)
 /* Post a result or an error into the backend's request slot. */
 static void
 post_result(Comp *c, int sqlerrcode, const char *msg, const char *detail,
-			const int128 *result, int nresult, int32 scale)
+			const int128 *result, const bool *result_null, int nresult, int32 scale)
 {
 	SmpcRequest *req = &smpc_shared->requests[c->slot];
 	Latch	   *latch = NULL;
@@ -327,6 +342,9 @@ post_result(Comp *c, int sqlerrcode, const char *msg, const char *detail,
 			strlcpy(req->errdetail, detail ? detail : "", sizeof(req->errdetail));
 			if (result)
 				memcpy(req->result, result, sizeof(int128) * nresult);
+			memset(req->result_null, 0, sizeof(req->result_null));
+			if (result_null)
+				memcpy(req->result_null, result_null, sizeof(bool) * nresult);
 			req->result_scale = scale;
 			req->state = SMPC_REQ_DONE;
 			latch = req->backend_latch;
@@ -406,6 +424,16 @@ group_digest(PeerGroup *g)
 	crypto_generichash_init(&st, NULL, 0, SMPC_HASH_BYTES);
 	crypto_generichash_update(&st, (const uint8 *) "smpc-membership-v1", 18);
 	crypto_generichash_update(&st, (const uint8 *) g->name, strlen(g->name) + 1);
+	{
+		uint8		settings[8];
+
+		for (i = 0; i < 4; i++)
+		{
+			settings[i] = (uint8) (g->max_colluders >> (24 - 8 * i));
+			settings[4 + i] = (uint8) (g->min_cell_count >> (24 - 8 * i));
+		}
+		crypto_generichash_update(&st, settings, sizeof(settings));
+	}
 	for (i = 0; i < g->nmembers; i++)
 		crypto_generichash_update(&st, g->members[i].public_key, SMPC_KEY_BYTES);
 	crypto_generichash_final(&st, g->digest, SMPC_HASH_BYTES);
@@ -444,7 +472,8 @@ read_config_tables(void *arg)
 		strlcpy(rd->keytext, spi_text(0, 2), sizeof(rd->keytext));
 		rd->have_node = true;
 	}
-	SPI_execute("SELECT name, min_parties FROM smpc.peer_group ORDER BY name", true, 0);
+	SPI_execute("SELECT name, min_parties, coalesce(max_colluders, 0), min_cell_count "
+				"FROM smpc.peer_group ORDER BY name", true, 0);
 	rd->ngroup = (int) SPI_processed;
 	rd->groups = MemoryContextAllocZero(smpc_worker_context,
 										sizeof(PeerGroup) * Max(rd->ngroup, 1));
@@ -452,6 +481,8 @@ read_config_tables(void *arg)
 	{
 		strlcpy(rd->groups[i].name, spi_text(i, 1), SMPC_MAX_NAME);
 		rd->groups[i].min_parties = atoi(spi_text(i, 2));
+		rd->groups[i].max_colluders = atoi(spi_text(i, 3));
+		rd->groups[i].min_cell_count = atoi(spi_text(i, 4));
 	}
 	SPI_execute("SELECT group_name, name, conninfo, public_key FROM smpc.peer "
 				"ORDER BY group_name, name", true, 0);
@@ -781,6 +812,17 @@ wipe_comp(Comp *c)
 		sodium_memzero(c->sums, sizeof(smpc_fe) * c->n * c->nvalues);
 		pfree(c->sums);
 	}
+	if (c->mult_in)
+	{
+		sodium_memzero(c->mult_in, sizeof(smpc_fe) * (c->suppress_k - 1) * c->n * c->nvalues);
+		pfree(c->mult_in);
+		pfree(c->have_mult);
+	}
+	if (c->zs)
+	{
+		sodium_memzero(c->zs, sizeof(smpc_fe) * c->n * c->nvalues);
+		pfree(c->zs);
+	}
 	sodium_memzero(c, sizeof(Comp));
 }
 
@@ -799,7 +841,7 @@ finish_comp(Comp *c, const char *status, int sqlerrcode, const char *msg,
 		int			i;
 		char		reason[SMPC_MAX_REASON];
 
-		post_result(c, sqlerrcode, msg, detail, NULL, 0, 0);
+		post_result(c, sqlerrcode, msg, detail, NULL, NULL, 0, 0);
 		/* the reason goes to the others whole, so that they can name the cause */
 		if (detail && detail[0])
 			snprintf(reason, sizeof(reason), "%s: %s", msg, detail);
@@ -877,9 +919,13 @@ static void
 timeout_comp(Comp *c)
 {
 	bool	   *have = c->phase == PHASE_WAIT ? c->have_ready
-		: c->phase == PHASE_INPUT ? c->have_share : c->have_sum;
+		: c->phase == PHASE_INPUT ? c->have_share
+		: c->phase == PHASE_MULT ? &c->have_mult[c->round * c->n]
+		: c->phase == PHASE_ZOPEN ? c->have_z : c->have_sum;
 	const char *what = c->phase == PHASE_WAIT ? "Peers that never joined"
 		: c->phase == PHASE_INPUT ? "Peers that did not send their shares"
+		: c->phase == PHASE_MULT ? "Peers that did not send their multiplication round"
+		: c->phase == PHASE_ZOPEN ? "Peers that did not send their small-cell test"
 		: "Peers that did not send their sums";
 	StringInfoData detail;
 	int			i,
@@ -963,7 +1009,7 @@ start_input(Comp *c)
 		{
 			fail_comp(c, "failed", ERRCODE_INVALID_PARAMETER_VALUE,
 					  psprintf("members of peer group \"%s\" disagree on its membership", c->group),
-					  psprintf("Member \"%s\" has a different list of members or keys than this node.",
+					  psprintf("Member \"%s\" has a different list of members or keys, or other group settings, than this node.",
 							   c->members[i].name));
 			return;
 		}
@@ -1026,12 +1072,27 @@ start_input(Comp *c)
 
 	c->sums = MemoryContextAllocZero(smpc_worker_context,
 									 sizeof(smpc_fe) * c->n * c->nvalues);
-	shares = palloc(sizeof(smpc_fe) * c->n * c->nvalues);
-	for (k = 0; k < c->nvalues; k++)
+	if (c->suppress_k > 1)
 	{
-		shamir_split(fe_from_int(c->local[k]), c->n - 1, c->n, tmp);
+		/* each member also shares random masks for the small-cell test */
+		c->nshared = 2 * c->nvalues;
+		c->mult_in = MemoryContextAllocZero(smpc_worker_context, sizeof(smpc_fe) *
+											(c->suppress_k - 1) * c->n * c->nvalues);
+		c->have_mult = MemoryContextAllocZero(smpc_worker_context, sizeof(bool) *
+											  (c->suppress_k - 1) * c->n);
+		c->zs = MemoryContextAllocZero(smpc_worker_context,
+									   sizeof(smpc_fe) * c->n * c->nvalues);
+	}
+	else
+		c->nshared = c->nvalues;
+	shares = palloc(sizeof(smpc_fe) * c->n * c->nshared);
+	for (k = 0; k < c->nshared; k++)
+	{
+		smpc_fe		secret = k < c->nvalues ? fe_from_int(c->local[k]) : fe_random();
+
+		shamir_split(secret, c->degree, c->n, tmp);
 		for (i = 0; i < c->n; i++)
-			shares[i * c->nvalues + k] = tmp[i];
+			shares[i * c->nshared + k] = tmp[i];
 	}
 	sodium_memzero(tmp, sizeof(tmp));
 	c->phase = PHASE_INPUT;
@@ -1039,8 +1100,8 @@ start_input(Comp *c)
 	{
 		if (i == c->self)
 		{
-			for (k = 0; k < c->nvalues; k++)
-				c->acc[k] = fe_add(c->acc[k], shares[i * c->nvalues + k]);
+			for (k = 0; k < c->nshared; k++)
+				c->acc[k] = fe_add(c->acc[k], shares[i * c->nshared + k]);
 			c->have_share[i] = true;
 		}
 		else
@@ -1048,13 +1109,13 @@ start_input(Comp *c)
 			StringInfoData buf;
 
 			initStringInfo(&buf);
-			smpc_put_vector(&buf, &shares[i * c->nvalues], c->nvalues);
+			smpc_put_vector(&buf, &shares[i * c->nshared], c->nshared);
 			send_to(c->members[i].public_key, SMPC_MSG_SHARES, c->comp_id, &buf);
 			sodium_memzero(buf.data, buf.len);
 			pfree(buf.data);
 		}
 	}
-	sodium_memzero(shares, sizeof(smpc_fe) * c->n * c->nvalues);
+	sodium_memzero(shares, sizeof(smpc_fe) * c->n * c->nshared);
 	sodium_memzero(c->local, sizeof(c->local));
 	pfree(shares);
 	process_early(c);
@@ -1071,14 +1132,96 @@ all_have(Comp *c, bool *have)
 	return true;
 }
 
+/* Send our sums of shares (only of the buckets not suppressed). */
+static void
+start_output(Comp *c)
+{
+	StringInfoData buf;
+	smpc_fe		out[SMPC_MAX_VALUES];
+	int			i,
+				k;
+
+	c->phase = PHASE_OUTPUT;
+	for (k = 0; k < c->nvalues; k++)
+		out[k] = c->suppressed[k] ? 0 : c->acc[k];
+	for (k = 0; k < c->nvalues; k++)
+		c->sums[c->self * c->nvalues + k] = out[k];
+	c->have_sum[c->self] = true;
+	initStringInfo(&buf);
+	smpc_put_vector(&buf, out, c->nvalues);
+	for (i = 0; i < c->n; i++)
+		if (i != c->self)
+			send_to(c->members[i].public_key, SMPC_MSG_SUMS, c->comp_id, &buf);
+	pfree(buf.data);
+}
+
+/*
+ * One multiplication round of the small-cell test: multiply our share of
+ * the running product by our share of (c - j), which doubles the degree,
+ * and reshare the result at the group's degree.
+ */
+static void
+send_mult(Comp *c)
+{
+	smpc_fe		tmp[SMPC_MAX_MEMBERS];
+	smpc_fe    *out = palloc(sizeof(smpc_fe) * c->n * c->nvalues);
+	smpc_fe		j = (smpc_fe) (c->round + 1);
+	int			i,
+				k;
+
+	for (k = 0; k < c->nvalues; k++)
+	{
+		shamir_split(fe_mul(c->cur[k], fe_sub(c->acc[k], j)), c->degree, c->n, tmp);
+		for (i = 0; i < c->n; i++)
+			out[i * c->nvalues + k] = tmp[i];
+	}
+	for (i = 0; i < c->n; i++)
+	{
+		if (i == c->self)
+		{
+			memcpy(&c->mult_in[(c->round * c->n + i) * c->nvalues], &out[i * c->nvalues],
+				   sizeof(smpc_fe) * c->nvalues);
+			c->have_mult[c->round * c->n + i] = true;
+		}
+		else
+		{
+			StringInfoData buf;
+
+			initStringInfo(&buf);
+			appendStringInfoChar(&buf, (char) c->round);
+			smpc_put_vector(&buf, &out[i * c->nvalues], c->nvalues);
+			send_to(c->members[i].public_key, SMPC_MSG_MULT, c->comp_id, &buf);
+			sodium_memzero(buf.data, buf.len);
+			pfree(buf.data);
+		}
+	}
+	sodium_memzero(out, sizeof(smpc_fe) * c->n * c->nvalues);
+	sodium_memzero(tmp, sizeof(tmp));
+	pfree(out);
+}
+
+static int
+count_have(Comp *c, bool *have)
+{
+	int			i,
+				n = 0;
+
+	for (i = 0; i < c->n; i++)
+		n += have[i] ? 1 : 0;
+	return n;
+}
+
 static void
 try_advance(Comp *c)
 {
 	int			i,
 				k;
+	int			xs[SMPC_MAX_MEMBERS];
 
 	if (!c->used)
 		return;
+	for (i = 0; i < c->n; i++)
+		xs[i] = i + 1;
 	if (c->phase == PHASE_WAIT)
 	{
 		if (!all_have(c, c->have_ready))
@@ -1089,34 +1232,82 @@ try_advance(Comp *c)
 	}
 	if (c->phase == PHASE_INPUT && all_have(c, c->have_share))
 	{
-		StringInfoData buf;
-
-		c->phase = PHASE_OUTPUT;
-		for (k = 0; k < c->nvalues; k++)
-			c->sums[c->self * c->nvalues + k] = c->acc[k];
-		c->have_sum[c->self] = true;
-		initStringInfo(&buf);
-		smpc_put_vector(&buf, c->acc, c->nvalues);
-		for (i = 0; i < c->n; i++)
-			if (i != c->self)
-				send_to(c->members[i].public_key, SMPC_MSG_SUMS, c->comp_id, &buf);
-		pfree(buf.data);
+		if (c->suppress_k > 1)
+		{
+			c->phase = PHASE_MULT;
+			c->round = 0;
+			memcpy(c->cur, &c->acc[c->nvalues], sizeof(smpc_fe) * c->nvalues);
+			send_mult(c);
+		}
+		else
+			start_output(c);
 	}
-	if (c->phase == PHASE_OUTPUT && all_have(c, c->have_sum))
+	while (c->phase == PHASE_MULT && all_have(c, &c->have_mult[c->round * c->n]))
 	{
-		int			xs[SMPC_MAX_MEMBERS];
-		smpc_fe		ys[SMPC_MAX_MEMBERS];
-		int128		result[SMPC_MAX_VALUES];
+		smpc_fe		lambda[SMPC_MAX_MEMBERS];
 
-		for (i = 0; i < c->n; i++)
-			xs[i] = i + 1;
+		/* degree reduction: every member's reshare, weighted */
+		shamir_lagrange(xs, c->n, lambda);
+		for (k = 0; k < c->nvalues; k++)
+		{
+			smpc_fe		v = 0;
+
+			for (i = 0; i < c->n; i++)
+				v = fe_add(v, fe_mul(lambda[i],
+									 c->mult_in[(c->round * c->n + i) * c->nvalues + k]));
+			c->cur[k] = v;
+		}
+		c->round++;
+		if (c->round < c->suppress_k - 1)
+			send_mult(c);
+		else
+		{
+			StringInfoData buf;
+
+			c->phase = PHASE_ZOPEN;
+			memcpy(&c->zs[c->self * c->nvalues], c->cur, sizeof(smpc_fe) * c->nvalues);
+			c->have_z[c->self] = true;
+			initStringInfo(&buf);
+			smpc_put_vector(&buf, c->cur, c->nvalues);
+			for (i = 0; i < c->n; i++)
+				if (i != c->self)
+					send_to(c->members[i].public_key, SMPC_MSG_ZSUMS, c->comp_id, &buf);
+			pfree(buf.data);
+		}
+	}
+	if (c->phase == PHASE_ZOPEN && all_have(c, c->have_z))
+	{
+		smpc_fe		ys[SMPC_MAX_MEMBERS];
+
+		/* z is zero exactly when the count is one of 1 .. k-1 */
 		for (k = 0; k < c->nvalues; k++)
 		{
 			for (i = 0; i < c->n; i++)
-				ys[i] = c->sums[i * c->nvalues + k];
-			result[k] = fe_to_int(shamir_combine(xs, ys, c->n));
+				ys[i] = c->zs[i * c->nvalues + k];
+			c->suppressed[k] = shamir_combine(xs, ys, c->n) == 0;
 		}
-		post_result(c, 0, NULL, NULL, result, c->nvalues, c->agreed_scale);
+		start_output(c);
+	}
+	/* degree + 1 sums determine the result: members may drop out now */
+	if (c->phase == PHASE_OUTPUT && count_have(c, c->have_sum) >= c->degree + 1)
+	{
+		int			pxs[SMPC_MAX_MEMBERS];
+		smpc_fe		ys[SMPC_MAX_MEMBERS];
+		int128		result[SMPC_MAX_VALUES];
+		int			m;
+
+		for (k = 0; k < c->nvalues; k++)
+		{
+			m = 0;
+			for (i = 0; i < c->n; i++)
+				if (c->have_sum[i])
+				{
+					pxs[m] = i + 1;
+					ys[m++] = c->sums[i * c->nvalues + k];
+				}
+			result[k] = c->suppressed[k] ? 0 : fe_to_int(shamir_combine(pxs, ys, m));
+		}
+		post_result(c, 0, NULL, NULL, result, c->suppressed, c->nvalues, c->agreed_scale);
 		finish_comp(c, "succeeded", 0, NULL, NULL);
 	}
 }
@@ -1143,7 +1334,7 @@ fail_abandoned(Comp *c, const char *who, const char *reason)
 static void
 comp_message(Comp *c, int idx, uint8 type, const uint8 *payload, size_t len)
 {
-	smpc_fe		v[SMPC_MAX_VALUES];
+	smpc_fe		v[2 * SMPC_MAX_VALUES];
 	const char *who = c->members[idx].name;
 	int			k;
 
@@ -1162,7 +1353,30 @@ comp_message(Comp *c, int idx, uint8 type, const uint8 *payload, size_t len)
 		fail_abandoned(c, who, reason);
 		return;
 	}
-	if (!smpc_get_vector(payload, len, v, c->nvalues))
+	if (type == SMPC_MSG_MULT)
+	{
+		int			round = len >= 1 ? payload[0] : -1;
+
+		if (c->suppress_k <= 1 || round < 0 || round >= c->suppress_k - 1 ||
+			!smpc_get_vector(payload + 1, len - 1, v, c->nvalues))
+		{
+			ereport(WARNING, (errmsg("smpc: malformed multiplication round from peer \"%s\"", who)));
+			return;
+		}
+		if (c->have_mult[round * c->n + idx])
+		{
+			ereport(WARNING, (errmsg("smpc: duplicate multiplication round from peer \"%s\" ignored", who)));
+			return;
+		}
+		memcpy(&c->mult_in[(round * c->n + idx) * c->nvalues], v, sizeof(smpc_fe) * c->nvalues);
+		c->have_mult[round * c->n + idx] = true;
+		sodium_memzero(v, sizeof(v));
+		try_advance(c);
+		return;
+	}
+	if (!smpc_get_vector(payload, len, v,
+						 type == SMPC_MSG_SHARES ? c->nshared : c->nvalues) ||
+		(type == SMPC_MSG_ZSUMS && c->suppress_k <= 1))
 	{
 		ereport(WARNING,
 				(errmsg("smpc: malformed %s from peer \"%s\"",
@@ -1176,9 +1390,19 @@ comp_message(Comp *c, int idx, uint8 type, const uint8 *payload, size_t len)
 			ereport(WARNING, (errmsg("smpc: duplicate shares from peer \"%s\" ignored", who)));
 			return;
 		}
-		for (k = 0; k < c->nvalues; k++)
+		for (k = 0; k < c->nshared; k++)
 			c->acc[k] = fe_add(c->acc[k], v[k]);
 		c->have_share[idx] = true;
+	}
+	else if (type == SMPC_MSG_ZSUMS)
+	{
+		if (c->have_z[idx])
+		{
+			ereport(WARNING, (errmsg("smpc: duplicate sums from peer \"%s\" ignored", who)));
+			return;
+		}
+		memcpy(&c->zs[idx * c->nvalues], v, sizeof(smpc_fe) * c->nvalues);
+		c->have_z[idx] = true;
 	}
 	else
 	{
@@ -1315,6 +1539,29 @@ start_request(int slot)
 				  psprintf("The group has %d member%s including this node, but min_parties is %d.",
 						   g->nmembers, g->nmembers == 1 ? "" : "s", g->min_parties));
 		return;
+	}
+	/* shares of degree t: any t + 1 members together could rebuild them */
+	c->degree = g->max_colluders > 0 ? g->max_colluders : c->n - 1;
+	if (c->degree > c->n - 1)
+	{
+		fail_comp(c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+				  psprintf("peer group \"%s\" tolerates more colluders than it has other members", c->group),
+				  psprintf("max_colluders is %d, but the group has %d members including this node.",
+						   g->max_colluders, c->n));
+		return;
+	}
+	if ((c->kind == SMPC_KIND_HISTOGRAM || c->kind == SMPC_KIND_FREQUENCIES) &&
+		g->min_cell_count > 1)
+	{
+		c->suppress_k = g->min_cell_count;
+		if (2 * c->degree + 1 > c->n)
+		{
+			fail_comp(c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+					  psprintf("small-cell protection in peer group \"%s\" needs an honest majority", c->group),
+					  psprintf("With min_cell_count above 1, max_colluders must be below half the members: the group has %d members and tolerates %d colluder%s.",
+							   c->n, c->degree, c->degree == 1 ? "" : "s"));
+			return;
+		}
 	}
 	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
 	{
@@ -1623,6 +1870,8 @@ handle_message(const uint8 *msg, size_t len)
 			}
 		case SMPC_MSG_SHARES:
 		case SMPC_MSG_SUMS:
+		case SMPC_MSG_MULT:
+		case SMPC_MSG_ZSUMS:
 			handle_comp_message(p, &h, plain, plainlen);
 			break;
 	}
@@ -1808,7 +2057,7 @@ worker_exit(int code, Datum arg)
 	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
 		if (comps[i].used)
 			post_result(&comps[i], ERRCODE_ADMIN_SHUTDOWN,
-						"the smpc background worker is shutting down", NULL, NULL, 0, 0);
+						"the smpc background worker is shutting down", NULL, NULL, NULL, 0, 0);
 	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
 	if (smpc_shared->worker_pid == MyProcPid)
 	{

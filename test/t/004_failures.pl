@@ -167,7 +167,7 @@ normal_computation_works('setup');
 			"mismatch (extra member at node_a): error at $name");
 		like(
 			$r->{stderr},
-			qr/DETAIL:  Member "node_a" has a different list of members or keys than this node\./,
+			qr/DETAIL:  Member "node_a" has a different list of members or keys, or other group settings, than this node\./,
 			"mismatch (extra member at node_a): error at $name names node_a");
 	}
 	# node_a does not wait out its timeout: the others' failure reaches it
@@ -210,7 +210,7 @@ normal_computation_works('setup');
 		'wrong key: membership error at node_a');
 	like(
 		$res->[0]{stderr},
-		qr/DETAIL:  Member "node_b" has a different list of members or keys than this node\./,
+		qr/DETAIL:  Member "node_b" has a different list of members or keys, or other group settings, than this node\./,
 		'wrong key: error at node_a names node_b');
 	history_has($node_a, 'wrong_key', 'failed', 'the wrong key');
 	is( $node_a->safe_psql('postgres',
