@@ -1,0 +1,144 @@
+
+# Hostile input at the delivery endpoint of a real node: a replayed
+# message, an altered one, one from an unknown key, one for another node,
+# truncated and oversized ones, and a flood of junk.  Each is refused with
+# an error or a logged warning, no backend crashes, memory stays bounded,
+# and the results of the computations around them stay exact.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib $FindBin::RealBin;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use SmpcTest;
+use Test::More;
+
+my @nodes = create_nodes(3);
+my ($node_a, $node_b, $node_c) = @nodes;
+my $peer = 'smpc_peer';
+
+foreach my $i (0 .. 2)
+{
+	load_table($nodes[$i], 't', 'v int4',
+		"SELECT g * " . ($i + 2) . " FROM generate_series(1, 50 + $i) g");
+}
+pool_table($node_a, 'ref_t', 'v int4', 't', \@nodes);
+my $expected = $node_a->safe_psql('postgres', 'SELECT sum(v) FROM ref_t');
+my $started = $node_a->safe_psql('postgres', 'SELECT pg_postmaster_start_time()');
+
+sub joint_sum_ok
+{
+	my ($label) = @_;
+	my $res = run_on_all(\@nodes, "SELECT smpc_sum(v, 'g', '$label') FROM t");
+	is($_->{stdout}, $expected, "$label: joint sum exact at " . $_->{node}->name) foreach @$res;
+	return;
+}
+
+joint_sum_ok('before');
+
+# a message node_a accepted from a peer, as the server logged its delivery
+my $log = slurp_file($node_a->logfile);
+my ($captured) = $log =~ /parameters: \$1 = '\\x(5301[0-9a-f]+)'/;
+ok(defined $captured && length($captured) > 2 * 148, 'captured a delivered message from the log');
+my $bytes = pack('H*', $captured);
+
+sub deliver
+{
+	my ($msg) = @_;
+	my $hex = unpack('H*', $msg);
+	return $node_a->psql('postgres', "SELECT smpc.deliver('\\x$hex'::bytea)",
+		extra_params => [ '-U', $peer ]);
+}
+
+sub deliver_fails
+{
+	my ($msg, $pattern, $what) = @_;
+	my ($rc, $out, $err) = deliver($msg);
+	isnt($rc, 0, "$what: refused");
+	like($err, $pattern, "$what: says why");
+	return;
+}
+
+sub deliver_warns
+{
+	my ($msg, $pattern, $what) = @_;
+	my $offset = -s $node_a->logfile;
+	my ($rc, $out, $err) = deliver($msg);
+	is($rc, 0, "$what: queued for the worker") or diag($err);
+	ok(eval { $node_a->wait_for_log($pattern, $offset); 1 }, "$what: the worker logs a warning");
+	return;
+}
+
+# replayed: same bytes again
+deliver_warns($bytes, qr/WARNING:  smpc: rejected a replayed message from peer/, 'replay');
+
+# altered: one byte of the ciphertext flipped
+my $altered = $bytes;
+substr($altered, 140, 1) = chr(ord(substr($altered, 140, 1)) ^ 0x01);
+deliver_warns($altered, qr/rejected a message claiming to come from peer "node_[bc]": authentication failed/,
+	'altered ciphertext');
+
+# altered header (the sequence number is associated data)
+my $reseq = $bytes;
+substr($reseq, 75, 1) = chr(ord(substr($reseq, 75, 1)) ^ 0x01);
+deliver_warns($reseq, qr/authentication failed/, 'altered header');
+
+# from a key no peer has
+my $stranger = $bytes;
+substr($stranger, 4, 32) = pack('C*', map { ($_ * 7 + 3) % 256 } 1 .. 32);
+deliver_warns($stranger, qr/rejected a message from an unknown key/, 'unknown sender');
+
+# for another node: recipient key replaced
+my $elsewhere = $bytes;
+substr($elsewhere, 36, 32) = pack('C*', map { ($_ * 11 + 5) % 256 } 1 .. 32);
+deliver_fails($elsewhere, qr/addressed to a different node key/, 'misaddressed');
+
+# truncated, oversized, wrong version, unknown type
+deliver_fails(substr($bytes, 0, 100), qr/message is truncated/, 'truncated');
+deliver_fails($bytes . ("\0" x 9000), qr/message is too large/, 'oversized');
+my $version = $bytes;
+substr($version, 1, 1) = chr(2);
+deliver_fails($version, qr/unknown format or version/, 'wrong version');
+my $type = $bytes;
+substr($type, 2, 1) = chr(99);
+deliver_fails($type, qr/unknown type/, 'unknown type');
+
+# a peer removed at node_a: its next messages are from an unknown key
+{
+	my $conninfo = SmpcTest::peer_conninfo($node_c);
+	$node_a->safe_psql('postgres', "SELECT smpc.remove_peer('g', 'node_c')");
+	my $offset = -s $node_a->logfile;
+	my ($rc, $out, $err) = $node_c->psql('postgres',
+		"SET smpc.timeout = '2s'; SELECT smpc_sum(v, 'g', 'removed') FROM t");
+	isnt($rc, 0, 'removed peer: its computation cannot complete');
+	ok(eval { $node_a->wait_for_log(qr/rejected a message from an unknown key/, $offset); 1 },
+		'removed peer: node_a refuses its messages');
+	$node_a->safe_psql('postgres',
+		"SELECT smpc.add_peer('g', 'node_c', \$ci\$$conninfo\$ci\$, '$node_c->{smpc_key}')");
+	SmpcTest::wait_group_ready(\@nodes, 'g');
+}
+
+# a flood of junk from an unknown key, as fast as one session can send it
+{
+	my $hex = unpack('H*', $stranger);
+	my ($rc, $out, $err) = $node_a->psql('postgres',
+		"SELECT count(*) FROM generate_series(1, 3000) g, LATERAL (SELECT smpc.deliver('\\x$hex'::bytea)) d",
+		extra_params => [ '-U', $peer ]);
+	is($rc, 0, 'flood: 3000 messages delivered') or diag($err);
+	is($out, '3000', 'flood: every call returned');
+	my $rss = $node_a->safe_psql('postgres',
+		"SELECT pid FROM pg_stat_activity WHERE backend_type = 'smpc worker'");
+	ok($rss =~ /^\d+$/, 'flood: the worker is still running');
+	my $status = slurp_file("/proc/$rss/status");
+	my ($kb) = $status =~ /VmRSS:\s+(\d+) kB/;
+	ok(defined $kb && $kb < 200_000, "flood: worker memory stays bounded (${\ ($kb // '?')} kB)");
+}
+
+joint_sum_ok('after');
+is($node_a->safe_psql('postgres', 'SELECT pg_postmaster_start_time()'),
+	$started, 'no backend crashed: the server never restarted');
+
+done_testing();
