@@ -2086,7 +2086,6 @@ smpc_worker_main(Datum arg)
 	BackgroundWorkerUnblockSignals();
 
 	BackgroundWorkerInitializeConnection(smpc_database, NULL, 0);
-	SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_OVERRIDE);
 	pgstat_report_appname("smpc worker");
 
 	smpc_worker_context = AllocSetContextCreate(TopMemoryContext, "smpc worker",
