@@ -25,6 +25,8 @@
 #define SMPC_BACKOFF_MAX_MS 30000
 #define SMPC_MAX_QUEUE 1024
 
+static uint64 conn_serial = 0;	/* last serial handed to a connection */
+
 void
 peer_set_error(Peer *p, const char *fmt,...)
 {
@@ -110,6 +112,7 @@ peer_start_connect(Peer *p, TimestampTz now)
 		return;
 	}
 	p->fd_acquired = true;
+	p->conn_serial = ++conn_serial;
 	p->conn = PQconnectStartParams(keys, vals, 1);
 	if (p->conn == NULL || PQstatus(p->conn) == CONNECTION_BAD)
 	{

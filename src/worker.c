@@ -2077,7 +2077,8 @@ smpc_worker_main(Datum arg)
 	MemoryContext loop_ctx;
 	WaitEventSet *set = NULL;
 	static bool peer_io[SMPC_MAX_PEERS];
-	static PGconn *sig_conn[SMPC_MAX_PEERS];
+	static uint64 sig_conn[SMPC_MAX_PEERS];
+	static pgsocket sig_sock[SMPC_MAX_PEERS];
 	static uint32 sig_events[SMPC_MAX_PEERS];
 	int			nsig = 0;
 
@@ -2134,10 +2135,16 @@ smpc_worker_main(Datum arg)
 		publish_status();
 		flush_history();
 
-		/* rebuild the wait set only when a socket or its events changed */
+		/*
+		 * Rebuild the wait set only when a connection, its socket or its
+		 * events changed.  Connections are told apart by serial number, not
+		 * address: a new PGconn may reuse a freed one's memory while its
+		 * socket is a new one the old set never saw.
+		 */
 		changed = (set == NULL || nsig != npeers);
 		for (i = 0; i < npeers && !changed; i++)
-			changed = sig_conn[i] != peers[i].conn ||
+			changed = sig_conn[i] != peers[i].conn_serial ||
+				sig_sock[i] != (peers[i].conn ? PQsocket(peers[i].conn) : PGINVALID_SOCKET) ||
 				sig_events[i] != peer_wait_events(&peers[i]);
 		if (changed)
 		{
@@ -2149,7 +2156,8 @@ smpc_worker_main(Datum arg)
 			for (i = 0; i < npeers; i++)
 			{
 				peer_add_events(&peers[i], set);
-				sig_conn[i] = peers[i].conn;
+				sig_conn[i] = peers[i].conn_serial;
+				sig_sock[i] = peers[i].conn ? PQsocket(peers[i].conn) : PGINVALID_SOCKET;
 				sig_events[i] = peer_wait_events(&peers[i]);
 			}
 			nsig = npeers;

@@ -34,6 +34,7 @@ typedef struct Peer
 	SmpcSecret	pairwise;		/* NULL bytes when no node key */
 
 	PGconn	   *conn;
+	uint64		conn_serial;	/* distinct for every connection ever opened */
 	PeerConnState cstate;
 	PostgresPollingStatusType poll_want;
 	bool		want_write;		/* output still buffered in libpq */

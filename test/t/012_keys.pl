@@ -1,0 +1,113 @@
+
+# Keys: the secret key is in no table, no log file and no pg_dump output
+# (in hex or base64, whole or in part); a node that replaces its key
+# without telling its peers is refused by them and named in their
+# smpc.peer_status; once the peers are given the new key, computations
+# work again.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib $FindBin::RealBin;
+
+use MIME::Base64;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use SmpcTest;
+use Test::More;
+
+my @nodes = create_nodes(3);
+my ($node_a, $node_b, $node_c) = @nodes;
+foreach my $i (0 .. 2)
+{
+	load_table($nodes[$i], 't', 'v int8', "SELECT g * 1000 + $i FROM generate_series(1, 30) g");
+}
+pool_table($node_a, 'ref_t', 'v int8', 't', \@nodes);
+my $expected = $node_a->safe_psql('postgres', 'SELECT sum(v) FROM ref_t');
+
+sub joint_sum
+{
+	my ($label) = @_;
+	return run_on_all(\@nodes, "SELECT smpc_sum(v, 'g', '$label') FROM t");
+}
+is($_->{stdout}, $expected, 'joint sum at ' . $_->{node}->name) foreach @{ joint_sum('one') };
+
+# the secret key file: only there, only for the server's user
+my $pk_hex = unpack('H*', decode_base64($node_a->{smpc_key}));
+my $keyfile = $node_a->data_dir . "/smpc/$pk_hex.key";
+ok(-f $keyfile, 'the key file is named after the public key');
+is((stat($keyfile))[2] & 07777, 0600, 'the key file is readable by its owner only');
+is((stat($node_a->data_dir . '/smpc'))[2] & 07777, 0700, 'the key directory is private');
+my $secret = slurp_file($keyfile);
+is(length($secret), 32, 'the key file holds a 32-byte secret');
+
+# every form in which the secret could leak, and a long piece of each
+my @forms = (unpack('H*', $secret), uc(unpack('H*', $secret)), encode_base64($secret, ''));
+my @needles = map { ($_, substr($_, 0, 24), substr($_, -24)) } @forms;
+
+sub contains_secret
+{
+	my ($text) = @_;
+	foreach my $n (@needles)
+	{
+		return 1 if index($text, $n) >= 0;
+	}
+	return 0;
+}
+
+my $dump = $node_a->safe_psql('postgres', 'SELECT 1') && do {
+	my ($out, $err);
+	IPC::Run::run([ 'pg_dump', '-d', $node_a->connstr('postgres') ], '>', \$out, '2>', \$err);
+	$out;
+};
+ok(length($dump) > 1000, 'pg_dump produced a dump');
+like($dump, qr/smpc\.node/, 'the dump includes smpc configuration');
+ok(!contains_secret($dump), 'the secret key is not in the pg_dump output');
+
+my $tables = $node_a->safe_psql('postgres', q{
+	SELECT string_agg(t::text, E'\n') FROM (
+		SELECT row_to_json(n)::text AS t FROM smpc.node n
+		UNION ALL SELECT row_to_json(g)::text FROM smpc.peer_group g
+		UNION ALL SELECT row_to_json(p)::text FROM smpc.peer p
+		UNION ALL SELECT row_to_json(h)::text FROM smpc.history_log h
+		UNION ALL SELECT encode(decode(public_key, 'base64'), 'hex') FROM smpc.node) s});
+ok(!contains_secret($tables), 'the secret key is in no smpc table');
+
+my $logs = join('', map { slurp_file($_->logfile) } @nodes);
+ok(length($logs) > 10000, 'the servers logged (every statement, with parameters)');
+ok(!contains_secret($logs), 'the secret key is in no server log');
+
+# node_a replaces its key and tells nobody
+my $old_key = $node_a->{smpc_key};
+my $new_key = $node_a->safe_psql('postgres', "SELECT smpc.init_node('node_a', new_key => true)");
+isnt($new_key, $old_key, 'init_node with new_key gives a new public key');
+ok($node_a->poll_query_until('postgres',
+		"SELECT count(*) = 1 FROM pg_ls_dir('smpc') f WHERE f LIKE '%.key'"),
+	'the old key file is removed once the new key is in use');
+
+my $res = run_parallel(map {
+	[ $_, [ "SET smpc.timeout = '3s'", "SELECT smpc_sum(v, 'g', 'unannounced') FROM t" ] ]
+} @nodes);
+isnt($_->{rc}, 0, 'unannounced key change: fails at ' . $_->{node}->name) foreach @$res;
+foreach my $peer ($node_b, $node_c)
+{
+	ok( $peer->poll_query_until('postgres',
+			"SELECT NOT key_verified AND last_error LIKE '%addressed to a different node key%' "
+			  . "FROM smpc.peer_status WHERE peer_name = 'node_a'"),
+		$peer->name . ': peer_status names node_a as having another key');
+}
+
+# the documented procedure: every peer replaces node_a's key
+foreach my $peer ($node_b, $node_c)
+{
+	my $conninfo = SmpcTest::peer_conninfo($node_a);
+	$peer->safe_psql('postgres', qq{
+		SELECT smpc.remove_peer('g', 'node_a');
+		SELECT smpc.add_peer('g', 'node_a', \$ci\$$conninfo\$ci\$, '$new_key');});
+}
+SmpcTest::wait_group_ready(\@nodes, 'g');
+is($_->{stdout}, $expected, 'after the key change is announced: joint sum at ' . $_->{node}->name)
+  foreach @{ joint_sum('two') };
+
+done_testing();
