@@ -158,16 +158,18 @@ normal_computation_works('setup');
 	{
 		is($r->{rc}, 1, 'mismatch (extra member at node_a): query fails at ' . $r->{node}->name);
 	}
+	# node_b and node_c each find the mismatch themselves, or hear it first
+	# from the other, whose reason names node_a all the same
 	foreach my $r (@$res[ 1, 2 ])
 	{
 		my $name = $r->{node}->name;
 		like(
 			$r->{stderr},
-			qr/ERROR:  members of peer group "g" disagree on its membership/,
+			qr/members of peer group "g" disagree on its membership/,
 			"mismatch (extra member at node_a): error at $name");
 		like(
 			$r->{stderr},
-			qr/DETAIL:  Member "node_a" has a different list of members or keys, or other group settings, than this node\./,
+			qr/Member "node_a" has a different list of members or keys, or other group settings, than this node\./,
 			"mismatch (extra member at node_a): error at $name names node_a");
 	}
 	# node_a does not wait out its timeout: the others' failure reaches it
