@@ -379,11 +379,9 @@ smpc_agg_serialize(PG_FUNCTION_ARGS)
 	pq_sendstring(&buf, st->group);
 	pq_sendstring(&buf, st->label);
 	pq_sendint64(&buf, st->count);
-	pq_sendint64(&buf, (int64) (st->isum >> 64));
-	pq_sendint64(&buf, (int64) (uint64) st->isum);
+	send_int128(&buf, st->isum);
 	pq_sendfloat8(&buf, st->fsum);
-	pq_sendint64(&buf, (int64) (st->isq >> 64));
-	pq_sendint64(&buf, (int64) (uint64) st->isq);
+	send_int128(&buf, st->isq);
 	pq_sendbyte(&buf, st->overflow);
 	send_int128(&buf, st->ysum);
 	send_int128(&buf, st->ysq);
@@ -403,8 +401,6 @@ smpc_agg_deserialize(PG_FUNCTION_ARGS)
 	bytea	   *sstate = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 	SmpcAggState *st;
-	int64		hi;
-	uint64		lo;
 
 	if (!AggCheckCallContext(fcinfo, NULL))
 		elog(ERROR, "smpc deserialize function called in non-aggregate context");
@@ -416,13 +412,9 @@ smpc_agg_deserialize(PG_FUNCTION_ARGS)
 	strlcpy(st->group, pq_getmsgstring(&buf), sizeof(st->group));
 	strlcpy(st->label, pq_getmsgstring(&buf), sizeof(st->label));
 	st->count = pq_getmsgint64(&buf);
-	hi = pq_getmsgint64(&buf);
-	lo = (uint64) pq_getmsgint64(&buf);
-	st->isum = ((int128) hi << 64) | (int128) lo;
+	st->isum = recv_int128(&buf);
 	st->fsum = pq_getmsgfloat8(&buf);
-	hi = pq_getmsgint64(&buf);
-	lo = (uint64) pq_getmsgint64(&buf);
-	st->isq = ((int128) hi << 64) | (int128) lo;
+	st->isq = recv_int128(&buf);
 	st->overflow = pq_getmsgbyte(&buf);
 	st->ysum = recv_int128(&buf);
 	st->ysq = recv_int128(&buf);
@@ -607,6 +599,25 @@ out_of_range(const char *why)
 			 errhint("smpc shares exact values only; every member's value must fit in 126 bits at the agreed scale.")));
 }
 
+/* The sum of a native numeric accumulator as digits and scale (0 if empty). */
+void
+numstate_fixed(FunctionCallInfo fcinfo, Datum numstate, int128 *value, int32 *scale)
+{
+	bool		isnull;
+	Datum		sum;
+
+	*value = 0;
+	*scale = 0;
+	if (numstate == 0)
+		return;
+	sum = call_numeric_support(numeric_sum, fcinfo, 1, numstate, false, 0, true, &isnull);
+	if (isnull)
+		return;
+	if (numeric_is_nan(DatumGetNumeric(sum)) || numeric_is_inf(DatumGetNumeric(sum)))
+		out_of_range("NaN and infinite values cannot be shared.");
+	numeric_to_fixed(DatumGetNumeric(sum), value, scale);
+}
+
 /* Parse the text of a finite numeric into digits (as int128) and scale. */
 void
 numeric_to_fixed(Numeric num, int128 *value, int32 *scale)
@@ -704,18 +715,7 @@ encode_sum(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcClass *vclass,
 	*vclass = SMPC_CLASS_EXACT;
 	if (st->input == IN_NUMERIC)
 	{
-		bool		isnull;
-		Datum		sum;
-
-		if (st->numstate == 0)
-			return;
-		sum = call_numeric_support(numeric_sum, fcinfo, 1, st->numstate, false,
-								   0, true, &isnull);
-		if (isnull)
-			return;
-		if (numeric_is_nan(DatumGetNumeric(sum)) || numeric_is_inf(DatumGetNumeric(sum)))
-			out_of_range("NaN and infinite values cannot be shared.");
-		numeric_to_fixed(DatumGetNumeric(sum), value, scale);
+		numstate_fixed(fcinfo, st->numstate, value, scale);
 		return;
 	}
 	if (st->isum > SMPC_FIELD_LIMIT || st->isum < -SMPC_FIELD_LIMIT)

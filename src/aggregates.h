@@ -56,6 +56,8 @@ extern Datum call_numeric_support(PGFunction fn, FunctionCallInfo outer, int nar
 								  Datum a0, bool n0, Datum a1, bool n1, bool *isnull);
 extern void out_of_range(const char *why);
 extern void numeric_to_fixed(Numeric num, int128 *value, int32 *scale);
+extern void numstate_fixed(FunctionCallInfo fcinfo, Datum numstate,
+						   int128 *value, int32 *scale);
 extern Numeric fixed_to_numeric(int128 v, int32 scale);
 
 #endif

@@ -112,25 +112,6 @@ smpc_vtrans_numeric(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-/* The sum of a numeric accumulator as digits and scale (0 when empty). */
-static void
-numstate_fixed(FunctionCallInfo fcinfo, Datum numstate, int128 *v, int32 *scale)
-{
-	bool		isnull;
-	Datum		sum;
-
-	*v = 0;
-	*scale = 0;
-	if (numstate == 0)
-		return;
-	sum = call_numeric_support(numeric_sum, fcinfo, 1, numstate, false, 0, true, &isnull);
-	if (isnull)
-		return;
-	if (numeric_is_nan(DatumGetNumeric(sum)) || numeric_is_inf(DatumGetNumeric(sum)))
-		out_of_range("NaN and infinite values cannot be shared.");
-	numeric_to_fixed(DatumGetNumeric(sum), v, scale);
-}
-
 /*
  * Run the joint computation: r[0] = count, r[1] = sum at scale *scale,
  * r[2] = sum of squares at twice that scale (for floating-point input,

@@ -409,6 +409,18 @@ typedef struct CfgPeer
 } CfgPeer;
 
 static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static int
+cmp_member_name(const void *a, const void *b)
+{
+	return strcmp((*(Member *const *) a)->name, (*(Member *const *) b)->name);
+}
+
+static int
 cmp_member(const void *a, const void *b)
 {
 	return memcmp(((const Member *) a)->public_key, ((const Member *) b)->public_key,
@@ -684,20 +696,7 @@ record_history(Comp *c, const char *status, const char *error)
 
 	for (i = 0; i < c->n; i++)
 		names[i] = c->members[i].name;
-	/* sort names for a stable display */
-	for (i = 1; i < c->n; i++)
-	{
-		int			j = i;
-
-		while (j > 0 && strcmp(names[j - 1], names[j]) > 0)
-		{
-			char	   *t = names[j];
-
-			names[j] = names[j - 1];
-			names[j - 1] = t;
-			j--;
-		}
-	}
+	qsort(names, c->n, sizeof(char *), cmp_name);	/* a stable display */
 	initStringInfo(&parts);
 	appendStringInfoChar(&parts, '{');
 	for (i = 0; i < c->n; i++)
@@ -895,20 +894,12 @@ missing_names(Comp *c, bool *have, bool *skip)
 	StringInfoData buf;
 	char	   *names[SMPC_MAX_MEMBERS];
 	int			n = 0,
-				i,
-				j;
+				i;
 
 	for (i = 0; i < c->n; i++)
 		if (i != c->self && !have[i] && !(skip && skip[i]))
 			names[n++] = c->members[i].name;
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--)
-		{
-			char	   *t = names[j];
-
-			names[j] = names[j - 1];
-			names[j - 1] = t;
-		}
+	qsort(names, n, sizeof(char *), cmp_name);
 	initStringInfo(&buf);
 	for (i = 0; i < n; i++)
 		appendStringInfo(&buf, "%s%s", i ? ", " : "", names[i]);
@@ -928,17 +919,13 @@ timeout_comp(Comp *c)
 		: c->phase == PHASE_ZOPEN ? "Peers that did not send their small-cell test"
 		: "Peers that did not send their sums";
 	StringInfoData detail;
-	int			i,
-				j;
-	int			by_name[SMPC_MAX_MEMBERS];
+	int			i;
+	Member	   *by_name[SMPC_MAX_MEMBERS];
 
-	/* member indexes in name order, for a stable message */
+	/* members in name order, for a stable message */
 	for (i = 0; i < c->n; i++)
-	{
-		for (j = i; j > 0 && strcmp(c->members[by_name[j - 1]].name, c->members[i].name) > 0; j--)
-			by_name[j] = by_name[j - 1];
-		by_name[j] = i;
-	}
+		by_name[i] = &c->members[i];
+	qsort(by_name, c->n, sizeof(Member *), cmp_member_name);
 	initStringInfo(&detail);
 	if (c->phase == PHASE_WAIT)
 	{
@@ -965,7 +952,7 @@ timeout_comp(Comp *c)
 		appendStringInfo(&detail, "%s: %s.", what, missing_names(c, have, NULL));
 	for (i = 0; i < c->n; i++)
 	{
-		int			m = by_name[i];
+		int			m = by_name[i] - c->members;
 		Peer	   *p;
 		size_t		len;
 
@@ -1486,6 +1473,12 @@ start_request(int slot)
 	Assert(c != NULL);			/* one comp per request slot at most */
 
 	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
+	if (req->state != SMPC_REQ_SUBMITTED)
+	{
+		/* the backend gave up before we got to it */
+		LWLockRelease(smpc_shared->lock);
+		return;
+	}
 	req->state = SMPC_REQ_RUNNING;
 	memset(c, 0, sizeof(Comp));
 	c->used = true;
@@ -1923,24 +1916,26 @@ drain_inbox(void)
 static void
 scan_requests(void)
 {
+	SmpcReqState states[SMPC_MAX_REQUESTS];
 	int			i;
+
+	/* one look at every slot; what changes meanwhile is seen next turn */
+	LWLockAcquire(smpc_shared->lock, LW_SHARED);
+	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
+		states[i] = smpc_shared->requests[i].state;
+	LWLockRelease(smpc_shared->lock);
 
 	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
 	{
-		SmpcReqState state;
 		int			j;
 
-		LWLockAcquire(smpc_shared->lock, LW_SHARED);
-		state = smpc_shared->requests[i].state;
-		LWLockRelease(smpc_shared->lock);
-
-		if (state == SMPC_REQ_SUBMITTED)
+		if (states[i] == SMPC_REQ_SUBMITTED)
 		{
 			if (pg_atomic_read_u64(&smpc_shared->config_gen) != loaded_gen)
 				reload_config();
 			start_request(i);
 		}
-		else if (state == SMPC_REQ_ABANDONED)
+		else if (states[i] == SMPC_REQ_ABANDONED)
 		{
 			bool		found = false;
 
