@@ -18,6 +18,14 @@ SHOW smpc.database;
 SHOW smpc.timeout;
 SELECT name, setting, unit, context, vartype, min_val, max_val
   FROM pg_settings WHERE name LIKE 'smpc.%' ORDER BY name;
+-- the fault injection of the tests takes named faults only, from superusers
+SET smpc.fault_injection = 'no_such_fault';
+CREATE ROLE smpc_regress_plain;
+SET ROLE smpc_regress_plain;
+SET smpc.fault_injection = 'hold_sums';
+RESET ROLE;
+DROP ROLE smpc_regress_plain;
+SHOW smpc.fault_injection;
 -- an unknown setting in the reserved prefix is refused
 SET smpc.no_such_setting = 1;
 -- smpc.timeout has a lower limit of 100ms

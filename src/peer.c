@@ -25,6 +25,14 @@
 #define SMPC_BACKOFF_MAX_MS 30000
 #define SMPC_MAX_QUEUE 1024
 
+/*
+ * A call of smpc.deliver() is answered in milliseconds.  A connection that
+ * leaves one unanswered this long is taken for dead (a network path that
+ * drops packets silently never reports an error): it is closed, and the
+ * message, still at the head of the queue, goes again on a new one.
+ */
+#define SMPC_REPLY_TIMEOUT_MS 10000
+
 static uint64 conn_serial = 0;	/* last serial handed to a connection */
 
 void
@@ -102,8 +110,13 @@ peer_enqueue(Peer *p, bytea *msg)
 static void
 peer_start_connect(Peer *p, TimestampTz now)
 {
-	const char *keys[] = {"dbname", "application_name", NULL};
-	const char *vals[] = {p->conninfo, "smpc worker", NULL};
+	/*
+	 * TCP keepalives notice a dead path while the connection is idle; the
+	 * peer's conninfo, which comes after them, may override them.
+	 */
+	const char *keys[] = {"keepalives", "keepalives_idle", "keepalives_interval",
+	"keepalives_count", "dbname", "application_name", NULL};
+	const char *vals[] = {"1", "30", "10", "3", p->conninfo, "smpc worker", NULL};
 
 	if (!AcquireExternalFD())
 	{
@@ -145,6 +158,7 @@ peer_send_next(Peer *p, TimestampTz now)
 		return;
 	}
 	p->cstate = PEER_BUSY;
+	p->reply_deadline = TimestampTzPlusMilliseconds(now, SMPC_REPLY_TIMEOUT_MS);
 	rc = PQflush(p->conn);
 	if (rc < 0)
 		peer_fail(p, now);
@@ -253,6 +267,7 @@ peer_step(Peer *p, TimestampTz now, bool io)
 				}
 			}
 			p->cstate = PEER_BUSY;
+			p->reply_deadline = TimestampTzPlusMilliseconds(now, SMPC_REPLY_TIMEOUT_MS);
 			p->preparing = true;
 			p->want_write = (PQflush(p->conn) == 1);
 			p->backoff_ms = 0;
@@ -291,6 +306,13 @@ peer_step(Peer *p, TimestampTz now, bool io)
 			peer_read_results(p, now);
 		if (p->cstate == PEER_DOWN)
 			return;
+		if (p->cstate == PEER_BUSY && now >= p->reply_deadline)
+		{
+			peer_set_error(p, "no answer from the peer for %d s; reconnecting",
+						   SMPC_REPLY_TIMEOUT_MS / 1000);
+			peer_fail(p, now);
+			return;
+		}
 	}
 	else if (p->cstate == PEER_IDLE && io)
 	{
@@ -347,6 +369,8 @@ peer_next_timeout(Peer *p, TimestampTz now)
 		when = p->connect_deadline;
 	else if (p->cstate == PEER_IDLE && p->queue != NIL)
 		when = p->retry_at;
+	else if (p->cstate == PEER_BUSY)
+		when = p->reply_deadline;
 	if (when == 0)
 		return -1;
 	return Max(0, TimestampDifferenceMilliseconds(now, when));

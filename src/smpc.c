@@ -34,6 +34,16 @@ void		_PG_init(void);
 SmpcShared *smpc_shared = NULL;
 char	   *smpc_database = NULL;
 int			smpc_timeout_ms = 60000;
+int			smpc_fault_injection = SMPC_FAULT_NONE;
+
+static const struct config_enum_entry fault_options[] = {
+	{"none", SMPC_FAULT_NONE, false},
+	{"hold_shares", SMPC_FAULT_HOLD_SHARES, false},
+	{"hold_sums", SMPC_FAULT_HOLD_SUMS, false},
+	{"wrong_step", SMPC_FAULT_WRONG_STEP, false},
+	{"repeat_sums", SMPC_FAULT_REPEAT_SUMS, false},
+	{NULL, 0, false}
+};
 
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
@@ -207,6 +217,13 @@ _PG_init(void)
 							   "postgres",
 							   PGC_POSTMASTER, 0,
 							   NULL, NULL, NULL);
+	DefineCustomEnumVariable("smpc.fault_injection",
+							 "Makes this node's worker misbehave on purpose (testing only).",
+							 "Used by the fault tests to stop a member at a known step of a computation.",
+							 &smpc_fault_injection,
+							 SMPC_FAULT_NONE, fault_options,
+							 PGC_SUSET, GUC_NOT_IN_SAMPLE,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("smpc");
 
 	smpc_crypto_init();

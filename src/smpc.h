@@ -125,6 +125,22 @@ typedef struct SmpcShared
 extern SmpcShared *smpc_shared;
 extern char *smpc_database;
 extern int	smpc_timeout_ms;
+
+/*
+ * smpc.fault_injection: make this node misbehave in one chosen way, so that
+ * the tests can put a member into a known state (for example, stopped
+ * between the input and the output phase) without relying on timing.
+ * Superuser only, and never meant for production.
+ */
+typedef enum SmpcFault
+{
+	SMPC_FAULT_NONE = 0,
+	SMPC_FAULT_HOLD_SHARES,		/* join, then never send the shares */
+	SMPC_FAULT_HOLD_SUMS,		/* send the shares, then never the sums */
+	SMPC_FAULT_WRONG_STEP,		/* also send messages of steps not due */
+	SMPC_FAULT_REPEAT_SUMS		/* send the sums again once finished */
+} SmpcFault;
+extern int	smpc_fault_injection;
 extern void smpc_check_loaded(void);
 extern void smpc_note_config_change(void);
 

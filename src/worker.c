@@ -126,6 +126,7 @@ typedef struct Comp
 	TimestampTz deadline;
 	int			timeout_ms;
 	bool		relayed;		/* failing because another member failed */
+	bool		stalled;		/* smpc.fault_injection holds it still */
 } Comp;
 
 /* A READY that arrived before our own request, or an early message. */
@@ -166,7 +167,27 @@ static Peer peers[SMPC_MAX_PEERS];
 static Comp comps[SMPC_MAX_REQUESTS];
 static List *pending = NIL;
 static List *history = NIL;
-static uint8 recent[MAX_RECENT][SMPC_HASH_BYTES];
+/*
+ * Computations that ended here lately, so that a late message for one is
+ * recognised: quietly dropped when it may simply be late (sums we did not
+ * need, anything for a computation that failed), refused with a warning
+ * when it repeats a step its sender had already taken.
+ */
+typedef struct Finished
+{
+	uint8		comp_id[SMPC_HASH_BYTES];
+	bool		succeeded;
+	int			n;
+	uint64		member_fp[SMPC_MAX_MEMBERS];	/* first 8 bytes of each key */
+	bool		had_sums[SMPC_MAX_MEMBERS];
+} Finished;
+static Finished recent[MAX_RECENT];
+/* smpc.fault_injection = repeat_sums: the last sums we sent, to send again */
+static uint8 repeat_comp_id[SMPC_HASH_BYTES];
+static uint8 repeat_to[SMPC_MAX_MEMBERS][SMPC_KEY_BYTES];
+static int	repeat_n = 0;
+static smpc_fe repeat_sums[SMPC_MAX_VALUES];
+static int	repeat_nvalues = 0;
 static int	nrecent = 0;
 static uint64 last_seq_out = 0;
 static bool status_dirty = true;
@@ -768,22 +789,102 @@ same_key(Comp *c, const char *group, uint8 kind, const char *label)
 		strcmp(c->label, label) == 0;
 }
 
-static void
-remember_finished(const uint8 *comp_id)
+static uint64
+key_fingerprint(const uint8 *pk)
 {
-	memcpy(recent[nrecent % MAX_RECENT], comp_id, SMPC_HASH_BYTES);
+	uint64		fp;
+
+	memcpy(&fp, pk, sizeof(fp));
+	return fp;
+}
+
+static void
+remember_finished(Comp *c, bool succeeded)
+{
+	Finished   *f = &recent[nrecent % MAX_RECENT];
+	int			i;
+
+	memcpy(f->comp_id, c->comp_id, SMPC_HASH_BYTES);
+	f->succeeded = succeeded;
+	f->n = c->n;
+	for (i = 0; i < c->n; i++)
+	{
+		f->member_fp[i] = key_fingerprint(c->members[i].public_key);
+		f->had_sums[i] = c->have_sum[i];
+	}
 	nrecent++;
 }
 
-static bool
+static Finished *
 recently_finished(const uint8 *comp_id)
 {
 	int			i;
 
 	for (i = 0; i < Min(nrecent, MAX_RECENT); i++)
-		if (memcmp(recent[i], comp_id, SMPC_HASH_BYTES) == 0)
-			return true;
-	return false;
+		if (memcmp(recent[i].comp_id, comp_id, SMPC_HASH_BYTES) == 0)
+			return &recent[i];
+	return NULL;
+}
+
+static const char *
+msg_type_name(uint8 type)
+{
+	switch (type)
+	{
+		case SMPC_MSG_SHARES:
+			return "shares";
+		case SMPC_MSG_SUMS:
+			return "sums";
+		case SMPC_MSG_MULT:
+			return "multiplication round";
+		case SMPC_MSG_ZSUMS:
+			return "small-cell test";
+		case SMPC_MSG_ABORT:
+			return "abort";
+		default:
+			return "message";
+	}
+}
+
+/*
+ * A message for a computation that has ended here.  A success needed every
+ * member's shares (and multiplication rounds), so any of those now is a
+ * repeat; sums are a repeat only from a member whose sums we had.  Anything
+ * else may just be late: a computation that failed, or sums beyond the
+ * degree + 1 that a threshold group needs.
+ */
+static void
+late_message(Finished *f, Peer *p, uint8 type)
+{
+	uint64		fp = key_fingerprint(p->public_key);
+	int			idx = -1;
+	int			i;
+	bool		repeat;
+
+	for (i = 0; i < f->n; i++)
+		if (f->member_fp[i] == fp)
+			idx = i;
+	if (idx < 0)
+	{
+		ereport(WARNING,
+				(errmsg("smpc: peer \"%s\" sent a message for a computation it is not part of",
+						p->name)));
+		return;
+	}
+	if (type == SMPC_MSG_SUMS)
+		repeat = f->had_sums[idx];
+	else
+		repeat = f->succeeded && type != SMPC_MSG_ABORT;
+	if (repeat)
+		ereport(WARNING,
+				(errmsg("smpc: rejected %s from peer \"%s\" for a finished computation",
+						msg_type_name(type), p->name),
+				 errdetail("Computation %s has ended here, and the peer had already taken that step.",
+						   hex(f->comp_id, 16))));
+	else
+		ereport(DEBUG1,
+				(errmsg_internal("smpc: dropped a late %s from peer \"%s\" for finished computation %s",
+								 msg_type_name(type), p->name, hex(f->comp_id, 16))));
 }
 
 static void
@@ -872,7 +973,7 @@ finish_comp(Comp *c, const char *status, int sqlerrcode, const char *msg,
 	else
 		record_history(c, status, NULL);
 	if (c->phase >= PHASE_INPUT)
-		remember_finished(c->comp_id);
+		remember_finished(c, sqlerrcode == 0);
 	wipe_comp(c);
 }
 
@@ -974,6 +1075,50 @@ static void process_early(Comp *c);
 static void try_advance(Comp *c);
 
 /* Agreement reached: fix the encoding and send our shares. */
+/*
+ * smpc.fault_injection = wrong_step: messages of steps that are not due.
+ * Before the shares, a multiplication round and small-cell test values
+ * (unexpected unless the group has small-cell protection, which this
+ * fault leaves alone); after them, a second set of shares.  The members
+ * must refuse all of them and still compute the right result.
+ */
+static void
+send_wrong_steps(Comp *c, bool after_shares)
+{
+	smpc_fe		zeros[2 * SMPC_MAX_VALUES];
+	StringInfoData buf;
+	int			i;
+
+	if (c->suppress_k > 1)
+		return;
+	memset(zeros, 0, sizeof(zeros));
+	ereport(LOG,
+			(errmsg("smpc: fault injection: sending steps not due for computation %s",
+					hex(c->comp_id, 16))));
+	for (i = 0; i < c->n; i++)
+	{
+		if (i == c->self)
+			continue;
+		if (after_shares)
+		{
+			initStringInfo(&buf);
+			smpc_put_vector(&buf, zeros, c->nshared);
+			send_to(c->members[i].public_key, SMPC_MSG_SHARES, c->comp_id, &buf);
+			pfree(buf.data);
+			continue;
+		}
+		initStringInfo(&buf);
+		appendStringInfoChar(&buf, 0);
+		smpc_put_vector(&buf, zeros, c->nvalues);
+		send_to(c->members[i].public_key, SMPC_MSG_MULT, c->comp_id, &buf);
+		pfree(buf.data);
+		initStringInfo(&buf);
+		smpc_put_vector(&buf, zeros, c->nvalues);
+		send_to(c->members[i].public_key, SMPC_MSG_ZSUMS, c->comp_id, &buf);
+		pfree(buf.data);
+	}
+}
+
 static void
 start_input(Comp *c)
 {
@@ -1083,6 +1228,15 @@ start_input(Comp *c)
 	}
 	sodium_memzero(tmp, sizeof(tmp));
 	c->phase = PHASE_INPUT;
+	if (smpc_fault_injection == SMPC_FAULT_HOLD_SHARES)
+	{
+		ereport(LOG,
+				(errmsg("smpc: fault injection: holding the shares of computation %s",
+						hex(c->comp_id, 16))));
+		c->stalled = true;
+	}
+	else if (smpc_fault_injection == SMPC_FAULT_WRONG_STEP)
+		send_wrong_steps(c, false);
 	for (i = 0; i < c->n; i++)
 	{
 		if (i == c->self)
@@ -1091,7 +1245,7 @@ start_input(Comp *c)
 				c->acc[k] = fe_add(c->acc[k], shares[i * c->nshared + k]);
 			c->have_share[i] = true;
 		}
-		else
+		else if (!c->stalled)
 		{
 			StringInfoData buf;
 
@@ -1105,6 +1259,8 @@ start_input(Comp *c)
 	sodium_memzero(shares, sizeof(smpc_fe) * c->n * c->nshared);
 	sodium_memzero(c->local, sizeof(c->local));
 	pfree(shares);
+	if (smpc_fault_injection == SMPC_FAULT_WRONG_STEP)
+		send_wrong_steps(c, true);
 	process_early(c);
 }
 
@@ -1129,11 +1285,30 @@ start_output(Comp *c)
 				k;
 
 	c->phase = PHASE_OUTPUT;
+	if (smpc_fault_injection == SMPC_FAULT_HOLD_SUMS)
+	{
+		ereport(LOG,
+				(errmsg("smpc: fault injection: holding the sums of computation %s",
+						hex(c->comp_id, 16))));
+		c->stalled = true;
+		return;
+	}
 	for (k = 0; k < c->nvalues; k++)
 		out[k] = c->suppressed[k] ? 0 : c->acc[k];
 	for (k = 0; k < c->nvalues; k++)
 		c->sums[c->self * c->nvalues + k] = out[k];
 	c->have_sum[c->self] = true;
+	if (smpc_fault_injection == SMPC_FAULT_REPEAT_SUMS)
+	{
+		/* sent again when the next computation starts here */
+		memcpy(repeat_comp_id, c->comp_id, SMPC_HASH_BYTES);
+		repeat_n = 0;
+		for (i = 0; i < c->n; i++)
+			if (i != c->self)
+				memcpy(repeat_to[repeat_n++], c->members[i].public_key, SMPC_KEY_BYTES);
+		memcpy(repeat_sums, out, sizeof(smpc_fe) * c->nvalues);
+		repeat_nvalues = c->nvalues;
+	}
 	initStringInfo(&buf);
 	smpc_put_vector(&buf, out, c->nvalues);
 	for (i = 0; i < c->n; i++)
@@ -1205,7 +1380,7 @@ try_advance(Comp *c)
 				k;
 	int			xs[SMPC_MAX_MEMBERS];
 
-	if (!c->used)
+	if (!c->used || c->stalled)
 		return;
 	for (i = 0; i < c->n; i++)
 		xs[i] = i + 1;
@@ -1325,6 +1500,8 @@ comp_message(Comp *c, int idx, uint8 type, const uint8 *payload, size_t len)
 	const char *who = c->members[idx].name;
 	int			k;
 
+	if (c->stalled)
+		return;					/* playing dead */
 	if (type == SMPC_MSG_ABORT)
 	{
 		bool		ready_phase;
@@ -1340,11 +1517,19 @@ comp_message(Comp *c, int idx, uint8 type, const uint8 *payload, size_t len)
 		fail_abandoned(c, who, reason);
 		return;
 	}
+	if ((type == SMPC_MSG_MULT || type == SMPC_MSG_ZSUMS) && c->suppress_k <= 1)
+	{
+		ereport(WARNING,
+				(errmsg("smpc: rejected a %s from peer \"%s\": not a step of this computation",
+						msg_type_name(type), who),
+				 errdetail("Peer group \"%s\" has no small-cell protection.", c->group)));
+		return;
+	}
 	if (type == SMPC_MSG_MULT)
 	{
 		int			round = len >= 1 ? payload[0] : -1;
 
-		if (c->suppress_k <= 1 || round < 0 || round >= c->suppress_k - 1 ||
+		if (round < 0 || round >= c->suppress_k - 1 ||
 			!smpc_get_vector(payload + 1, len - 1, v, c->nvalues))
 		{
 			ereport(WARNING, (errmsg("smpc: malformed multiplication round from peer \"%s\"", who)));
@@ -1362,12 +1547,10 @@ comp_message(Comp *c, int idx, uint8 type, const uint8 *payload, size_t len)
 		return;
 	}
 	if (!smpc_get_vector(payload, len, v,
-						 type == SMPC_MSG_SHARES ? c->nshared : c->nvalues) ||
-		(type == SMPC_MSG_ZSUMS && c->suppress_k <= 1))
+						 type == SMPC_MSG_SHARES ? c->nshared : c->nvalues))
 	{
 		ereport(WARNING,
-				(errmsg("smpc: malformed %s from peer \"%s\"",
-						type == SMPC_MSG_SHARES ? "shares" : "sums", who)));
+				(errmsg("smpc: malformed %s from peer \"%s\"", msg_type_name(type), who)));
 		return;
 	}
 	if (type == SMPC_MSG_SHARES)
@@ -1450,6 +1633,31 @@ add_pending(Pending *pm)
 	MemoryContextSwitchTo(old);
 }
 
+/*
+ * smpc.fault_injection = repeat_sums: send the sums of the last computation
+ * again, now that every member has finished it.
+ */
+static void
+send_repeat_sums(void)
+{
+	StringInfoData buf;
+	int			i;
+
+	if (smpc_fault_injection == SMPC_FAULT_REPEAT_SUMS)
+	{
+		ereport(LOG,
+				(errmsg("smpc: fault injection: sending the sums of finished computation %s again",
+						hex(repeat_comp_id, 16))));
+		initStringInfo(&buf);
+		smpc_put_vector(&buf, repeat_sums, repeat_nvalues);
+		for (i = 0; i < repeat_n; i++)
+			send_to(repeat_to[i], SMPC_MSG_SUMS, repeat_comp_id, &buf);
+		pfree(buf.data);
+	}
+	sodium_memzero(repeat_sums, sizeof(repeat_sums));
+	repeat_n = 0;
+}
+
 /* A backend submitted a request: start the rendezvous. */
 static void
 start_request(int slot)
@@ -1500,6 +1708,9 @@ start_request(int slot)
 	c->deadline = TimestampTzPlusMilliseconds(c->started, c->timeout_ms);
 	c->phase = PHASE_WAIT;
 	c->self = 0;
+
+	if (repeat_n > 0)
+		send_repeat_sums();
 
 	g = find_group(c->group);
 	if (!have_node_key)
@@ -1723,6 +1934,7 @@ handle_comp_message(Peer *p, const SmpcHeader *h, const uint8 *payload, size_t l
 {
 	int			i;
 	Pending		pm;
+	Finished   *f;
 
 	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
 	{
@@ -1743,8 +1955,11 @@ handle_comp_message(Peer *p, const SmpcHeader *h, const uint8 *payload, size_t l
 		comp_message(c, idx, h->type, payload, len);
 		return;
 	}
-	if (recently_finished(h->comp_id))
-		return;					/* late, harmless */
+	if ((f = recently_finished(h->comp_id)) != NULL)
+	{
+		late_message(f, p, h->type);
+		return;
+	}
 	/* possibly for a computation that starts here shortly */
 	memset(&pm, 0, sizeof(pm));
 	memcpy(pm.sender, p->public_key, SMPC_KEY_BYTES);
@@ -2093,6 +2308,10 @@ smpc_worker_main(Datum arg)
 	claim_shared_state();
 	before_shmem_exit(worker_exit, (Datum) 0);
 	ereport(LOG, (errmsg("smpc worker started in database \"%s\"", smpc_database)));
+	if (smpc_fault_injection != SMPC_FAULT_NONE)
+		ereport(LOG,
+				(errmsg("smpc: fault injection is now \"%s\"",
+						GetConfigOption("smpc.fault_injection", false, false))));
 
 	for (;;)
 	{
@@ -2108,8 +2327,14 @@ smpc_worker_main(Datum arg)
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
 		{
+			int			fault_before = smpc_fault_injection;
+
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
+			if (smpc_fault_injection != fault_before)
+				ereport(LOG,
+						(errmsg("smpc: fault injection is now \"%s\"",
+								GetConfigOption("smpc.fault_injection", false, false))));
 		}
 		if (pg_atomic_read_u64(&smpc_shared->config_gen) != loaded_gen)
 			reload_config();

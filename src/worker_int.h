@@ -43,6 +43,7 @@ typedef struct Peer
 	TimestampTz next_attempt;
 	TimestampTz connect_deadline;
 	TimestampTz retry_at;		/* resend after a transient refusal */
+	TimestampTz reply_deadline; /* when busy: give the connection up then */
 	int			backoff_ms;
 	List	   *queue;			/* of bytea *, oldest first */
 

@@ -1,7 +1,8 @@
 
 # Hostile input at the delivery endpoint of a real node: a replayed
 # message, an altered one, one from an unknown key, one for another node,
-# truncated and oversized ones, and a flood of junk.  Each is refused with
+# truncated and oversized ones, a removed peer's, a member's messages of a
+# step not due or for a finished computation, and a flood of junk.  Each is refused with
 # an error or a logged warning, no backend crashes, memory stays bounded,
 # and the results of the computations around them stay exact.
 
@@ -119,6 +120,48 @@ deliver_fails($type, qr/unknown type/, 'unknown type');
 	$node_a->safe_psql('postgres',
 		"SELECT smpc.add_peer('g', 'node_c', \$ci\$$conninfo\$ci\$, '$node_c->{smpc_key}')");
 	SmpcTest::wait_group_ready(\@nodes, 'g');
+}
+
+# A member that misbehaves (smpc.fault_injection at node_c): authentic
+# messages, but of steps that are not due, or for a computation that has
+# ended.  The others refuse them with a warning, and the results stay exact.
+sub set_fault
+{
+	my ($node, $fault) = @_;
+	my $offset = -s $node->logfile;
+	$node->safe_psql('postgres', "ALTER SYSTEM SET smpc.fault_injection = '$fault'");
+	$node->reload;
+	$node->wait_for_log(qr/smpc: fault injection is now "$fault"/, $offset);
+	return;
+}
+
+{
+	set_fault($node_c, 'wrong_step');
+	my $offset = -s $node_a->logfile;
+	joint_sum_ok('wrong-step');
+	foreach my $what (
+		[ qr/rejected a multiplication round from peer "node_c": not a step of this computation/,
+			'a multiplication round in a group without small-cell protection' ],
+		[ qr/rejected a small-cell test from peer "node_c": not a step of this computation/,
+			'small-cell test values in a group without small-cell protection' ],
+		[ qr/duplicate shares from peer "node_c" ignored/, 'a second set of shares' ])
+	{
+		ok(eval { $node_a->wait_for_log($what->[0], $offset); 1 },
+			"wrong step: node_a refuses $what->[1] with a warning");
+	}
+
+	set_fault($node_c, 'repeat_sums');
+	joint_sum_ok('repeat-1');
+	$offset = -s $node_a->logfile;
+	# node_c sends the sums of repeat-1 again as this one starts
+	joint_sum_ok('repeat-2');
+	ok( eval {
+			$node_a->wait_for_log(
+				qr/rejected sums from peer "node_c" for a finished computation/, $offset);
+			1;
+		},
+		'finished computation: node_a refuses sums sent again with a warning');
+	set_fault($node_c, 'none');
 }
 
 # a flood of junk from an unknown key, as fast as one session can send it
