@@ -877,7 +877,11 @@ abandon_slot(int code, Datum arg)
 	if (req->serial == ws->serial)
 	{
 		if (req->state == SMPC_REQ_SUBMITTED || req->state == SMPC_REQ_DONE)
+		{
+			/* never started: this node's subtotals must not stay behind */
+			explicit_bzero(req->values, sizeof(req->values));
 			req->state = SMPC_REQ_FREE;
+		}
 		else if (req->state == SMPC_REQ_RUNNING)
 		{
 			req->state = SMPC_REQ_ABANDONED;

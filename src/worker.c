@@ -1699,6 +1699,8 @@ start_request(int slot)
 	c->scale = req->scale;
 	c->nvalues = Min(req->nvalues, SMPC_MAX_VALUES);
 	memcpy(c->local, req->values, sizeof(int128) * c->nvalues);
+	/* this node's subtotals stay only in the computation, wiped after use */
+	sodium_memzero(req->values, sizeof(req->values));
 	memcpy(c->scale_mult, req->scale_mult, c->nvalues);
 	memcpy(c->desc, req->desc, SMPC_HASH_BYTES);
 	c->timeout_ms = req->timeout_ms;
@@ -2244,6 +2246,7 @@ claim_shared_state(void)
 
 		if (req->state == SMPC_REQ_RUNNING)
 		{
+			sodium_memzero(req->values, sizeof(req->values));
 			req->sqlerrcode = ERRCODE_CONNECTION_FAILURE;
 			strlcpy(req->errmsg, "the smpc background worker restarted during the computation",
 					sizeof(req->errmsg));
