@@ -232,43 +232,140 @@ SELECT smpc.deliver(pg_temp.msg(:'key3', type => 9));
 SELECT smpc.deliver(NULL) IS NULL AS is_null;
 
 --
--- Privileges
+-- Privileges: three roles, nothing for PUBLIC
 --
+SELECT rolname, rolcanlogin, rolsuper FROM pg_roles
+  WHERE rolname IN ('smpc_admin', 'smpc_benchmark', 'smpc_peer') ORDER BY rolname;
+CREATE ROLE regress_smpc_admin IN ROLE smpc_admin;
+CREATE ROLE regress_smpc_bench IN ROLE smpc_benchmark;
+CREATE ROLE regress_smpc_peer IN ROLE smpc_peer;
 CREATE ROLE regress_smpc_user;
-CREATE ROLE regress_smpc_peer;
-GRANT EXECUTE ON FUNCTION smpc.deliver(bytea) TO regress_smpc_peer;
-SET ROLE regress_smpc_user;
+-- every function of the schema, and who may call it (the aggregates'
+-- support functions are checked as the aggregates' owner, not the caller)
+SELECT p.oid::regprocedure AS function,
+       has_function_privilege('regress_smpc_admin', p.oid, 'EXECUTE') AS admin,
+       has_function_privilege('regress_smpc_bench', p.oid, 'EXECUTE') AS bench,
+       has_function_privilege('regress_smpc_peer', p.oid, 'EXECUTE') AS peer,
+       has_function_privilege('regress_smpc_user', p.oid, 'EXECUTE') AS plain,
+       p.prosecdef AS definer,
+       coalesce(array_to_string(p.proconfig, ','), '') AS config
+  FROM pg_proc p
+  WHERE p.pronamespace = 'smpc'::regnamespace
+    AND p.prorettype <> 'internal'::regtype
+  ORDER BY p.oid::regprocedure::text COLLATE "C";
+-- every function written in SQL or PL/pgSQL pins its search_path
+SELECT p.oid::regprocedure AS unpinned
+  FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+  WHERE p.pronamespace = 'smpc'::regnamespace AND l.lanname IN ('sql', 'plpgsql')
+    AND NOT coalesce(p.proconfig @> '{"search_path=pg_catalog, pg_temp"}', false);
+-- the aggregates: smpc_benchmark only
+SELECT count(*) AS aggregates,
+       bool_and(has_function_privilege('regress_smpc_bench', p.oid, 'EXECUTE')) AS bench,
+       bool_or(has_function_privilege('regress_smpc_admin', p.oid, 'EXECUTE')) AS admin,
+       bool_or(has_function_privilege('regress_smpc_peer', p.oid, 'EXECUTE')) AS peer,
+       bool_or(has_function_privilege('regress_smpc_user', p.oid, 'EXECUTE')) AS plain
+  FROM pg_proc p WHERE p.proname LIKE 'smpc\_%' AND p.prokind = 'a';
+-- every table and view of the schema
+SELECT c.oid::regclass AS relation,
+       has_table_privilege('regress_smpc_admin', c.oid, 'SELECT') AS admin_read,
+       has_table_privilege('regress_smpc_admin', c.oid, 'INSERT,UPDATE,DELETE,TRUNCATE') AS admin_write,
+       has_table_privilege('regress_smpc_bench', c.oid, 'SELECT') AS bench_read,
+       has_table_privilege('regress_smpc_peer', c.oid, 'SELECT,INSERT,UPDATE,DELETE,TRUNCATE') AS peer,
+       has_table_privilege('regress_smpc_user', c.oid, 'SELECT,INSERT,UPDATE,DELETE,TRUNCATE') AS plain
+  FROM pg_class c
+  WHERE c.relnamespace = 'smpc'::regnamespace AND c.relkind IN ('r', 'v', 'S')
+  ORDER BY c.oid::regclass::text COLLATE "C";
+
+-- an administrator, not a superuser, sets the node up through the functions
+SET ROLE regress_smpc_admin;
+SELECT smpc.create_peer_group('g_admin', 2);
+SELECT smpc.add_peer('g_admin', 'node_e', :'unreachable', encode(sha256('node_e'), 'base64'));
+SELECT smpc.set_peer_key('g_admin', 'node_e', encode(sha256('node_e2'), 'base64'));
+SELECT name, public_key = encode(sha256('node_e2'), 'base64') AS new_key FROM smpc.peers
+  WHERE group_name = 'g_admin';
+SELECT group_name, peer_name, reachable FROM smpc.peer_status WHERE group_name = 'g_admin';
+SELECT name, members FROM smpc.peer_groups WHERE name = 'g_admin';
+SELECT count(*) >= 0 AS can_read FROM smpc.history;
+SELECT name FROM smpc.node_info();
+SELECT smpc.remove_peer('g_admin', 'node_e');
+SELECT smpc.drop_peer_group('g_admin');
+-- but not the tables behind them, nor the aggregates
+INSERT INTO smpc.peer_group (name) VALUES ('g_evil');
+UPDATE smpc.node SET name = 'evil';
+SELECT * FROM smpc.peer;
+SELECT * FROM smpc.history_log;
+SELECT smpc_sum(x, 'g1') FROM (VALUES (0)) v(x);
+-- nor can it change what the functions see
+CREATE TEMP TABLE node (name text);
+SELECT name FROM smpc.node_info();
+DROP TABLE pg_temp.node;
+-- it can replace the node's key pair; the notice's hint carries the new key
+\set VERBOSITY terse
+SELECT smpc.rotate_key() AS rotated_key \gset
+\set VERBOSITY default
+SELECT public_key = :'rotated_key' AS new_key_in_use, public_key <> :'key3' AS key_changed
+  FROM smpc.node_info();
+RESET ROLE;
+
+-- a benchmark user: aggregates and history, no management
+SET ROLE regress_smpc_bench;
 SELECT smpc.add_peer('g1', 'node_e', :'unreachable', encode(sha256('node_e'), 'base64'));
+SELECT smpc.set_peer_key('g1', 'node_b', encode(sha256('node_e'), 'base64'));
 SELECT smpc.remove_peer('g1', 'node_b');
 SELECT smpc.create_peer_group('g_evil', 2);
 SELECT smpc.drop_peer_group('g1');
 SELECT smpc.init_node('evil', new_key => true);
+SELECT smpc.rotate_key();
 SELECT * FROM smpc.node_info();
-SELECT * FROM smpc.peer;
 SELECT * FROM smpc.peers;
-SELECT * FROM smpc.node;
-SELECT * FROM smpc.peer_groups;
 SELECT * FROM smpc.peer_status;
-SELECT * FROM smpc.history;
-INSERT INTO smpc.peer_group (name) VALUES ('g_evil');
-SELECT smpc.deliver('\x00');
+SELECT count(*) >= 0 AS can_read FROM smpc.history;
 SELECT smpc.deliver(pg_temp.msg(:'key3'));
 RESET ROLE;
--- a peer's login role: deliver() and nothing else
+
+-- a role in no smpc role: nothing, not even the schema
+SET ROLE regress_smpc_user;
+SELECT smpc.add_peer('g1', 'node_e', :'unreachable', encode(sha256('node_e'), 'base64'));
+SELECT * FROM smpc.node_info();
+SELECT * FROM smpc.peer;
+SELECT * FROM smpc.history;
+SELECT smpc.deliver('\x00');
+SELECT smpc_count_rows('g1', 'injected');
+RESET ROLE;
+
+-- a peer's login: deliver() and nothing else
 SET ROLE regress_smpc_peer;
 SELECT smpc.deliver('\x00');
 SELECT smpc.deliver(pg_temp.msg(:'key1'));
 SELECT smpc.deliver(pg_temp.msg(:'key3', total => 8193));
 SELECT smpc.deliver(pg_temp.msg(:'key3'));
 SELECT * FROM smpc.peer;
+SELECT * FROM smpc.history;
+SELECT * FROM smpc.peer_status;
 SELECT smpc.add_peer('g1', 'node_e', :'unreachable', encode(sha256('node_e'), 'base64'));
+SELECT smpc.node_info();
 -- it cannot make this node contribute to a computation either
 SELECT smpc_sum(x, 'g1') FROM (VALUES (0)) v(x);
 SELECT smpc_count_rows('g1', 'injected');
 RESET ROLE;
-REVOKE EXECUTE ON FUNCTION smpc.deliver(bytea) FROM regress_smpc_peer;
-DROP ROLE regress_smpc_user;
+-- nor read any table or call any function in this database's own schemas
+CREATE TABLE public.regress_salaries (salary int);
+CREATE VIEW public.regress_salaries_v AS SELECT * FROM public.regress_salaries;
+SELECT count(*) AS readable
+  FROM pg_class c
+  WHERE c.relnamespace IN ('smpc'::regnamespace, 'public'::regnamespace)
+    AND c.relkind IN ('r', 'v', 'm', 'S', 'f', 'p')
+    AND has_table_privilege('regress_smpc_peer', c.oid, 'SELECT,INSERT,UPDATE,DELETE,TRUNCATE');
+SELECT p.oid::regprocedure AS callable
+  FROM pg_proc p
+  WHERE p.pronamespace IN ('smpc'::regnamespace, 'public'::regnamespace)
+    AND has_function_privilege('regress_smpc_peer', p.oid, 'EXECUTE');
+DROP VIEW public.regress_salaries_v;
+DROP TABLE public.regress_salaries;
+DROP ROLE regress_smpc_admin;
+DROP ROLE regress_smpc_bench;
 DROP ROLE regress_smpc_peer;
+DROP ROLE regress_smpc_user;
 
 -- what the aggregates test starts from
 SELECT name FROM smpc.node_info();

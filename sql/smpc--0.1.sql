@@ -63,15 +63,23 @@ CREATE TRIGGER config_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
 
 /* Node identity */
 
+/*
+ * The management functions run as the extension's owner (SECURITY DEFINER)
+ * so that members of smpc_admin can administer the node without any right
+ * on the configuration tables themselves; each pins its search_path and
+ * names every object with its schema.
+ */
 CREATE FUNCTION smpc.init_node(name text, new_key boolean DEFAULT false)
 	RETURNS text
-	AS 'MODULE_PATHNAME', 'smpc_init_node' LANGUAGE C VOLATILE STRICT;
+	AS 'MODULE_PATHNAME', 'smpc_init_node' LANGUAGE C VOLATILE STRICT
+	SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION smpc.init_node(text, boolean) IS
 	'create this node''s key pair (or replace it with new_key => true) and return its public key';
 
 CREATE FUNCTION smpc.node_info(OUT name text, OUT public_key text)
 	RETURNS SETOF record
 	LANGUAGE sql STABLE
+	SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 	AS $$ SELECT n.name, n.public_key FROM smpc.node n $$;
 COMMENT ON FUNCTION smpc.node_info() IS
 	'this node''s name and public key, to be sent to the other members';
@@ -87,7 +95,7 @@ CREATE FUNCTION smpc.create_peer_group(name text, min_parties integer DEFAULT 3,
 	max_colluders integer DEFAULT NULL, min_cell_count integer DEFAULT 1)
 	RETURNS void
 	LANGUAGE plpgsql
-	SET search_path = pg_catalog, pg_temp
+	SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 	AS $$
 BEGIN
 	IF name IS NULL OR name !~ '^[A-Za-z0-9_.-]{1,63}$' THEN
@@ -125,7 +133,7 @@ COMMENT ON FUNCTION smpc.create_peer_group(text, integer, integer, integer) IS
 CREATE FUNCTION smpc.drop_peer_group(name text)
 	RETURNS void
 	LANGUAGE plpgsql
-	SET search_path = pg_catalog, pg_temp
+	SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 	AS $$
 BEGIN
 	DELETE FROM smpc.peer_group g WHERE g.name = drop_peer_group.name;
@@ -138,13 +146,42 @@ $$;
 COMMENT ON FUNCTION smpc.drop_peer_group(text) IS
 	'drop a peer group and its peers';
 
-CREATE FUNCTION smpc.add_peer(group_name text, peer_name text, conninfo text, public_key text)
+/* Refuse a public key that is malformed, unusable or this node's own. */
+CREATE FUNCTION smpc.check_peer_key(peer_name text, public_key text)
 	RETURNS void
 	LANGUAGE plpgsql
-	SET search_path = pg_catalog, pg_temp
+	SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 	AS $$
 DECLARE
 	raw bytea;
+BEGIN
+	BEGIN
+		raw := decode(public_key, 'base64');
+	EXCEPTION WHEN others THEN
+		raw := NULL;
+	END;
+	IF raw IS NULL OR length(raw) <> 32 OR length(public_key) <> 44
+	   OR encode(raw, 'base64') <> public_key OR NOT smpc.usable_public_key(raw) THEN
+		RAISE EXCEPTION 'malformed public key for peer "%"', peer_name
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = 'A public key is a valid X25519 key of 32 bytes in canonical base64: 44 characters ending in "=".',
+				  HINT = 'Copy the key from smpc.node_info() at the peer.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM smpc.node n WHERE n.public_key = check_peer_key.public_key) THEN
+		RAISE EXCEPTION 'public key of peer "%" is this node''s own key', peer_name
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'A node takes part in its groups implicitly; add only the other members.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION smpc.check_peer_key(text, text) IS
+	'raise an error if a public key is malformed, unusable or this node''s own';
+
+CREATE FUNCTION smpc.add_peer(group_name text, peer_name text, conninfo text, public_key text)
+	RETURNS void
+	LANGUAGE plpgsql
+	SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	AS $$
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM smpc.peer_group g WHERE g.name = add_peer.group_name) THEN
 		RAISE EXCEPTION 'peer group "%" does not exist', group_name
@@ -161,23 +198,7 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = 'The connection string must be between 1 and 1024 characters long.';
 	END IF;
-	BEGIN
-		raw := decode(public_key, 'base64');
-	EXCEPTION WHEN others THEN
-		raw := NULL;
-	END;
-	IF raw IS NULL OR length(raw) <> 32 OR length(public_key) <> 44
-	   OR encode(raw, 'base64') <> public_key OR NOT smpc.usable_public_key(raw) THEN
-		RAISE EXCEPTION 'malformed public key for peer "%"', peer_name
-			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = 'A public key is a valid X25519 key of 32 bytes in canonical base64: 44 characters ending in "=".',
-				  HINT = 'Copy the key from smpc.node_info() at the peer.';
-	END IF;
-	IF EXISTS (SELECT 1 FROM smpc.node n WHERE n.public_key = add_peer.public_key) THEN
-		RAISE EXCEPTION 'public key of peer "%" is this node''s own key', peer_name
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'A node takes part in its groups implicitly; add only the other members.';
-	END IF;
+	PERFORM smpc.check_peer_key(peer_name, public_key);
 	IF EXISTS (SELECT 1 FROM smpc.peer p WHERE p.group_name = add_peer.group_name
 			   AND p.name = add_peer.peer_name) THEN
 		RAISE EXCEPTION 'peer "%" already exists in group "%"', peer_name, group_name
@@ -200,7 +221,7 @@ COMMENT ON FUNCTION smpc.add_peer(text, text, text, text) IS
 CREATE FUNCTION smpc.remove_peer(group_name text, peer_name text)
 	RETURNS void
 	LANGUAGE plpgsql
-	SET search_path = pg_catalog, pg_temp
+	SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 	AS $$
 BEGIN
 	DELETE FROM smpc.peer p
@@ -214,9 +235,60 @@ $$;
 COMMENT ON FUNCTION smpc.remove_peer(text, text) IS
 	'remove a member from a peer group';
 
+CREATE FUNCTION smpc.set_peer_key(group_name text, peer_name text, public_key text)
+	RETURNS void
+	LANGUAGE plpgsql
+	SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM smpc.peer p WHERE p.group_name = set_peer_key.group_name
+				   AND p.name = set_peer_key.peer_name) THEN
+		RAISE EXCEPTION 'peer "%" does not exist in group "%"', peer_name, group_name
+			USING ERRCODE = 'undefined_object';
+	END IF;
+	PERFORM smpc.check_peer_key(peer_name, public_key);
+	IF EXISTS (SELECT 1 FROM smpc.peer p WHERE p.group_name = set_peer_key.group_name
+			   AND p.public_key = set_peer_key.public_key AND p.name <> set_peer_key.peer_name) THEN
+		RAISE EXCEPTION 'public key of peer "%" is already used by another peer of group "%"',
+			peer_name, group_name
+			USING ERRCODE = 'duplicate_object';
+	END IF;
+	UPDATE smpc.peer p SET public_key = set_peer_key.public_key
+		WHERE p.group_name = set_peer_key.group_name AND p.name = set_peer_key.peer_name;
+END
+$$;
+COMMENT ON FUNCTION smpc.set_peer_key(text, text, text) IS
+	'give a member of a peer group the new public key it announced after smpc.rotate_key()';
+
+CREATE FUNCTION smpc.rotate_key()
+	RETURNS text
+	LANGUAGE plpgsql
+	SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	node_name text;
+	key text;
+BEGIN
+	SELECT n.name INTO node_name FROM smpc.node n;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'smpc node is not initialised'
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Run SELECT smpc.init_node(''name'') first.';
+	END IF;
+	key := smpc.init_node(node_name, new_key => true);
+	RAISE NOTICE 'node "%" has a new key pair; its peers refuse its messages until they have the new public key', node_name
+		USING HINT = format('At every peer, in every group this node belongs to: SELECT smpc.set_peer_key(''<group>'', %L, %L);',
+							node_name, key);
+	RETURN key;
+END
+$$;
+COMMENT ON FUNCTION smpc.rotate_key() IS
+	'replace this node''s key pair and return the new public key, to be given to every peer';
+
 /* Hide any password given in a connection string. */
 CREATE FUNCTION smpc.mask_conninfo(conninfo text) RETURNS text
 	LANGUAGE sql IMMUTABLE STRICT
+	SET search_path = pg_catalog, pg_temp
 	AS $$ SELECT pg_catalog.regexp_replace(conninfo,
 		'password\s*=\s*(''([^''\\]|\\.)*''|\S+)', 'password=********', 'gi') $$;
 COMMENT ON FUNCTION smpc.mask_conninfo(text) IS
@@ -497,22 +569,37 @@ CREATE AGGREGATE public.smpc_count_rows(text, text) (
 COMMENT ON AGGREGATE public.smpc_count_rows(text, text) IS 'joint count of rows over all members of a peer group, with a label';
 
 /*
- * Privileges.  Nothing but the schema's names is granted to PUBLIC.  Running an smpc aggregate makes
- * this node contribute an input to a joint computation, so only members of
- * smpc_benchmark (and superusers) may; a peer's login gets USAGE on the
- * schema and EXECUTE on smpc.deliver() alone (see the README).  The role is
- * shared by every database of the cluster and outlives DROP EXTENSION.
+ * Privileges.  Nothing is granted to PUBLIC.  Three roles, shared by every
+ * database of the cluster (they outlive DROP EXTENSION):
+ *   smpc_admin      administers the node: the management functions and
+ *                   views, but no direct right on the configuration tables;
+ *   smpc_benchmark  runs the smpc aggregates (each makes this node
+ *                   contribute an input to a joint computation) and reads
+ *                   smpc.history;
+ *   smpc_peer       for the logins the peers connect with: smpc.deliver()
+ *                   and nothing else.
  */
 REVOKE ALL ON ALL TABLES IN SCHEMA smpc FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA smpc FROM PUBLIC;
 DO $$
+DECLARE
+	r text;
 BEGIN
-	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'smpc_benchmark') THEN
-		CREATE ROLE smpc_benchmark NOLOGIN;
-	END IF;
+	FOREACH r IN ARRAY ARRAY['smpc_admin', 'smpc_benchmark', 'smpc_peer'] LOOP
+		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+			EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+		END IF;
+	END LOOP;
 END
 $$;
-GRANT USAGE ON SCHEMA smpc TO PUBLIC;	/* names only; every object is revoked */
+GRANT USAGE ON SCHEMA smpc TO smpc_admin, smpc_benchmark, smpc_peer;
+GRANT EXECUTE ON FUNCTION smpc.init_node(text, boolean), smpc.rotate_key(),
+	smpc.node_info(), smpc.create_peer_group(text, integer, integer, integer),
+	smpc.drop_peer_group(text), smpc.add_peer(text, text, text, text),
+	smpc.set_peer_key(text, text, text), smpc.remove_peer(text, text),
+	smpc.mask_conninfo(text), smpc.peer_status_raw() TO smpc_admin;
+GRANT SELECT ON smpc.peer_groups, smpc.peers, smpc.peer_status, smpc.history TO smpc_admin;
+GRANT EXECUTE ON FUNCTION smpc.deliver(bytea) TO smpc_peer;
 GRANT SELECT ON smpc.history TO smpc_benchmark;
 REVOKE EXECUTE ON FUNCTION public.smpc_sum(int2, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.smpc_sum(int2, text) TO smpc_benchmark;

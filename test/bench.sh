@@ -54,9 +54,7 @@ EOC
 		{ psql_n "$i" <<EOS
 CREATE EXTENSION smpc;
 SELECT smpc.init_node('node$i') \g /dev/null
-CREATE ROLE smpc_peer LOGIN;
-GRANT USAGE ON SCHEMA smpc TO smpc_peer;
-GRANT EXECUTE ON FUNCTION smpc.deliver(bytea) TO smpc_peer;
+CREATE ROLE peer_login LOGIN IN ROLE smpc_peer;
 SELECT smpc.create_peer_group('bench', min_parties => 3);
 CREATE TABLE t AS SELECT g AS x FROM generate_series(1, 1000) g;
 EOS
@@ -66,7 +64,7 @@ EOS
 		for j in $(seq 1 "$n"); do
 			[ "$i" = "$j" ] && continue
 			key=$(psql_n "$j" -c "SELECT public_key FROM smpc.node_info()")
-			psql_n "$i" -c "SELECT smpc.add_peer('bench', 'node$j', 'host=$BENCH_DIR port=$((BASE_PORT + j)) dbname=postgres user=smpc_peer', '$key')" >/dev/null
+			psql_n "$i" -c "SELECT smpc.add_peer('bench', 'node$j', 'host=$BENCH_DIR port=$((BASE_PORT + j)) dbname=postgres user=peer_login', '$key')" >/dev/null
 		done
 	done
 	for i in $(seq 1 "$n"); do

@@ -166,9 +166,7 @@ declare -a KEYS
 for i in "${!NAMES[@]}"; do
 	KEYS[i]=$(sql "$i" <<EOS
 CREATE EXTENSION smpc;
-CREATE ROLE smpc_peer LOGIN;
-GRANT USAGE ON SCHEMA smpc TO smpc_peer;
-GRANT EXECUTE ON FUNCTION smpc.deliver(bytea) TO smpc_peer;
+CREATE ROLE peer_login LOGIN IN ROLE smpc_peer;
 SELECT smpc.create_peer_group('$GROUP', min_parties => 3) \g /dev/null
 SELECT smpc.init_node('${NAMES[$i]}');
 EOS
@@ -181,7 +179,7 @@ step "Exchanging public keys: every hospital adds the other two as peers"
 for i in "${!NAMES[@]}"; do
 	for j in "${!NAMES[@]}"; do
 		[ "$i" = "$j" ] && continue
-		conninfo="host=$DEMO port=${PORTS[$j]} dbname=postgres user=smpc_peer"
+		conninfo="host=$DEMO port=${PORTS[$j]} dbname=postgres user=peer_login"
 		sql "$i" -c "SELECT smpc.add_peer('$GROUP', '${NAMES[$j]}', '$conninfo', '${KEYS[$j]}')" >/dev/null
 		info "${NAMES[$i]}: add_peer ${NAMES[$j]} ($conninfo)"
 	done

@@ -147,7 +147,7 @@ normal_computation_works('setup');
 	my $fake_key = $node_a->safe_psql('postgres',
 		"SELECT encode(sha256('not a real node'::bytea), 'base64')");
 	$node_a->safe_psql('postgres',
-		"SELECT smpc.add_peer('g', 'node_d', 'host=/nonexistent port=1 dbname=postgres user=smpc_peer connect_timeout=2', '$fake_key')"
+		"SELECT smpc.add_peer('g', 'node_d', 'host=/nonexistent port=1 dbname=postgres user=peer_login connect_timeout=2', '$fake_key')"
 	);
 	is( $node_a->safe_psql('postgres', "SELECT members FROM smpc.peer_groups WHERE name = 'g'"),
 		'4', 'mismatch: node_a now has four members');

@@ -19,7 +19,7 @@ use Test::More;
 
 my @nodes = create_nodes(3);
 my ($node_a, $node_b, $node_c) = @nodes;
-my $peer = 'smpc_peer';
+my $peer = 'peer_login';
 
 foreach my $i (0 .. 2)
 {

@@ -3,7 +3,8 @@
 # (in hex or base64, whole or in part); a node that replaces its key
 # without telling its peers is refused by them and named in their
 # smpc.peer_status; once the peers are given the new key, computations
-# work again.
+# work again.  Then the same with smpc.rotate_key() and smpc.set_peer_key()
+# run by an administrator who is not a superuser.
 
 use strict;
 use warnings;
@@ -11,6 +12,7 @@ use warnings;
 use FindBin;
 use lib $FindBin::RealBin;
 
+use IPC::Run;
 use MIME::Base64;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
@@ -109,5 +111,59 @@ foreach my $peer ($node_b, $node_c)
 SmpcTest::wait_group_ready(\@nodes, 'g');
 is($_->{stdout}, $expected, 'after the key change is announced: joint sum at ' . $_->{node}->name)
   foreach @{ joint_sum('two') };
+
+# Rotation by an administrator who is not a superuser, benchmarks run by a
+# benchmark user: smpc.rotate_key() at node_b, then smpc.set_peer_key() at
+# the others, as its notice says.
+foreach my $node (@nodes)
+{
+	$node->safe_psql('postgres', q{
+		CREATE ROLE ops LOGIN IN ROLE smpc_admin;
+		CREATE ROLE analyst LOGIN IN ROLE smpc_benchmark;
+		GRANT SELECT ON t TO analyst;});
+}
+my ($rc, $rotated, $notice) = $node_b->psql('postgres', 'SELECT smpc.rotate_key()',
+	extra_params => [ '-U', 'ops' ]);
+is($rc, 0, 'rotate_key: an smpc_admin member may rotate the key') or diag($notice);
+like($rotated, qr/^[A-Za-z0-9+\/]{43}=$/, 'rotate_key returns the new public key');
+isnt($rotated, $node_b->{smpc_key}, 'rotate_key: the key is a new one');
+like($notice, qr/NOTICE:  node "node_b" has a new key pair/, 'rotate_key: a notice says so');
+like($notice, qr/HINT:  At every peer.*smpc\.set_peer_key\('<group>', 'node_b', '\Q$rotated\E'\)/,
+	'rotate_key: its hint gives the statement for the peers');
+is($node_b->safe_psql('postgres', 'SELECT public_key FROM smpc.node_info()'),
+	$rotated, 'node_info shows the rotated key');
+
+$res = run_parallel(map {
+	[ $_, [ "SET smpc.timeout = '3s'", "SELECT smpc_sum(v, 'g', 'rotated-unannounced') FROM t" ] ]
+} @nodes);
+isnt($_->{rc}, 0, 'rotated, not yet announced: fails at ' . $_->{node}->name) foreach @$res;
+foreach my $peer ($node_a, $node_c)
+{
+	ok( $peer->poll_query_until('postgres',
+			"SELECT NOT key_verified AND last_error LIKE '%addressed to a different node key%' "
+			  . "FROM smpc.peer_status WHERE peer_name = 'node_b'"),
+		$peer->name . ': peer_status names node_b after its rotation');
+	my ($src, $sout, $serr) = $peer->psql('postgres',
+		"SELECT smpc.set_peer_key('g', 'node_b', '$rotated')",
+		extra_params => [ '-U', 'ops' ]);
+	is($src, 0, $peer->name . ': an administrator gives node_b its new key') or diag($serr);
+}
+SmpcTest::wait_group_ready(\@nodes, 'g');
+{
+	my @runs = map {
+		my $node = $_;
+		my @cmd = ($node->installed_command('psql'), '-XAtq', '-U', 'analyst', '-d', $node->connstr('postgres'),
+			'-c', "SELECT smpc_sum(v, 'g', 'rotated') FROM t");
+		my ($out, $err) = ('', '');
+		[ $node, IPC::Run::start(\@cmd, '<', '/dev/null', '>', \$out, '2>', \$err), \$out, \$err ]
+	} @nodes;
+	foreach my $r (@runs)
+	{
+		$r->[1]->finish;
+		chomp(my $out = ${ $r->[2] });
+		is($out, $expected, 'after set_peer_key: joint sum run by a benchmark user at ' . $r->[0]->name)
+		  or diag(${ $r->[3] });
+	}
+}
 
 done_testing();

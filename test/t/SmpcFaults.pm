@@ -112,7 +112,7 @@ sub run_suite
 		foreach my $other (@nodes)
 		{
 			next if $other == $node;
-			my $ci = sprintf('host=127.0.0.1 port=%d dbname=%s user=smpc_peer',
+			my $ci = sprintf('host=127.0.0.1 port=%d dbname=%s user=peer_login',
 				$link{ $node->name }{ $other->name }, $DB);
 			$sql .= sprintf("SELECT smpc.add_peer('%s', '%s', '%s', '%s');\n",
 				$_, $other->name, $ci, $other->{smpc_key})

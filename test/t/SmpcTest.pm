@@ -99,8 +99,8 @@ sub create_node
 
 =item init_smpc_node($node)
 
-CREATE EXTENSION smpc, smpc.init_node(<node name>), and the smpc_peer login
-role.  Returns the node's public key.
+CREATE EXTENSION smpc, smpc.init_node(<node name>), and the peers' login
+role peer_login (a member of smpc_peer).  Returns the node's public key.
 
 =cut
 
@@ -117,9 +117,7 @@ sub init_smpc_node
 	is($info, "$name|$key", "$name: node_info shows name and key");
 	$node->safe_psql(
 		$DB, q{
-		CREATE ROLE smpc_peer LOGIN;
-		GRANT USAGE ON SCHEMA smpc TO smpc_peer;
-		GRANT EXECUTE ON FUNCTION smpc.deliver(bytea) TO smpc_peer;
+		CREATE ROLE peer_login LOGIN IN ROLE smpc_peer;
 	});
 	$node->{smpc_key} = $key;
 	return $key;
@@ -141,7 +139,7 @@ sub peer_conninfo
 	  . $node->host
 	  . "' port="
 	  . $node->port
-	  . " dbname=$DB user=smpc_peer";
+	  . " dbname=$DB user=peer_login";
 }
 
 =pod
