@@ -130,6 +130,12 @@ SELECT smpc_var_pop(x, 'g1') FROM (VALUES (4611686018427387904::int8), (46116860
 SELECT smpc_stddev(x, 'g1') FROM (VALUES ('NaN'::float8)) v(x);
 SELECT smpc_stddev_pop(x, 'g1') FROM (VALUES (1e12::float8)) v(x);
 SELECT smpc_sum(x, 'g1') FROM (VALUES (0.00000000000000000000000000000000000001::numeric), (1)) v(x);
+-- the two-variable aggregates check both variables
+SELECT smpc_corr(y, x, 'g1') FROM (VALUES (1.0::float8, 'NaN'::float8)) v(x, y);
+SELECT smpc_regr_slope(y, x, 'g1') FROM (VALUES ('Infinity'::float8, 1.0::float8)) v(x, y);
+SELECT smpc_covar_pop(y, x, 'g1') FROM (VALUES (1.0::float8, '-Infinity'::float8)) v(x, y);
+SELECT smpc_regr_intercept(y, x, 'g1') FROM (VALUES (1e30::float8, 1.0::float8)) v(x, y);
+SELECT smpc_regr_count(y, x, 'no_such_group') FROM (VALUES ('NaN'::float8, 1.0::float8)) v(x, y);
 -- counting needs no values: NaN is counted like anything else
 SELECT smpc_count(x, 'no_such_group') FROM (VALUES ('NaN'::float8)) v(x);
 

@@ -286,6 +286,7 @@ smpc_agg_combine(PG_FUNCTION_ARGS)
 	s1->overflow |= s2->overflow ||
 		__builtin_add_overflow(s1->isum, s2->isum, &s1->isum) ||
 		__builtin_add_overflow(s1->isq, s2->isq, &s1->isq);
+	s1->nonfinite |= s2->nonfinite;
 	s1->overflow |= __builtin_add_overflow(s1->ysum, s2->ysum, &s1->ysum) ||
 		__builtin_add_overflow(s1->ysq, s2->ysq, &s1->ysq) ||
 		__builtin_add_overflow(s1->xysum, s2->xysum, &s1->xysum);
@@ -382,7 +383,7 @@ smpc_agg_serialize(PG_FUNCTION_ARGS)
 	send_int128(&buf, st->isum);
 	pq_sendfloat8(&buf, st->fsum);
 	send_int128(&buf, st->isq);
-	pq_sendbyte(&buf, st->overflow);
+	pq_sendbyte(&buf, (st->overflow ? 1 : 0) | (st->nonfinite ? 2 : 0));
 	send_int128(&buf, st->ysum);
 	send_int128(&buf, st->ysq);
 	send_int128(&buf, st->xysum);
@@ -415,7 +416,12 @@ smpc_agg_deserialize(PG_FUNCTION_ARGS)
 	st->isum = recv_int128(&buf);
 	st->fsum = pq_getmsgfloat8(&buf);
 	st->isq = recv_int128(&buf);
-	st->overflow = pq_getmsgbyte(&buf);
+	{
+		int			flags = pq_getmsgbyte(&buf);
+
+		st->overflow = (flags & 1) != 0;
+		st->nonfinite = (flags & 2) != 0;
+	}
 	st->ysum = recv_int128(&buf);
 	st->ysq = recv_int128(&buf);
 	st->xysum = recv_int128(&buf);

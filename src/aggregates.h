@@ -35,6 +35,7 @@ typedef struct SmpcAggState
 	/* for the dispersion aggregates (dispersion.c) */
 	int128		isq;			/* sum of squares of integer or quantised inputs */
 	bool		overflow;		/* isum or isq overflowed */
+	bool		nonfinite;		/* a floating-point input was NaN or infinite */
 	Datum		numstate2;		/* numeric inputs: accumulator of squares */
 	/* for the two-variable aggregates (regression.c): x in isum and isq */
 	int128		ysum;

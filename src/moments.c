@@ -67,7 +67,12 @@ quantise(SmpcAggState *st, double x)
 {
 	double		q = rint(ldexp(x, SMPC_VAR_FRAC_BITS));
 
-	if (isnan(q) || fabs(q) >= ldexp(1.0, 62))
+	if (!isfinite(x))
+	{
+		st->nonfinite = true;
+		return 0;
+	}
+	if (fabs(q) >= ldexp(1.0, 62))
 	{
 		st->overflow = true;
 		return 0;
@@ -127,8 +132,10 @@ joint_moments(FunctionCallInfo fcinfo, int128 *r, int32 *scale)
 	int32		sc = 0;
 	SmpcClass	cl;
 
+	if (st->nonfinite)
+		out_of_range("NaN and infinite values cannot be shared.");
 	if (st->overflow)
-		out_of_range("The local sum of squares exceeds 126 bits, or a floating-point input is not finite or too large.");
+		out_of_range("The local sum of squares exceeds 126 bits, or a floating-point input is too large (at most 2^38 in magnitude).");
 	cl = (st->input == IN_FLOAT4 || st->input == IN_FLOAT8) ? SMPC_CLASS_FLOAT
 		: SMPC_CLASS_EXACT;
 	values[0] = st->count;
@@ -350,8 +357,10 @@ joint_moments2(FunctionCallInfo fcinfo, Moments2 *m)
 				sy,
 				q2 = num_int(QUANTUM_SQ);
 
+	if (st->nonfinite)
+		out_of_range("NaN and infinite values cannot be shared.");
 	if (st->overflow)
-		out_of_range("A local sum of squares or products exceeds 126 bits, or an input is not finite or too large.");
+		out_of_range("A local sum of squares or products exceeds 126 bits, or an input is too large (at most 2^38 in magnitude).");
 	v[0] = st->count;
 	v[1] = st->isum;
 	v[2] = st->ysum;
