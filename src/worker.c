@@ -1007,13 +1007,51 @@ missing_names(Comp *c, bool *have, bool *skip)
 	return buf.data;
 }
 
-static void
-timeout_comp(Comp *c)
+/* Which members this node has heard from in the current phase. */
+static bool *
+have_of_phase(Comp *c)
 {
-	bool	   *have = c->phase == PHASE_WAIT ? c->have_ready
+	return c->phase == PHASE_WAIT ? c->have_ready
 		: c->phase == PHASE_INPUT ? c->have_share
 		: c->phase == PHASE_MULT ? &c->have_mult[c->round * c->n]
 		: c->phase == PHASE_ZOPEN ? c->have_z : c->have_sum;
+}
+
+/*
+ * " Last error for <name>: <libpq's error>." for every member not yet heard
+ * from in this phase whose connection has failed, in name order.
+ */
+static void
+append_last_errors(Comp *c, StringInfo buf)
+{
+	bool	   *have = have_of_phase(c);
+	Member	   *by_name[SMPC_MAX_MEMBERS];
+	int			i;
+
+	for (i = 0; i < c->n; i++)
+		by_name[i] = &c->members[i];
+	qsort(by_name, c->n, sizeof(Member *), cmp_member_name);
+	for (i = 0; i < c->n; i++)
+	{
+		int			m = by_name[i] - c->members;
+		Peer	   *p;
+		size_t		len;
+
+		if (m == c->self || have[m])
+			continue;
+		p = find_peer(c->members[m].public_key);
+		if (p == NULL || p->last_error[0] == '\0')
+			continue;
+		len = strlen(p->last_error);
+		appendStringInfo(buf, " Last error for %s: %s%s", c->members[m].name,
+						 p->last_error, strchr(".?!", p->last_error[len - 1]) ? "" : ".");
+	}
+}
+
+static void
+timeout_comp(Comp *c)
+{
+	bool	   *have = have_of_phase(c);
 	const char *what = c->phase == PHASE_WAIT ? "Peers that never joined"
 		: c->phase == PHASE_INPUT ? "Peers that did not send their shares"
 		: c->phase == PHASE_MULT ? "Peers that did not send their multiplication round"
@@ -1021,12 +1059,7 @@ timeout_comp(Comp *c)
 		: "Peers that did not send their sums";
 	StringInfoData detail;
 	int			i;
-	Member	   *by_name[SMPC_MAX_MEMBERS];
 
-	/* members in name order, for a stable message */
-	for (i = 0; i < c->n; i++)
-		by_name[i] = &c->members[i];
-	qsort(by_name, c->n, sizeof(Member *), cmp_member_name);
 	initStringInfo(&detail);
 	if (c->phase == PHASE_WAIT)
 	{
@@ -1051,21 +1084,7 @@ timeout_comp(Comp *c)
 	}
 	else
 		appendStringInfo(&detail, "%s: %s.", what, missing_names(c, have, NULL));
-	for (i = 0; i < c->n; i++)
-	{
-		int			m = by_name[i] - c->members;
-		Peer	   *p;
-		size_t		len;
-
-		if (m == c->self || have[m])
-			continue;
-		p = find_peer(c->members[m].public_key);
-		if (p == NULL || p->last_error[0] == '\0')
-			continue;
-		len = strlen(p->last_error);
-		appendStringInfo(&detail, " Last error for %s: %s%s", c->members[m].name,
-						 p->last_error, strchr(".?!", p->last_error[len - 1]) ? "" : ".");
-	}
+	append_last_errors(c, &detail);
 	fail_comp(c, "timed out", ERRCODE_CONNECTION_FAILURE,
 			  psprintf("smpc computation for peer group \"%s\" timed out", c->group),
 			  detail.data);
@@ -1479,6 +1498,7 @@ fail_abandoned(Comp *c, const char *who, const char *reason)
 {
 	char	   *clean = pstrdup(reason);
 	char	   *ch;
+	StringInfoData detail;
 
 	/* the text comes from a peer: keep it to one line of printable text */
 	for (ch = clean; *ch; ch++)
@@ -1486,10 +1506,14 @@ fail_abandoned(Comp *c, const char *who, const char *reason)
 			*ch = ' ';
 	reason = clean;
 	c->relayed = true;
+	initStringInfo(&detail);
+	appendStringInfo(&detail, "%s reported: %s", who, reason);
+	/* what this node knows about the members it is still missing */
+	append_last_errors(c, &detail);
 	fail_comp(c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
 			  psprintf("member \"%s\" of peer group \"%s\" abandoned the computation",
 					   who, c->group),
-			  psprintf("%s reported: %s", who, reason));
+			  detail.data);
 }
 
 /* Handle SHARES, SUMS or ABORT for a running computation. */

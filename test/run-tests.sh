@@ -24,7 +24,7 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 WORK=${SMPC_TEST_DIR:-/tmp/smpc-tests}
-PACKAGES="postgresql-15 postgresql-server-dev-15 libsodium-dev postgresql-15-cron libipc-run-perl make gcc"
+PACKAGES="postgresql-15 postgresql-server-dev-15 libsodium-dev postgresql-15-cron libipc-run-perl make gcc openssl"
 
 # English messages and a locale that exists on every Debian system, so
 # the expected outputs match whatever the caller's locale is.
