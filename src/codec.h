@@ -27,6 +27,7 @@
 #define SMPC_MSG_MAGIC		'S'
 #define SMPC_MSG_VERSION	1
 #define SMPC_HEADER_BYTES	132
+#define SMPC_MAX_REASON		600		/* text of an ABORT, with NUL */
 
 typedef enum SmpcMsgType
 {

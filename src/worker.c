@@ -53,7 +53,6 @@
 #define PING_INTERVAL_MS 30000
 #define MAX_PENDING		1024
 #define MAX_RECENT		256
-#define SMPC_MAX_REASON 600		/* text of an ABORT, with NUL */
 
 typedef struct Member
 {

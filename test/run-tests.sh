@@ -1,7 +1,8 @@
 #!/bin/bash
 # Run every smpc test: build and install the extension, then run the
 # pg_regress suite (single node, temporary instance) and the TAP suite
-# (several real servers) with "make installcheck".
+# (several real servers) with "make installcheck", then fuzz the message
+# decoder with libFuzzer for a minute (test/fuzz/run.sh).
 #
 # Usage, from the repository root on Debian 12, as root:
 #     sudo bash test/run-tests.sh
@@ -12,19 +13,20 @@
 #     SMPC_TEST_DIR=dir    scratch copy of the tree (default /tmp/smpc-tests)
 #     SMPC_PROVE_TESTS=... run only these TAP files, e.g. test/t/001_three_nodes.pl
 #     PROVE_FLAGS=...      extra flags for prove, e.g. --verbose
+#     SMPC_FUZZ_SECONDS=n  how long to fuzz the decoder (default 60; 0 skips it)
 #
 # PostgreSQL refuses to run as root, so the tests run as the "postgres" OS
 # user in a copy of the tree that it owns.  The Debian default cluster (if
 # any) is left alone: every test starts its own temporary servers.
 #
 # The last line is always "tests: N passed, M failed", where N counts the
-# passed pg_regress tests plus the passed TAP assertions.  The exit status
-# is 0 only when nothing failed.
+# passed pg_regress tests plus the passed TAP assertions, plus one for the
+# fuzzing run.  The exit status is 0 only when nothing failed.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 WORK=${SMPC_TEST_DIR:-/tmp/smpc-tests}
-PACKAGES="postgresql-15 postgresql-server-dev-15 libsodium-dev postgresql-15-cron libipc-run-perl make gcc openssl"
+PACKAGES="postgresql-15 postgresql-server-dev-15 libsodium-dev postgresql-15-cron libipc-run-perl make gcc openssl clang libclang-rt-14-dev"
 
 # English messages and a locale that exists on every Debian system, so
 # the expected outputs match whatever the caller's locale is.
@@ -36,6 +38,7 @@ if [ "$(id -u)" != 0 ]; then
 	if command -v sudo >/dev/null 2>&1; then
 		exec sudo SMPC_SKIP_APT="${SMPC_SKIP_APT:-}" CI="${CI:-}" SMPC_TEST_DIR="$WORK" \
 			SMPC_PROVE_TESTS="${SMPC_PROVE_TESTS:-}" PROVE_FLAGS="${PROVE_FLAGS:-}" \
+			SMPC_FUZZ_SECONDS="${SMPC_FUZZ_SECONDS:-}" \
 			bash "$(readlink -f "$0")" "$@"
 	fi
 	echo "run-tests.sh: must be run as root (sudo bash test/run-tests.sh)" >&2
@@ -48,11 +51,13 @@ regress_passed=0
 regress_failed=0
 tap_passed=0
 tap_failed=0
+fuzz_passed=0
+fuzz_failed=0
 other_failed=0
 
 summary() {
-	local passed=$((regress_passed + tap_passed))
-	local failed=$((regress_failed + tap_failed + other_failed))
+	local passed=$((regress_passed + tap_passed + fuzz_passed))
+	local failed=$((regress_failed + tap_failed + fuzz_failed + other_failed))
 	echo
 	# the runners' own summary lines again, next to ours
 	if [ -f "$WORK/run-regress.out" ]; then
@@ -61,7 +66,10 @@ summary() {
 	if [ -f "$WORK/run-tap.out" ]; then
 		grep -E '^(Files=[0-9]+, Tests=|Result: )' "$WORK/run-tap.out" | sed 's/^/prove: /' || true
 	fi
-	echo "pg_regress: $regress_passed passed, $regress_failed failed; TAP assertions: $tap_passed passed, $tap_failed failed"
+	if [ -f "$WORK/run-fuzz.out" ]; then
+		grep -E '^fuzz: ' "$WORK/run-fuzz.out" || true
+	fi
+	echo "pg_regress: $regress_passed passed, $regress_failed failed; TAP assertions: $tap_passed passed, $tap_failed failed; fuzzing: $fuzz_passed passed, $fuzz_failed failed"
 	echo "tests: $passed passed, $failed failed"
 	[ "$failed" = 0 ]
 }
@@ -76,7 +84,7 @@ abort() {
 }
 
 # outputs of an earlier run must not be mistaken for this one's
-rm -f "$WORK/run-regress.out" "$WORK/run-tap.out"
+rm -f "$WORK/run-regress.out" "$WORK/run-tap.out" "$WORK/run-fuzz.out"
 
 # --- 1. packages -----------------------------------------------------------
 if [ "${SMPC_SKIP_APT:-}" = 1 ]; then
@@ -223,6 +231,24 @@ if [ "$tap_rc" != 0 ]; then
 	[ "${#logs[@]}" != 0 ] || echo "(no logs under $WORK/tmp_check/log)"
 fi
 
+# --- 6. fuzzing ------------------------------------------------------------
+fuzz_seconds=${SMPC_FUZZ_SECONDS:-60}
+if [ "$fuzz_seconds" = 0 ]; then
+	log "Skipping the fuzzing of the message decoder (SMPC_FUZZ_SECONDS=0)"
+else
+	log "Fuzzing the message decoder for ${fuzz_seconds}s (test/fuzz/run.sh)"
+	set +e
+	as_postgres env PG_CONFIG="$PG_CONFIG" SMPC_FUZZ_SECONDS="$fuzz_seconds" \
+		SMPC_FUZZ_DIR="$WORK/fuzz" bash "$WORK/test/fuzz/run.sh" 2>&1 | tee "$WORK/run-fuzz.out"
+	fuzz_rc=${PIPESTATUS[0]}
+	set -e
+	if [ "$fuzz_rc" = 0 ]; then
+		fuzz_passed=1
+	else
+		fuzz_failed=1
+	fi
+fi
+
 echo
-echo "Outputs and logs are in $WORK (run-regress.out, run-tap.out; on failure regression.diffs and tmp_check/log)."
+echo "Outputs and logs are in $WORK (run-regress.out, run-tap.out, run-fuzz.out; on failure regression.diffs, tmp_check/log and fuzz/)."
 summary
