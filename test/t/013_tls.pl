@@ -140,16 +140,25 @@ is( $node_a->safe_psql('postgres',
 	like($err, qr/no encryption|pg_hba\.conf rejects connection/, 'pg_hba.conf says why');
 }
 
+# node_a's connection strings for its peers node_b and node_c
+sub repoint
+{
+	my ($b_conninfo, $c_conninfo) = @_;
+	my $sql = '';
+	foreach my $p ([ $node_b, $b_conninfo ], [ $node_c, $c_conninfo ])
+	{
+		my ($peer, $ci) = @$p;
+		$sql .= sprintf("SELECT smpc.remove_peer('g', '%s');\n", $peer->name);
+		$sql .= sprintf("SELECT smpc.add_peer('g', '%s', '%s', '%s');\n",
+			$peer->name, $ci, $peer->{smpc_key});
+	}
+	$node_a->safe_psql('postgres', $sql);
+	return;
+}
+
 # node_a is told to trust only another CA for node_c, and to reach node_b by
 # an address its certificate does not name
-$node_a->safe_psql(
-	'postgres', sprintf(q{
-	SELECT smpc.remove_peer('g', 'node_c');
-	SELECT smpc.add_peer('g', 'node_c', '%s', '%s');
-	SELECT smpc.remove_peer('g', 'node_b');
-	SELECT smpc.add_peer('g', 'node_b', '%s', '%s');},
-		tls_conninfo($node_c, root => $other_ca), $node_c->{smpc_key},
-		tls_conninfo($node_b, host => '127.0.0.1'), $node_b->{smpc_key}));
+repoint(tls_conninfo($node_b, host => '127.0.0.1'), tls_conninfo($node_c, root => $other_ca));
 
 ok( $node_a->poll_query_until('postgres',
 		"SELECT NOT reachable AND last_error LIKE '%certificate verify failed%' "
@@ -173,14 +182,7 @@ ok( $node_a->poll_query_until('postgres',
 }
 
 # put the connection strings right again
-$node_a->safe_psql(
-	'postgres', sprintf(q{
-	SELECT smpc.remove_peer('g', 'node_c');
-	SELECT smpc.add_peer('g', 'node_c', '%s', '%s');
-	SELECT smpc.remove_peer('g', 'node_b');
-	SELECT smpc.add_peer('g', 'node_b', '%s', '%s');},
-		tls_conninfo($node_c), $node_c->{smpc_key},
-		tls_conninfo($node_b), $node_b->{smpc_key}));
+repoint(tls_conninfo($node_b), tls_conninfo($node_c));
 wait_group_ready(\@nodes, 'g');
 joint_sum_ok('verified-again');
 
