@@ -1092,7 +1092,6 @@ timeout_comp(Comp *c)
 static void process_early(Comp *c);
 static void try_advance(Comp *c);
 
-/* Agreement reached: fix the encoding and send our shares. */
 /*
  * smpc.fault_injection = wrong_step: messages of steps that are not due.
  * Before the shares, a multiplication round and small-cell test values
@@ -1137,6 +1136,7 @@ send_wrong_steps(Comp *c, bool after_shares)
 	}
 }
 
+/* Agreement reached: fix the encoding and send our shares. */
 static void
 start_input(Comp *c)
 {
