@@ -299,7 +299,10 @@ sub run_suite
 	{
 		my @ports = $links_of->($victim);
 		$proxy->set(map { $_ => 'pause' } @ports);
-		my $h = start_queries(map { [ $_, "SELECT smpc_avg(v, 'g', 'paused') FROM t" ] } @nodes);
+		# time enough for the 10 s reply deadline, a reconnection and the rest
+		my $h = start_queries(map {
+			[ $_, [ "SET smpc.timeout = '60s'", "SELECT smpc_avg(v, 'g', 'paused') FROM t" ] ]
+		} @nodes);
 		# the others' deliveries to the victim go unanswered, the connection
 		# is given up (its message stays queued) and a new one cannot get through
 		ok( $survivors[0]->poll_query_until($DB,
