@@ -76,7 +76,7 @@ smpc_init_node(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
 				 errmsg("smpc node is already initialised as \"%s\"", existing),
-				 errhint("Pass new_key => true to replace the key pair; every peer must then be given the new public key.")));
+				 errhint("Use smpc.rotate_key() to replace the key pair; every peer must then be given the new public key with smpc.set_peer_key().")));
 	}
 
 	smpc_generate_key_file(public_key);
