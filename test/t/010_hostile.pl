@@ -125,16 +125,6 @@ deliver_fails($type, qr/unknown type/, 'unknown type');
 # A member that misbehaves (smpc.fault_injection at node_c): authentic
 # messages, but of steps that are not due, or for a computation that has
 # ended.  The others refuse them with a warning, and the results stay exact.
-sub set_fault
-{
-	my ($node, $fault) = @_;
-	my $offset = -s $node->logfile;
-	$node->safe_psql('postgres', "ALTER SYSTEM SET smpc.fault_injection = '$fault'");
-	$node->reload;
-	$node->wait_for_log(qr/smpc: fault injection is now "$fault"/, $offset);
-	return;
-}
-
 {
 	set_fault($node_c, 'wrong_step');
 	my $offset = -s $node_a->logfile;

@@ -88,17 +88,26 @@ ok($node_a->poll_query_until('postgres',
 		"SELECT count(*) = 1 FROM pg_ls_dir('smpc') f WHERE f LIKE '%.key'"),
 	'the old key file is removed once the new key is in use');
 
-my $res = run_parallel(map {
-	[ $_, [ "SET smpc.timeout = '3s'", "SELECT smpc_sum(v, 'g', 'unannounced') FROM t" ] ]
-} @nodes);
-isnt($_->{rc}, 0, 'unannounced key change: fails at ' . $_->{node}->name) foreach @$res;
-foreach my $peer ($node_b, $node_c)
+# $changed has a key its peers do not know yet: a computation fails at
+# every member, and each peer's smpc.peer_status names $changed
+sub refused_after_key_change
 {
-	ok( $peer->poll_query_until('postgres',
-			"SELECT NOT key_verified AND last_error LIKE '%addressed to a different node key%' "
-			  . "FROM smpc.peer_status WHERE peer_name = 'node_a'"),
-		$peer->name . ': peer_status names node_a as having another key');
+	my ($changed, $label, $fails, $names) = @_;
+	my $res = run_parallel(map {
+		[ $_, [ "SET smpc.timeout = '3s'", "SELECT smpc_sum(v, 'g', '$label') FROM t" ] ]
+	} @nodes);
+	isnt($_->{rc}, 0, "$fails: fails at " . $_->{node}->name) foreach @$res;
+	foreach my $peer (grep { $_ != $changed } @nodes)
+	{
+		ok( $peer->poll_query_until('postgres',
+				"SELECT NOT key_verified AND last_error LIKE '%addressed to a different node key%' "
+				  . "FROM smpc.peer_status WHERE peer_name = '" . $changed->name . "'"),
+			$peer->name . ": peer_status names " . $changed->name . " $names");
+	}
+	return;
 }
+
+refused_after_key_change($node_a, 'unannounced', 'unannounced key change', 'as having another key');
 
 # the documented procedure: every peer replaces node_a's key
 foreach my $peer ($node_b, $node_c)
@@ -133,16 +142,10 @@ like($notice, qr/HINT:  At every peer.*smpc\.set_peer_key\('<group>', 'node_b', 
 is($node_b->safe_psql('postgres', 'SELECT public_key FROM smpc.node_info()'),
 	$rotated, 'node_info shows the rotated key');
 
-$res = run_parallel(map {
-	[ $_, [ "SET smpc.timeout = '3s'", "SELECT smpc_sum(v, 'g', 'rotated-unannounced') FROM t" ] ]
-} @nodes);
-isnt($_->{rc}, 0, 'rotated, not yet announced: fails at ' . $_->{node}->name) foreach @$res;
+refused_after_key_change($node_b, 'rotated-unannounced', 'rotated, not yet announced',
+	'after its rotation');
 foreach my $peer ($node_a, $node_c)
 {
-	ok( $peer->poll_query_until('postgres',
-			"SELECT NOT key_verified AND last_error LIKE '%addressed to a different node key%' "
-			  . "FROM smpc.peer_status WHERE peer_name = 'node_b'"),
-		$peer->name . ': peer_status names node_b after its rotation');
 	my ($src, $sout, $serr) = $peer->psql('postgres',
 		"SELECT smpc.set_peer_key('g', 'node_b', '$rotated')",
 		extra_params => [ '-U', 'ops' ]);

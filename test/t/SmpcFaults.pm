@@ -195,10 +195,7 @@ sub run_suite
 	# file again, so that the restarted server runs normally
 	my $inject = sub {
 		my ($node, $fault) = @_;
-		my $offset = -s $node->logfile;
-		$node->safe_psql($DB, "ALTER SYSTEM SET smpc.fault_injection = '$fault'");
-		$node->reload;
-		$node->wait_for_log(qr/smpc: fault injection is now "$fault"/, $offset);
+		set_fault($node, $fault);
 		$node->safe_psql($DB, 'ALTER SYSTEM RESET smpc.fault_injection');
 	};
 

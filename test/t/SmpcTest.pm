@@ -53,6 +53,7 @@ our @EXPORT = qw(
   float_close
   poll_until
   history_count
+  set_fault
 );
 
 our $DB = 'postgres';
@@ -439,6 +440,25 @@ sub history_count
 {
 	my ($node, $where) = @_;
 	return $node->safe_psql($DB, "SELECT count(*) FROM smpc.history WHERE $where");
+}
+
+=pod
+
+=item set_fault($node, $fault)
+
+Set smpc.fault_injection at $node (ALTER SYSTEM and a reload) and wait
+until its worker logs that it has taken the new value.
+
+=cut
+
+sub set_fault
+{
+	my ($node, $fault) = @_;
+	my $offset = -s $node->logfile;
+	$node->safe_psql($DB, "ALTER SYSTEM SET smpc.fault_injection = '$fault'");
+	$node->reload;
+	$node->wait_for_log(qr/smpc: fault injection is now "$fault"/, $offset);
+	return;
 }
 
 =pod
