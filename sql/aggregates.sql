@@ -203,6 +203,24 @@ RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 
 --
+-- Partitionwise aggregation: one partial aggregate per partition under an
+-- Append.  With no rows the final function must still find the group and
+-- label (in the partial aggregates below the Append).
+--
+CREATE TABLE parted (k int, v int) PARTITION BY RANGE (k);
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (100);
+CREATE TABLE parted_2 PARTITION OF parted FOR VALUES FROM (100) TO (200);
+SET enable_partitionwise_aggregate = on;
+EXPLAIN (costs off) SELECT smpc_sum(v, 'no_such_group', 'parted') FROM parted;
+SELECT smpc_sum(v, 'no_such_group', 'parted') FROM parted;
+SELECT smpc_count_rows('no_such_group', 'parted') FROM parted;
+SELECT smpc_var_samp(v, 'no_such_group', 'parted') FROM parted;
+SELECT smpc_regr_slope(v, v, 'no_such_group', 'parted') FROM parted;
+SELECT smpc_histogram(v, 'no_such_group', ARRAY[1.0, 2.0], 'parted') FROM parted;
+RESET enable_partitionwise_aggregate;
+DROP TABLE parted;
+
+--
 -- Running a joint computation needs the smpc_benchmark role: it makes this
 -- node contribute an input
 --

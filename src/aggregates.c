@@ -460,16 +460,39 @@ find_aggref_walker(Node *node, FindAggref *ctx)
 	return expression_tree_walker(node, find_aggref_walker, ctx);
 }
 
+/*
+ * Search the plan below a combining Agg for the partial Aggref.  Partial
+ * aggregation may sit under Gather, but also under Append or MergeAppend
+ * (one partial Agg per partition with partitionwise aggregation), so every
+ * child plan is searched, not only the left one.
+ */
+static void
+find_partial_in_plan(Plan *plan, FindAggref *ctx)
+{
+	ListCell   *lc;
+	List	   *children = NIL;
+
+	if (plan == NULL || ctx->found)
+		return;
+	find_aggref_walker((Node *) plan->targetlist, ctx);
+	if (IsA(plan, Append))
+		children = ((Append *) plan)->appendplans;
+	else if (IsA(plan, MergeAppend))
+		children = ((MergeAppend *) plan)->mergeplans;
+	else if (IsA(plan, SubqueryScan))
+		children = list_make1(((SubqueryScan *) plan)->subplan);
+	foreach(lc, children)
+		find_partial_in_plan((Plan *) lfirst(lc), ctx);
+	find_partial_in_plan(plan->lefttree, ctx);
+	find_partial_in_plan(plan->righttree, ctx);
+}
+
 static Aggref *
 find_partial_aggref(Plan *plan, int aggno)
 {
 	FindAggref	ctx = {aggno, NULL};
 
-	while (plan != NULL && ctx.found == NULL)
-	{
-		find_aggref_walker((Node *) plan->targetlist, &ctx);
-		plan = plan->lefttree;
-	}
+	find_partial_in_plan(plan, &ctx);
 	return ctx.found;
 }
 
