@@ -12,7 +12,7 @@ OBJS = $(SRCS:.c=.o)
 PG_CPPFLAGS = -I$(libpq_srcdir) -Isrc
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare $(SMPC_EXTRA_CFLAGS)
 SHLIB_LINK_INTERNAL = $(libpq)
-SHLIB_LINK = -lsodium
+SHLIB_LINK = -lsodium -Wl,--version-script=$(srcdir)/src/exports.map
 
 REGRESS = setup management aggregates
 REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=$(srcdir)/test/regress.conf --load-extension=smpc
@@ -26,3 +26,4 @@ include $(PGXS)
 
 # PGXS tracks no header dependencies: rebuild everything when a header changes
 $(OBJS): $(wildcard src/*.h)
+$(shlib): src/exports.map
