@@ -969,7 +969,6 @@ smpc_run_computation(const char *group, const char *label,
 	}
 	memset(req, 0, offsetof(SmpcRequest, values));
 	req->serial = smpc_shared->next_serial++;
-	req->backend_pid = MyProcPid;
 	req->backend_latch = MyLatch;
 	strlcpy(req->group, group, sizeof(req->group));
 	strlcpy(req->label, label, sizeof(req->label));

@@ -275,9 +275,3 @@ smpc_open(const SmpcSecret *pairwise, const uint8 *nonce,
 													  ad, adlen, nonce,
 													  pairwise->bytes) == 0;
 }
-
-void
-smpc_hash(const uint8 *in, size_t len, uint8 *out)
-{
-	crypto_generichash(out, SMPC_HASH_BYTES, in, len, NULL, 0);
-}

@@ -214,7 +214,6 @@ smpc_deliver(PG_FUNCTION_ARGS)
 	used = smpc_shared->inbox_head - smpc_shared->inbox_tail;
 	if (used + sizeof(uint32) + len > SMPC_INBOX_BYTES)
 	{
-		smpc_shared->inbox_rejected++;
 		LWLockRelease(smpc_shared->lock);
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_RESOURCES),

@@ -70,7 +70,6 @@ typedef struct SmpcRequest
 {
 	SmpcReqState state;
 	uint64		serial;			/* unique per submission */
-	int			backend_pid;
 	Latch	   *backend_latch;
 	char		group[SMPC_MAX_NAME];
 	char		label[SMPC_MAX_LABEL];
@@ -114,7 +113,6 @@ typedef struct SmpcShared
 	/* inbox: a ring of [uint32 length][bytes] records */
 	uint64		inbox_head;		/* total bytes ever written */
 	uint64		inbox_tail;		/* total bytes ever consumed */
-	uint64		inbox_rejected;	/* deliveries refused for lack of room */
 	SmpcRequest requests[SMPC_MAX_REQUESTS];
 	int			npeers;
 	SmpcPeerStatus peers[SMPC_MAX_PEERS];
