@@ -659,7 +659,7 @@ REVOKE EXECUTE ON FUNCTION public.smpc_count_rows(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.smpc_count_rows(text, text) TO smpc_benchmark;
 
 /*
- * Dispersion aggregates (dispersion.c): one computation over the vector
+ * Dispersion aggregates (moments.c): one computation over the vector
  * (count, sum, sum of squares) serves all six of them.
  */
 CREATE FUNCTION smpc.vtrans_int2(internal, int2, text) RETURNS internal

@@ -78,7 +78,7 @@ smpc_kind_name(SmpcKind kind)
 	return "?";
 }
 
-/* Call one of numeric.c's aggregate support functions in our context. */
+/* Call one of PostgreSQL's numeric aggregate support functions in our context. */
 Datum
 call_numeric_support(PGFunction fn, FunctionCallInfo outer, int nargs,
 					 Datum a0, bool n0, Datum a1, bool n1, bool *isnull)

@@ -32,12 +32,12 @@ typedef struct SmpcAggState
 	int128		isum;			/* integer inputs */
 	double		fsum;			/* floating-point inputs */
 	Datum		numstate;		/* numeric inputs: the native accumulator */
-	/* for the dispersion aggregates (dispersion.c) */
+	/* for the dispersion aggregates (moments.c) */
 	int128		isq;			/* sum of squares of integer or quantised inputs */
 	bool		overflow;		/* isum or isq overflowed */
 	bool		nonfinite;		/* a floating-point input was NaN or infinite */
 	Datum		numstate2;		/* numeric inputs: accumulator of squares */
-	/* for the two-variable aggregates (regression.c): x in isum and isq */
+	/* for the two-variable aggregates (moments.c): x in isum and isq */
 	int128		ysum;
 	int128		ysq;
 	int128		xysum;

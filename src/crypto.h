@@ -48,5 +48,4 @@ extern bool smpc_open(const SmpcSecret *pairwise, const uint8 *nonce,
 					  const uint8 *ad, size_t adlen,
 					  const uint8 *cipher, size_t cipherlen, uint8 *out);
 
-
 #endif
