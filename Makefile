@@ -10,7 +10,7 @@ SRCS = $(wildcard src/*.c)
 OBJS = $(SRCS:.c=.o)
 
 PG_CPPFLAGS = -I$(libpq_srcdir) -Isrc
-PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare $(SMPC_EXTRA_CFLAGS)
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers $(SMPC_EXTRA_CFLAGS)
 SHLIB_LINK_INTERNAL = $(libpq)
 SHLIB_LINK = -lsodium -Wl,--version-script=$(srcdir)/src/exports.map
 

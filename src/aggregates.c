@@ -102,7 +102,7 @@ copy_key(char *dst, size_t dstlen, text *t, const char *what)
 {
 	int			len = VARSIZE_ANY_EXHDR(t);
 
-	if (len >= dstlen)
+	if ((size_t) len >= dstlen)
 		ereport(ERROR,
 				(errcode(ERRCODE_NAME_TOO_LONG),
 				 errmsg("smpc %s is too long", what),
