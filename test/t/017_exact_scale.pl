@@ -71,7 +71,7 @@ sub run_case
 sub pooled
 {
 	my ($case, $scale, @aggs) = @_;
-	my $values = join(', ', map { "($_::numeric)" } @{ $big{$case} }, @ints, @{ $small{$scale} });
+	my $values = join(', ', map { "(${_}::numeric)" } @{ $big{$case} }, @ints, @{ $small{$scale} });
 	my $sel = join(', ', map { "$_(v)" } @aggs);
 	return $node_a->safe_psql('postgres', "SELECT $sel FROM (VALUES $values) t(v)");
 }
