@@ -970,6 +970,8 @@ smpc_run_computation(const char *group, const char *label,
 	char		edetail[1024];
 
 	smpc_check_loaded();
+	if (nvalues < 1 || nvalues > SMPC_MAX_VALUES)
+		elog(ERROR, "smpc vector of %d values is out of bounds", nvalues);
 
 	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
 	if (smpc_shared->worker_pid == 0)

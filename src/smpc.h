@@ -35,7 +35,7 @@
 									 * of 16 bytes, header and tag */
 #define SMPC_INBOX_BYTES	(2 * 1024 * 1024)
 
-/* Fixed-point encoding of floating-point inputs: fractional bits. */
+/* Fixed-point encoding of floating-point sums (smpc_sum, smpc_avg): fractional bits. */
 #define SMPC_FLOAT_FRAC_BITS 40
 
 typedef enum SmpcKind
