@@ -339,7 +339,9 @@ char *
 wide_to_decimal(const Wide *w, int scale)
 {
 	Wide		t = *w;
-	int			cap = w->n * 10 + scale + 4;
+
+	/* 9 digits per chunk of 10^9, and fewer than n * 32 / 29 + 1 chunks */
+	int			cap = 9 * (w->n * 32 / 29 + 2) + scale + 2;
 	char	   *digits = palloc(cap);
 	char	   *out = palloc(cap + 2);
 	int			n = 0,
