@@ -23,10 +23,12 @@ my @nodes = create_nodes(3);
 my ($node_a, $node_b, $node_c) = @nodes;
 
 # node_a's subtotal per case: 10^15 fitted in 126 bits at scale 20 but not
-# at 26 before; 2.8e44 is just below the fixed limit (2^254 / 10^32, about
-# 2.9e44), 3e44 just above it
+# at 26 before (so node_c's choice decided whether node_a failed); its
+# square at twice the scale (midsq) did not fit either way; 2.8e44 is just
+# below the fixed limit (2^254 / 10^32, about 2.9e44), 3e44 just above it
 my %big = (
 	mid => ['400000000000000', '600000000000000'],
+	midsq => ['400000000000000', '600000000000000'],
 	near => ['140000000000000000000000000000000000000000000', '140000000000000000000000000000000000000000000'],
 	over => ['300000000000000000000000000000000000000000000']);
 my @ints = ('12345', '-678');
@@ -80,9 +82,9 @@ sub pooled
 }
 
 # Cases where node_a's subtotal fits: the exact result with either scale.
-foreach my $case (qw(mid near))
+foreach my $case (qw(mid midsq near))
 {
-	my @aggs = $case eq 'mid' ? qw(sum avg var_samp stddev) : qw(sum avg);
+	my @aggs = $case eq 'midsq' ? qw(var_samp stddev) : qw(sum avg);
 	foreach my $scale (20, 26)
 	{
 		my $label = "$case-$scale";
