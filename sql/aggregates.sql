@@ -109,7 +109,16 @@ SELECT smpc_sum(x, 'g1') FROM (VALUES ('1e308'::float8), ('1e308')) v(x);
 -- too large for the fixed-point encodings
 SELECT smpc_sum(x, 'g1') FROM (VALUES (1e26::float8)) v(x);
 SELECT smpc_avg(x, 'g1') FROM (VALUES (-1e30::float4)) v(x);
-SELECT smpc_sum(x, 'g1') FROM (VALUES (1e38::numeric)) v(x);
+-- exact values: every member's own sum against fixed limits (2^254 at
+-- scale 32, about 2.9e44; at most 32 decimals), whatever the others do
+SELECT smpc_sum(x, 'g1') FROM (VALUES (3e44::numeric)) v(x);
+SELECT smpc_avg(x, 'g1') FROM (VALUES (-2e44::numeric), (-1e44)) v(x);
+SELECT smpc_sum(x, 'g1') FROM (VALUES (1.5), (0.000000000000000000000000000000001::numeric)) v(x);
+-- just inside: refused only because the group does not exist
+SELECT smpc_sum(x, 'no_such_group') FROM (VALUES (2.8e44::numeric)) v(x);
+SELECT smpc_avg(x, 'no_such_group') FROM (VALUES (-2.8e44::numeric)) v(x);
+SELECT smpc_sum(x, 'no_such_group') FROM (VALUES (0.00000000000000000000000000000001::numeric)) v(x);
+SELECT smpc_sum(x, 'no_such_group') FROM (VALUES (9223372036854775807::int8), (9223372036854775807)) v(x);
 -- histogram bounds and categories are checked before anything is shared
 SELECT smpc_histogram(x, 'g1', ARRAY[3, 1]::float8[]) FROM (VALUES (1.0)) v(x);
 SELECT smpc_histogram(x, 'g1', ARRAY[1, 1]::float8[]) FROM (VALUES (1.0)) v(x);
@@ -124,17 +133,23 @@ SELECT smpc_frequencies(x, 'g1', ARRAY['a', 'b', 'a']) FROM (VALUES ('a')) v(x);
 SELECT smpc_frequencies(x, 'g1', ARRAY['a', NULL]) FROM (VALUES ('a')) v(x);
 SELECT smpc_histogram(x, 'no_such_group', ARRAY[1]::float8[], 'h') FROM (VALUES (1.0)) v(x);
 SELECT smpc_frequencies(x, 'no_such_group', ARRAY['a'], 'f') FROM (VALUES ('a')) v(x) WHERE false;
--- the dispersion aggregates also share the sum of squares, at twice the scale
-SELECT smpc_variance(x, 'g1') FROM (VALUES (1::numeric / 3)) v(x);
-SELECT smpc_var_pop(x, 'g1') FROM (VALUES (4611686018427387904::int8), (4611686018427387904)) v(x);
+-- the dispersion aggregates also share the sum of squares, at twice the
+-- scale: below 2^510 at scale 64 (about 3.4e89)
+SELECT smpc_variance(x, 'g1') FROM (VALUES (2e44::numeric), (-2e44), (2e44), (-2e44), (2e44), (-2e44),
+                                           (2e44), (-2e44), (2e44), (-2e44)) v(x);
+SELECT smpc_var_samp(x, 'g1') FROM (VALUES (1.000000000000000000000000000000001::numeric)) v(x);
 SELECT smpc_stddev(x, 'g1') FROM (VALUES ('NaN'::float8)) v(x);
-SELECT smpc_stddev_pop(x, 'g1') FROM (VALUES (1e12::float8)) v(x);
-SELECT smpc_sum(x, 'g1') FROM (VALUES (0.00000000000000000000000000000000000001::numeric), (1)) v(x);
+-- accepted: a third has 20 decimals, int8 squares beyond 128 bits, any
+-- finite double
+SELECT smpc_variance(x, 'no_such_group') FROM (VALUES (1::numeric / 3)) v(x);
+SELECT smpc_var_pop(x, 'no_such_group') FROM (VALUES (9223372036854775807::int8), (-9223372036854775808)) v(x);
+SELECT smpc_stddev_pop(x, 'no_such_group') FROM (VALUES (1e12::float8), (1.7e308), (-1.7e308), (5e-324)) v(x);
+SELECT smpc_var_samp(x, 'no_such_group') FROM (VALUES (3.3e12::float4), (-3.4e38)) v(x);
 -- the two-variable aggregates check both variables
 SELECT smpc_corr(y, x, 'g1') FROM (VALUES (1.0::float8, 'NaN'::float8)) v(x, y);
 SELECT smpc_regr_slope(y, x, 'g1') FROM (VALUES ('Infinity'::float8, 1.0::float8)) v(x, y);
 SELECT smpc_covar_pop(y, x, 'g1') FROM (VALUES (1.0::float8, '-Infinity'::float8)) v(x, y);
-SELECT smpc_regr_intercept(y, x, 'g1') FROM (VALUES (1e30::float8, 1.0::float8)) v(x, y);
+SELECT smpc_regr_intercept(y, x, 'no_such_group') FROM (VALUES (1e30::float8, 1.0::float8), (1e300, -1e-300)) v(x, y);
 SELECT smpc_regr_count(y, x, 'no_such_group') FROM (VALUES ('NaN'::float8, 1.0::float8)) v(x, y);
 -- counting needs no values: NaN is counted like anything else
 SELECT smpc_count(x, 'no_such_group') FROM (VALUES ('NaN'::float8)) v(x);
@@ -160,13 +175,13 @@ SELECT smpc.add_peer('g_cells', 'node_b', :'unreachable', :'key_b');
 SELECT smpc_histogram(i4, 'g_cells', ARRAY[0]::float8[]) FROM t;
 
 --
--- The worker's own range check: with 2 members, each member's value must
--- stay below 2^126/2
+-- The worker's own range check of a floating-point sum (times 2^40): with
+-- 2 members, each member's must stay below 2^126/2
 --
 SELECT smpc.create_peer_group('g_pair', min_parties => 2);
 SELECT smpc.add_peer('g_pair', 'node_b', :'unreachable', :'key_b');
-SELECT smpc_sum(x, 'g_pair', 'big') FROM (VALUES (50000000000000000000000000000000000000::numeric)) v(x);
-SELECT smpc_avg(x, 'g_pair', 'big') FROM (VALUES (-5000000000000000000000000000000000000.0::numeric)) v(x);
+SELECT smpc_sum(x, 'g_pair', 'big') FROM (VALUES (4e25::float8)) v(x);
+SELECT smpc_avg(x, 'g_pair', 'big') FROM (VALUES (-4e25::float8)) v(x);
 
 --
 -- GROUP BY: always by sorting, so that every member takes the groups in
@@ -195,6 +210,10 @@ SET max_parallel_workers_per_gather = 2;
 EXPLAIN (costs off) SELECT smpc_sum(n, 'no_such_group', 'parallel') FROM t;
 SELECT smpc_sum(n, 'no_such_group', 'parallel') FROM t;
 SELECT smpc_count_rows('no_such_group', 'parallel') FROM t WHERE i4 < 0;
+-- the exact floating-point accumulators go through serialisation too
+SELECT smpc_var_samp(f8, 'no_such_group', 'parallel') FROM t;
+SELECT smpc_regr_slope(f8, f4, 'no_such_group', 'parallel') FROM t;
+SELECT smpc_stddev(CASE WHEN i4 = 3000 THEN 'NaN' ELSE f8 END, 'g1', 'parallel') FROM t;
 SELECT smpc_avg(CASE WHEN i4 = 3000 THEN 'NaN' ELSE f8 END, 'g1', 'parallel') FROM t;
 SELECT smpc_avg(f8 * 'Infinity', 'g1', 'parallel') FROM t;
 RESET parallel_setup_cost;

@@ -213,7 +213,7 @@ $$;
 SELECT pg_temp.deliver_when_ready(pg_temp.msg(:'key3'));
 -- accepted: addressed to this node (the worker will drop it: unknown sender)
 SELECT smpc.deliver(pg_temp.msg(:'key3'));
-SELECT smpc.deliver(pg_temp.msg(:'key3', type => 6, total => 8192));
+SELECT smpc.deliver(pg_temp.msg(:'key3', type => 6, total => 20480));
 -- addressed to a previous key of this node, or to another node
 SELECT smpc.deliver(pg_temp.msg(:'key1'));
 SELECT smpc.deliver(pg_temp.msg(:'key_b'));
@@ -221,7 +221,7 @@ SELECT smpc.deliver(pg_temp.msg(:'key_b'));
 SELECT smpc.deliver('\x00');
 SELECT smpc.deliver(''::bytea);
 SELECT smpc.deliver(substr(pg_temp.msg(:'key3'), 1, 147));
-SELECT smpc.deliver(pg_temp.msg(:'key3', total => 8193));
+SELECT smpc.deliver(pg_temp.msg(:'key3', total => 20481));
 SELECT smpc.deliver(pg_temp.msg(:'key3', total => 1000000));
 SELECT smpc.deliver(overlay(pg_temp.msg(:'key3') PLACING '\x54' FROM 1));
 SELECT smpc.deliver(overlay(pg_temp.msg(:'key3') PLACING '\x02' FROM 2));
@@ -337,7 +337,7 @@ RESET ROLE;
 SET ROLE regress_smpc_peer;
 SELECT smpc.deliver('\x00');
 SELECT smpc.deliver(pg_temp.msg(:'key1'));
-SELECT smpc.deliver(pg_temp.msg(:'key3', total => 8193));
+SELECT smpc.deliver(pg_temp.msg(:'key3', total => 20481));
 SELECT smpc.deliver(pg_temp.msg(:'key3'));
 SELECT * FROM smpc.peer;
 SELECT * FROM smpc.history;

@@ -252,6 +252,56 @@ smpc_trans_rows(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
+/* The exact accumulators of floating-point input, allocated at first use. */
+int64 *
+kacc_get(FunctionCallInfo fcinfo, SmpcAggState *st, int len)
+{
+	MemoryContext aggctx;
+
+	if (likely(st->kacc != NULL))
+		return st->kacc;
+	if (!AggCheckCallContext(fcinfo, &aggctx))
+		elog(ERROR, "smpc transition function called in non-aggregate context");
+	st->kacc = MemoryContextAllocZero(aggctx, sizeof(int64) * len);
+	st->kacc_len = len;
+	return st->kacc;
+}
+
+/* Carry every accumulator of the state (they lie end to end). */
+void
+kacc_normalise_state(SmpcAggState *st)
+{
+	int			nlin = st->kacc_len == KACC_VAR_DIGITS ? 1 : 2;
+	int			i;
+	int64	   *d = st->kacc;
+
+	for (i = 0; i < nlin; i++, d += KACC_LIN_DIGITS)
+		kacc_normalise(d, KACC_LIN_DIGITS);
+	for (; d < st->kacc + st->kacc_len; d += KACC_SQ_DIGITS)
+		kacc_normalise(d, KACC_SQ_DIGITS);
+	st->kacc_pending = 0;
+}
+
+static void
+kacc_combine(SmpcAggState *s1, SmpcAggState *s2, MemoryContext aggctx)
+{
+	int			i;
+
+	if (s1->kacc == NULL)
+	{
+		s1->kacc = MemoryContextAllocZero(aggctx, sizeof(int64) * s2->kacc_len);
+		s1->kacc_len = s2->kacc_len;
+	}
+	else if (s1->kacc_len != s2->kacc_len)
+		elog(ERROR, "smpc states of different aggregates combined");
+	/* two carried accumulators add to digits below 2^33 */
+	kacc_normalise_state(s1);
+	kacc_normalise_state(s2);
+	for (i = 0; i < s1->kacc_len; i++)
+		s1->kacc[i] += s2->kacc[i];
+	s1->kacc_pending = 2;
+}
+
 Datum
 smpc_agg_combine(PG_FUNCTION_ARGS)
 {
@@ -283,13 +333,14 @@ smpc_agg_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the peer group and label of an smpc aggregate must be the same for every row of a group")));
 	s1->count += s2->count;
-	s1->overflow |= s2->overflow ||
-		__builtin_add_overflow(s1->isum, s2->isum, &s1->isum) ||
-		__builtin_add_overflow(s1->isq, s2->isq, &s1->isq);
+	/* integer sums of up to 2^63 rows of int8 fit in 128 bits */
+	s1->isum += s2->isum;
+	s1->isq_hi += s2->isq_hi;
+	if (__builtin_add_overflow(s1->isq_lo, s2->isq_lo, &s1->isq_lo))
+		s1->isq_hi++;
 	s1->nonfinite |= s2->nonfinite;
-	s1->overflow |= __builtin_add_overflow(s1->ysum, s2->ysum, &s1->ysum) ||
-		__builtin_add_overflow(s1->ysq, s2->ysq, &s1->ysq) ||
-		__builtin_add_overflow(s1->xysum, s2->xysum, &s1->xysum);
+	if (s2->kacc_len > 0)
+		kacc_combine(s1, s2, aggctx);
 	s1->fsum += s2->fsum;
 	if (s2->nbins > 0)
 	{
@@ -382,11 +433,14 @@ smpc_agg_serialize(PG_FUNCTION_ARGS)
 	pq_sendint64(&buf, st->count);
 	send_int128(&buf, st->isum);
 	pq_sendfloat8(&buf, st->fsum);
-	send_int128(&buf, st->isq);
-	pq_sendbyte(&buf, (st->overflow ? 1 : 0) | (st->nonfinite ? 2 : 0));
-	send_int128(&buf, st->ysum);
-	send_int128(&buf, st->ysq);
-	send_int128(&buf, st->xysum);
+	send_int128(&buf, (int128) st->isq_lo);
+	pq_sendint64(&buf, (int64) st->isq_hi);
+	pq_sendbyte(&buf, st->nonfinite ? 1 : 0);
+	pq_sendint32(&buf, st->kacc_len);
+	if (st->kacc_len > 0)
+		kacc_normalise_state(st);
+	for (int i = 0; i < st->kacc_len; i++)
+		pq_sendint64(&buf, st->kacc[i]);
 	pq_sendint32(&buf, st->nbins);
 	for (int i = 0; i < st->nbins; i++)
 		pq_sendint64(&buf, st->bins[i]);
@@ -415,18 +469,18 @@ smpc_agg_deserialize(PG_FUNCTION_ARGS)
 	st->count = pq_getmsgint64(&buf);
 	st->isum = recv_int128(&buf);
 	st->fsum = pq_getmsgfloat8(&buf);
-	st->isq = recv_int128(&buf);
-	{
-		int			flags = pq_getmsgbyte(&buf);
-
-		st->overflow = (flags & 1) != 0;
-		st->nonfinite = (flags & 2) != 0;
-	}
-	st->ysum = recv_int128(&buf);
-	st->ysq = recv_int128(&buf);
-	st->xysum = recv_int128(&buf);
+	st->isq_lo = (uint128) recv_int128(&buf);
+	st->isq_hi = (uint64) pq_getmsgint64(&buf);
+	st->nonfinite = pq_getmsgbyte(&buf) != 0;
+	st->kacc_len = pq_getmsgint(&buf, 4);
+	if (st->kacc_len != 0 && st->kacc_len != KACC_VAR_DIGITS && st->kacc_len != KACC_REGR_DIGITS)
+		elog(ERROR, "invalid serialised smpc state");
+	if (st->kacc_len > 0)
+		st->kacc = palloc(sizeof(int64) * st->kacc_len);
+	for (int i = 0; i < st->kacc_len; i++)
+		st->kacc[i] = pq_getmsgint64(&buf);
 	st->nbins = pq_getmsgint(&buf, 4);
-	if (st->nbins < 0 || st->nbins > SMPC_MAX_VALUES)
+	if (st->nbins < 0 || st->nbins > SMPC_MAX_BUCKETS)
 		elog(ERROR, "invalid serialised smpc state");
 	for (int i = 0; i < st->nbins; i++)
 		st->bins[i] = pq_getmsgint64(&buf);
@@ -625,17 +679,18 @@ out_of_range(const char *why)
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 			 errmsg("value out of range for smpc"),
 			 errdetail("%s", why),
-			 errhint("smpc shares exact values only; every member's value must fit in 126 bits at the agreed scale.")));
+			 errhint("Each member checks its own values against fixed limits before anything is shared; see Limits in the smpc README.")));
 }
 
-/* The sum of a native numeric accumulator as digits and scale (0 if empty). */
+/* The sum of a native numeric accumulator, exactly, and its scale (0 if empty). */
 void
-numstate_fixed(FunctionCallInfo fcinfo, Datum numstate, int128 *value, int32 *scale)
+numstate_wide(FunctionCallInfo fcinfo, Datum numstate, Wide *value, int32 *scale)
 {
 	bool		isnull;
 	Datum		sum;
+	char	   *text;
 
-	*value = 0;
+	wide_from_int128(value, 0);
 	*scale = 0;
 	if (numstate == 0)
 		return;
@@ -644,88 +699,66 @@ numstate_fixed(FunctionCallInfo fcinfo, Datum numstate, int128 *value, int32 *sc
 		return;
 	if (numeric_is_nan(DatumGetNumeric(sum)) || numeric_is_inf(DatumGetNumeric(sum)))
 		out_of_range("NaN and infinite values cannot be shared.");
-	numeric_to_fixed(DatumGetNumeric(sum), value, scale);
+	text = DatumGetCString(DirectFunctionCall1(numeric_out, sum));
+	if (!wide_from_decimal(value, text, scale))
+		out_of_range("The local sum has too many digits.");
 }
 
-/* Parse the text of a finite numeric into digits (as int128) and scale. */
+/*
+ * An exact value with "scale" decimals, as limbs at the fixed scale.  The
+ * checks depend only on this member's own value, never on what another
+ * member announced.
+ */
 void
-numeric_to_fixed(Numeric num, int128 *value, int32 *scale)
+exact_to_limbs(Wide *value, int32 scale, int32 fixed_scale, int nlimbs, int128 *out,
+			   const char *what)
 {
-	char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
-	bool		neg = false;
-	bool		frac = false;
-	int128		v = 0;
-	int32		sc = 0;
+	int			bits = 64 * (nlimbs - 1) + WIDE_TOP_BITS;
 
-	if (*s == '-')
-	{
-		neg = true;
-		s++;
-	}
-	for (; *s; s++)
-	{
-		if (*s == '.')
-		{
-			frac = true;
-			continue;
-		}
-		if (*s < '0' || *s > '9')
-			out_of_range("The value is not a finite number.");
-		if (v > (SMPC_FIELD_LIMIT - 9) / 10)
-			out_of_range("The local sum has more than 37 significant digits.");
-		v = v * 10 + (*s - '0');
-		if (frac)
-			sc++;
-	}
-	*value = neg ? -v : v;
-	*scale = sc;
-}
-
-static char *
-int128_to_string(int128 v, int32 scale)
-{
-	char		digits[64];
-	char	   *out = palloc(80);
-	int			n = 0,
-				pos = 0;
-	bool		neg = v < 0;
-	uint128		u = neg ? (uint128) (-v) : (uint128) v;
-
-	do
-	{
-		digits[n++] = '0' + (int) (u % 10);
-		u /= 10;
-	} while (u > 0);
-	while (n <= scale)
-		digits[n++] = '0';
-	if (neg)
-		out[pos++] = '-';
-	while (n > 0)
-	{
-		if (n == scale)
-			out[pos++] = '.';
-		out[pos++] = digits[--n];
-	}
-	out[pos] = '\0';
-	return out;
+	if (scale > fixed_scale)
+		out_of_range(psprintf("This member's %s has %d digits after the decimal point; smpc shares at most %d.",
+							  what, scale, fixed_scale));
+	if (!wide_mul_pow10(value, fixed_scale - scale) ||
+		!wide_to_limbs(value, nlimbs, out))
+		out_of_range(psprintf("This member's %s is too large: its magnitude must be below 2^%d / 10^%d (about %.1e).",
+							  what, bits, fixed_scale,
+							  ldexp(1.0, bits) / pow(10.0, fixed_scale)));
 }
 
 Numeric
-fixed_to_numeric(int128 v, int32 scale)
+wide_to_numeric(const Wide *w, int32 scale)
 {
 	return DatumGetNumeric(DirectFunctionCall3(numeric_in,
-											   CStringGetDatum(int128_to_string(v, scale)),
+											   CStringGetDatum(wide_to_decimal(w, scale)),
 											   ObjectIdGetDatum(InvalidOid),
 											   Int32GetDatum(-1)));
 }
 
-/* Element 0 of the vector: the local sum in the agreed encoding. */
-static void
+/*
+ * The joint value of nlimbs summed limbs at fixed_scale, as a numeric with
+ * the agreed display scale: every member's value had at most that many
+ * decimals, so the division is exact.
+ */
+Numeric
+joint_exact(const int128 *limbs, int nlimbs, int32 fixed_scale, int32 scale)
+{
+	Wide		w;
+
+	wide_from_limbs(&w, limbs, nlimbs);
+	if (scale < 0 || scale > fixed_scale || !wide_div_pow10(&w, fixed_scale - scale))
+		elog(ERROR, "smpc joint value has more decimals than the agreed scale %d", scale);
+	return wide_to_numeric(&w, scale);
+}
+
+/*
+ * The vector of a sum or avg (see smpc.h): the local sum, then the count.
+ * Returns the number of values.
+ */
+static int
 encode_sum(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcClass *vclass,
-		   int32 *scale, int128 *value)
+		   int32 *scale, int128 *values)
 {
 	*scale = 0;
-	*value = 0;
 	if (st->input == IN_FLOAT4 || st->input == IN_FLOAT8)
 	{
 		double		scaled;
@@ -736,29 +769,34 @@ encode_sum(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcClass *vclass,
 		scaled = rint(ldexp(st->fsum, SMPC_FLOAT_FRAC_BITS));
 		if (fabs(scaled) > ldexp(1.0, 126))
 			out_of_range("The local floating-point sum is too large for the fixed-point encoding.");
-		*value = (int128) scaled;
-		if (*value > SMPC_FIELD_LIMIT || *value < -SMPC_FIELD_LIMIT)
+		values[0] = (int128) scaled;
+		if (values[0] > SMPC_FIELD_LIMIT || values[0] < -SMPC_FIELD_LIMIT)
 			out_of_range("The local floating-point sum is too large for the fixed-point encoding.");
-		return;
+		return 1;
 	}
 	*vclass = SMPC_CLASS_EXACT;
-	if (st->input == IN_NUMERIC)
 	{
-		numstate_fixed(fcinfo, st->numstate, value, scale);
-		return;
+		Wide		w;
+
+		if (st->input == IN_NUMERIC)
+			numstate_wide(fcinfo, st->numstate, &w, scale);
+		else
+			wide_from_int128(&w, st->isum);
+		exact_to_limbs(&w, *scale, SMPC_EXACT_SCALE, SMPC_EXACT_LIMBS, values, "local sum");
+		explicit_bzero(&w, sizeof(w));
 	}
-	if (st->isum > SMPC_FIELD_LIMIT || st->isum < -SMPC_FIELD_LIMIT)
-		out_of_range("The local sum exceeds 126 bits.");
-	*value = st->isum;
+	return SMPC_EXACT_LIMBS;
 }
 
-/* Run the joint computation for this state; values[] as documented. */
-static void
+/*
+ * Run the joint computation for this state; returns the number of values
+ * (the count is the last).
+ */
+static int
 run_for_state(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcKind kind,
 			  int128 *result, int32 *scale, SmpcClass *vclass)
 {
-	int128		values[2];
-	uint8		mult[2] = {1, 0};	/* the sum is at the common scale */
+	int128		values[SMPC_EXACT_LIMBS + 1];
 	int			n;
 	int32		sc = 0;
 	SmpcClass	cl = SMPC_CLASS_EXACT;
@@ -770,12 +808,13 @@ run_for_state(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcKind kind,
 	}
 	else
 	{
-		encode_sum(fcinfo, st, &cl, &sc, &values[0]);
-		values[1] = (kind == SMPC_KIND_SUM) ? (st->count > 0 ? 1 : 0) : st->count;
-		n = 2;
+		n = encode_sum(fcinfo, st, &cl, &sc, values);
+		values[n++] = (kind == SMPC_KIND_SUM) ? (st->count > 0 ? 1 : 0) : st->count;
 	}
-	smpc_run_computation(st->group, st->label, kind, cl, sc, values, mult, n, NULL, result, scale, NULL);
+	smpc_run_computation(st->group, st->label, kind, cl, sc, values, n, NULL, result, scale, NULL);
+	explicit_bzero(values, sizeof(values));
 	*vclass = cl;
+	return n;
 }
 
 static double
@@ -786,52 +825,64 @@ fixed_to_double(int128 v)
 
 /*
  * The common part of every final function: run the joint computation for
- * this aggregate's state.  Returns false when the result is NULL (no
- * member had a non-NULL input); counts are never NULL.
+ * this aggregate's state.  *sum is the joint sum: r[0] for floating-point
+ * input, or the numeric of the limbs for exact input; *count the joint
+ * count.  Returns false when the result is NULL (no member had a non-NULL
+ * input); counts are never NULL.
  */
 static bool
-joint_result(FunctionCallInfo fcinfo, SmpcKind kind, int128 *r, int32 *scale)
+joint_result(FunctionCallInfo fcinfo, SmpcKind kind, int128 *r, Numeric *sum,
+			 int128 *count)
 {
 	SmpcAggState *st = final_state(fcinfo);
 	SmpcClass	cl;
+	int32		scale;
+	int			n;
 
-	run_for_state(fcinfo, st, kind, r, scale, &cl);
-	return kind == SMPC_KIND_COUNT || r[1] != 0;
+	n = run_for_state(fcinfo, st, kind, r, &scale, &cl);
+	*count = r[n - 1];
+	if (sum)
+		*sum = (cl == SMPC_CLASS_EXACT && kind != SMPC_KIND_COUNT) ?
+			joint_exact(r, SMPC_EXACT_LIMBS, SMPC_EXACT_SCALE, scale) : NULL;
+	return kind == SMPC_KIND_COUNT || *count != 0;
 }
 
 Datum
 smpc_sum_final_int8(PG_FUNCTION_ARGS)
 {
 	int128		r[SMPC_MAX_VALUES];
-	int32		scale;
+	int128		count;
+	Numeric		sum;
 
-	if (!joint_result(fcinfo, SMPC_KIND_SUM, r, &scale))
+	if (!joint_result(fcinfo, SMPC_KIND_SUM, r, &sum, &count))
 		PG_RETURN_NULL();
-	if (scale != 0 || r[0] > PG_INT64_MAX || r[0] < PG_INT64_MIN)
+	/* as numeric_int8: an error when it does not fit */
+	if (DatumGetInt32(DirectFunctionCall1(numeric_scale, NumericGetDatum(sum))) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("bigint out of range")));
-	PG_RETURN_INT64((int64) r[0]);
+	PG_RETURN_DATUM(DirectFunctionCall1(numeric_int8, NumericGetDatum(sum)));
 }
 
 Datum
 smpc_sum_final_numeric(PG_FUNCTION_ARGS)
 {
 	int128		r[SMPC_MAX_VALUES];
-	int32		scale;
+	int128		count;
+	Numeric		sum;
 
-	if (!joint_result(fcinfo, SMPC_KIND_SUM, r, &scale))
+	if (!joint_result(fcinfo, SMPC_KIND_SUM, r, &sum, &count))
 		PG_RETURN_NULL();
-	PG_RETURN_NUMERIC(fixed_to_numeric(r[0], scale));
+	PG_RETURN_NUMERIC(sum);
 }
 
 Datum
 smpc_sum_final_float4(PG_FUNCTION_ARGS)
 {
 	int128		r[SMPC_MAX_VALUES];
-	int32		scale;
+	int128		count;
 
-	if (!joint_result(fcinfo, SMPC_KIND_SUM, r, &scale))
+	if (!joint_result(fcinfo, SMPC_KIND_SUM, r, NULL, &count))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT4((float4) fixed_to_double(r[0]));
 }
@@ -840,9 +891,9 @@ Datum
 smpc_sum_final_float8(PG_FUNCTION_ARGS)
 {
 	int128		r[SMPC_MAX_VALUES];
-	int32		scale;
+	int128		count;
 
-	if (!joint_result(fcinfo, SMPC_KIND_SUM, r, &scale))
+	if (!joint_result(fcinfo, SMPC_KIND_SUM, r, NULL, &count))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(fixed_to_double(r[0]));
 }
@@ -852,38 +903,40 @@ Datum
 smpc_avg_final_numeric(PG_FUNCTION_ARGS)
 {
 	int128		r[SMPC_MAX_VALUES];
-	int32		scale;
+	int128		count;
+	Numeric		sum;
+	Wide		n;
 
-	if (!joint_result(fcinfo, SMPC_KIND_AVG, r, &scale))
+	if (!joint_result(fcinfo, SMPC_KIND_AVG, r, &sum, &count))
 		PG_RETURN_NULL();
-	PG_RETURN_DATUM(DirectFunctionCall2(numeric_div,
-										NumericGetDatum(fixed_to_numeric(r[0], scale)),
-										NumericGetDatum(fixed_to_numeric(r[1], 0))));
+	wide_from_int128(&n, count);
+	PG_RETURN_DATUM(DirectFunctionCall2(numeric_div, NumericGetDatum(sum),
+										NumericGetDatum(wide_to_numeric(&n, 0))));
 }
 
 Datum
 smpc_avg_final_float8(PG_FUNCTION_ARGS)
 {
 	int128		r[SMPC_MAX_VALUES];
-	int32		scale;
+	int128		count;
 
-	if (!joint_result(fcinfo, SMPC_KIND_AVG, r, &scale))
+	if (!joint_result(fcinfo, SMPC_KIND_AVG, r, NULL, &count))
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(fixed_to_double(r[0]) / (double) r[1]);
+	PG_RETURN_FLOAT8(fixed_to_double(r[0]) / (double) count);
 }
 
 Datum
 smpc_count_final(PG_FUNCTION_ARGS)
 {
 	int128		r[SMPC_MAX_VALUES];
-	int32		scale;
+	int128		count;
 
-	(void) joint_result(fcinfo, SMPC_KIND_COUNT, r, &scale);
-	if (r[0] > PG_INT64_MAX || r[0] < 0)
+	(void) joint_result(fcinfo, SMPC_KIND_COUNT, r, NULL, &count);
+	if (count > PG_INT64_MAX || count < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("bigint out of range")));
-	PG_RETURN_INT64((int64) r[0]);
+	PG_RETURN_INT64((int64) count);
 }
 
 /* ---- handing the vector to the worker ---- */
@@ -925,8 +978,8 @@ abandon_slot(int code, Datum arg)
 void
 smpc_run_computation(const char *group, const char *label,
 					 SmpcKind kind, SmpcClass vclass, int32 scale,
-					 const int128 *values, const uint8 *scale_mult,
-					 int nvalues, const uint8 *desc,
+					 const int128 *values, int nvalues,
+					 const uint8 *desc,
 					 int128 *result, int32 *result_scale, bool *result_null)
 {
 	SmpcRequest *req = NULL;
@@ -940,6 +993,8 @@ smpc_run_computation(const char *group, const char *label,
 	char		edetail[1024];
 
 	smpc_check_loaded();
+	if (nvalues < 1 || nvalues > SMPC_MAX_VALUES)
+		elog(ERROR, "smpc vector of %d values is out of bounds", nvalues);
 
 	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
 	if (smpc_shared->worker_pid == 0)
@@ -978,7 +1033,6 @@ smpc_run_computation(const char *group, const char *label,
 	req->nvalues = nvalues;
 	req->timeout_ms = smpc_timeout_ms;
 	memcpy(req->values, values, sizeof(int128) * nvalues);
-	memcpy(req->scale_mult, scale_mult, nvalues);
 	if (desc)
 		memcpy(req->desc, desc, SMPC_HASH_BYTES);
 	req->state = SMPC_REQ_SUBMITTED;

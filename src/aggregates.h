@@ -13,6 +13,7 @@
 #include "utils/numeric.h"
 
 #include "smpc.h"
+#include "wide.h"
 
 /* Which input an aggregate state accumulates. */
 typedef enum SmpcInput
@@ -20,6 +21,9 @@ typedef enum SmpcInput
 	IN_INT2 = 1, IN_INT4, IN_INT8, IN_NUMERIC, IN_FLOAT4, IN_FLOAT8,
 	IN_ANY, IN_ROWS
 } SmpcInput;
+
+/* Buckets of a histogram or frequency table, the outer ones included. */
+#define SMPC_MAX_BUCKETS 64
 
 typedef struct SmpcAggState
 {
@@ -33,17 +37,23 @@ typedef struct SmpcAggState
 	double		fsum;			/* floating-point inputs */
 	Datum		numstate;		/* numeric inputs: the native accumulator */
 	/* for the dispersion aggregates (moments.c) */
-	int128		isq;			/* sum of squares of integer or quantised inputs */
-	bool		overflow;		/* isum or isq overflowed */
+	uint128		isq_lo;			/* integer inputs: the sum of squares is */
+	uint64		isq_hi;			/* isq_hi * 2^128 + isq_lo */
 	bool		nonfinite;		/* a floating-point input was NaN or infinite */
 	Datum		numstate2;		/* numeric inputs: accumulator of squares */
-	/* for the two-variable aggregates (moments.c): x in isum and isq */
-	int128		ysum;
-	int128		ysq;
-	int128		xysum;
+
+	/*
+	 * Floating-point input to the dispersion and two-variable aggregates:
+	 * exact accumulators (wide.h), NULL until the first row.  Dispersion:
+	 * sum x (KACC_LIN_DIGITS), then sum x^2 (KACC_SQ_DIGITS); two
+	 * variables: sum x, sum y, then sum x^2, sum y^2, sum xy.
+	 */
+	int64	   *kacc;
+	int32		kacc_len;		/* digits in kacc */
+	int32		kacc_pending;	/* rows added since the digits were carried */
 	/* for histograms and frequency tables (distributions.c) */
 	int			nbins;			/* 0 until the bounds are known */
-	int64		bins[SMPC_MAX_VALUES];
+	int64		bins[SMPC_MAX_BUCKETS];
 	uint8		desc[SMPC_HASH_BYTES];	/* digest of the bounds or categories */
 	Datum		spec;			/* the bounds or categories array, as given */
 } SmpcAggState;
@@ -55,10 +65,13 @@ extern Datum eval_call_arg(FunctionCallInfo fcinfo, int argno, const char *what)
 extern SmpcAggState *final_state(FunctionCallInfo fcinfo);
 extern Datum call_numeric_support(PGFunction fn, FunctionCallInfo outer, int nargs,
 								  Datum a0, bool n0, Datum a1, bool n1, bool *isnull);
+extern int64 *kacc_get(FunctionCallInfo fcinfo, SmpcAggState *st, int len);
+extern void kacc_normalise_state(SmpcAggState *st);
 extern void out_of_range(const char *why);
-extern void numeric_to_fixed(Numeric num, int128 *value, int32 *scale);
-extern void numstate_fixed(FunctionCallInfo fcinfo, Datum numstate,
-						   int128 *value, int32 *scale);
-extern Numeric fixed_to_numeric(int128 v, int32 scale);
+extern void numstate_wide(FunctionCallInfo fcinfo, Datum numstate, Wide *value, int32 *scale);
+extern void exact_to_limbs(Wide *value, int32 scale, int32 fixed_scale, int nlimbs,
+						   int128 *out, const char *what);
+extern Numeric wide_to_numeric(const Wide *w, int32 scale);
+extern Numeric joint_exact(const int128 *limbs, int nlimbs, int32 fixed_scale, int32 scale);
 
 #endif

@@ -32,7 +32,7 @@ PG_FUNCTION_INFO_V1(smpc_ftrans);
 PG_FUNCTION_INFO_V1(smpc_histogram_final);
 PG_FUNCTION_INFO_V1(smpc_frequencies_final);
 
-#define MAX_EDGES 63			/* SMPC_MAX_VALUES buckets */
+#define MAX_EDGES 63			/* SMPC_MAX_BUCKETS buckets */
 
 static void
 bad_spec(const char *what, const char *detail)
@@ -263,7 +263,6 @@ final_counts(FunctionCallInfo fcinfo, SmpcKind kind)
 	SmpcAggState *st = final_state(fcinfo);
 	int128		values[SMPC_MAX_VALUES];
 	int128		r[SMPC_MAX_VALUES];
-	uint8		mult[SMPC_MAX_VALUES] = {0};
 	Datum		out[SMPC_MAX_VALUES];
 	bool		isnull[SMPC_MAX_VALUES];
 	int			dims[1];
@@ -296,7 +295,7 @@ final_counts(FunctionCallInfo fcinfo, SmpcKind kind)
 	for (i = 0; i < st->nbins; i++)
 		values[i] = st->bins[i];
 	smpc_run_computation(st->group, st->label, kind, SMPC_CLASS_EXACT, 0,
-						 values, mult, st->nbins, st->desc, r, &scale, isnull);
+						 values, st->nbins, st->desc, r, &scale, isnull);
 	for (i = 0; i < st->nbins; i++)
 	{
 		if (isnull[i])

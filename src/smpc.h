@@ -26,14 +26,16 @@
 #define SMPC_HASH_BYTES		32		/* computation ids, membership digests */
 #define SMPC_MAX_NAME		64		/* node, peer and group names, with NUL */
 #define SMPC_MAX_LABEL		256		/* labels, with NUL */
-#define SMPC_MAX_VALUES		64		/* length of the shared vector */
+#define SMPC_MAX_VALUES		512		/* length of the shared vector */
 #define SMPC_MAX_MEMBERS	64		/* members of one computation */
 #define SMPC_MAX_REQUESTS	64		/* computations running at once */
 #define SMPC_MAX_PEERS		256		/* distinct peer keys known to a node */
-#define SMPC_MAX_MESSAGE	8192	/* largest message a peer may deliver */
+#define SMPC_MAX_MESSAGE	20480	/* largest message a peer may deliver: a
+									 * vector of 2 * SMPC_MAX_VALUES elements
+									 * of 16 bytes, header and tag */
 #define SMPC_INBOX_BYTES	(2 * 1024 * 1024)
 
-/* Fixed-point encoding of floating-point inputs: fractional bits. */
+/* Fixed-point encoding of floating-point sums (smpc_sum, smpc_avg): fractional bits. */
 #define SMPC_FLOAT_FRAC_BITS 40
 
 typedef enum SmpcKind
@@ -49,11 +51,26 @@ typedef enum SmpcKind
 
 #define SMPC_KIND_MAX SMPC_KIND_FREQUENCIES
 
-/* How element 0 of the vector is encoded; all members must agree. */
+/*
+ * How the values of the vector are encoded; all members must agree.  The
+ * layouts (wide.h has the limb counts and units):
+ *  sum, avg, exact: the sum in SMPC_EXACT_LIMBS limbs at decimal scale
+ *    SMPC_EXACT_SCALE, then the count (sum: 1 if any non-NULL value)
+ *  sum, avg, float: the sum times 2^SMPC_FLOAT_FRAC_BITS, then the count
+ *  count: the count
+ *  variance, exact: the count, the sum (SMPC_EXACT_LIMBS limbs at scale
+ *    SMPC_EXACT_SCALE), the sum of squares (SMPC_EXACT_SQ_LIMBS limbs at
+ *    twice that scale)
+ *  variance, float: the count, the sum (SMPC_FLOAT_LIMBS limbs in units of
+ *    2^-1074), the sum of squares (SMPC_FLOAT_SQ_LIMBS limbs, 2^-2148)
+ *  regression (float): the count, sum x, sum y (SMPC_FLOAT_LIMBS limbs
+ *    each), sum x^2, sum y^2, sum xy (SMPC_FLOAT_SQ_LIMBS limbs each)
+ *  histogram, frequencies: a count per bucket
+ */
 typedef enum SmpcClass
 {
-	SMPC_CLASS_EXACT = 1,		/* integer times 10^-scale */
-	SMPC_CLASS_FLOAT = 2		/* integer times 2^-SMPC_FLOAT_FRAC_BITS */
+	SMPC_CLASS_EXACT = 1,		/* integers and numeric, at a fixed scale */
+	SMPC_CLASS_FLOAT = 2		/* floating point */
 } SmpcClass;
 
 typedef enum SmpcReqState
@@ -75,14 +92,13 @@ typedef struct SmpcRequest
 	char		label[SMPC_MAX_LABEL];
 	uint8		kind;			/* SmpcKind */
 	uint8		vclass;			/* SmpcClass */
-	int32		scale;			/* this member's decimal scale (exact) */
+	int32		scale;			/* this member's display scale (exact) */
 	int32		nvalues;
-	uint8		scale_mult[SMPC_MAX_VALUES];	/* element k is at scale_mult[k] * scale */
 	uint8		desc[SMPC_HASH_BYTES];	/* what all members must agree on, or zeros */
 	int32		timeout_ms;
 	int128		values[SMPC_MAX_VALUES];
 	/* filled in by the worker */
-	int32		result_scale;
+	int32		result_scale;	/* the agreed display scale: the largest */
 	int128		result[SMPC_MAX_VALUES];
 	bool		result_null[SMPC_MAX_VALUES];	/* suppressed small cells */
 	int			sqlerrcode;		/* 0 on success */
@@ -148,8 +164,8 @@ extern PGDLLEXPORT void smpc_worker_main(Datum arg);
 /* aggregates.c: hand a vector to the worker and wait for the joint result */
 extern void smpc_run_computation(const char *group, const char *label,
 								 SmpcKind kind, SmpcClass vclass, int32 scale,
-								 const int128 *values, const uint8 *scale_mult,
-								 int nvalues, const uint8 *desc,
+								 const int128 *values, int nvalues,
+								 const uint8 *desc,
 								 int128 *result, int32 *result_scale,
 								 bool *result_null);
 extern const char *smpc_kind_name(SmpcKind kind);

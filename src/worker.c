@@ -47,6 +47,7 @@
 
 #include "codec.h"
 #include "field.h"
+#include "wide.h"
 #include "worker_int.h"
 
 #define MAX_SKEW_US		((int64) 600 * 1000000)	/* accepted clock difference */
@@ -99,7 +100,6 @@ typedef struct Comp
 	int			nvalues;
 	int32		scale;
 	int32		agreed_scale;
-	uint8		scale_mult[SMPC_MAX_VALUES];
 	uint8		desc[SMPC_HASH_BYTES];
 	int128		local[SMPC_MAX_VALUES];
 	bool		have_ready[SMPC_MAX_MEMBERS];
@@ -1146,7 +1146,6 @@ start_input(Comp *c)
 	int			i,
 				k;
 	uint8		kind = c->kind;
-	int128		bound = magnitude_bound(c->n);
 
 	/* every member announced the same membership and encoding? */
 	for (i = 0; i < c->n; i++)
@@ -1181,30 +1180,30 @@ start_input(Comp *c)
 							   c->vclass == SMPC_CLASS_FLOAT ? "floating-point" : "exact"));
 			return;
 		}
+		/* an honest member never announces more than the fixed scale */
+		if (c->vclass == SMPC_CLASS_EXACT &&
+			(r->scale < 0 || r->scale > SMPC_EXACT_SCALE))
+		{
+			fail_comp(c, "failed", ERRCODE_PROTOCOL_VIOLATION,
+					  psprintf("member \"%s\" of peer group \"%s\" announced an invalid scale",
+							   c->members[i].name, c->group),
+					  psprintf("It announced %d decimal digits; exact values are shared at %d at most.",
+							   (int) r->scale, SMPC_EXACT_SCALE));
+			return;
+		}
 	}
 
-	/* the common scale is the largest any member needs */
+	/*
+	 * The display scale of the result is the largest any member announced.
+	 * It changes no member's values: exact values are shared at one fixed
+	 * scale, and each member checked its own against fixed bounds before
+	 * it asked for the computation (aggregates.c), so whether a member's
+	 * value fits never depends on another member's choices.
+	 */
 	c->agreed_scale = c->scale;
 	for (i = 0; i < c->n; i++)
 		if (i != c->self)
 			c->agreed_scale = Max(c->agreed_scale, c->ready[i].scale);
-	for (k = 0; k < c->nvalues; k++)
-	{
-		int			steps = c->scale_mult[k] * (c->agreed_scale - c->scale);
-
-		for (i = 0; i < steps; i++)
-		{
-			if (c->local[k] > bound / 10 || c->local[k] < -bound / 10)
-			{
-				fail_comp(c, "failed", ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
-						  "value out of range for smpc",
-						  psprintf("This node's sums do not fit in 126 bits at the common scale of %d decimal digits.",
-								   c->agreed_scale));
-				return;
-			}
-			c->local[k] *= 10;
-		}
-	}
 
 	/* the computation id binds the key and every member's nonce */
 	crypto_generichash_init(&st, NULL, 0, SMPC_HASH_BYTES);
@@ -1724,7 +1723,6 @@ start_request(int slot)
 	memcpy(c->local, req->values, sizeof(int128) * c->nvalues);
 	/* this node's subtotals stay only in the computation, wiped after use */
 	sodium_memzero(req->values, sizeof(req->values));
-	memcpy(c->scale_mult, req->scale_mult, c->nvalues);
 	memcpy(c->desc, req->desc, SMPC_HASH_BYTES);
 	c->timeout_ms = req->timeout_ms;
 	LWLockRelease(smpc_shared->lock);
@@ -1803,13 +1801,17 @@ start_request(int slot)
 			return;
 		}
 	}
+	/*
+	 * Only this member's own value against the group's size: limbs and
+	 * counts are far inside; a floating-point sum (times 2^40) may not be.
+	 */
 	bound = magnitude_bound(c->n);
 	for (k = 0; k < c->nvalues; k++)
 		if (c->local[k] > bound || c->local[k] < -bound)
 		{
 			fail_comp(c, "failed", ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
 					  "value out of range for smpc",
-					  psprintf("With %d members, each member's value must stay within 2^126/%d at the common scale.",
+					  psprintf("With %d members, each member's encoded value must stay within 2^126/%d.",
 							   c->n, c->n));
 			return;
 		}

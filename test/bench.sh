@@ -118,7 +118,7 @@ for n in $NODE_COUNTS; do
 done
 
 echo
-echo "Local phase over $BIG_ROWS int4 rows at one node (median of 5 runs, ms)"
+echo "Local phase over $BIG_ROWS rows (int4 x, float8 f) at one node (median of 5 runs, ms)"
 start_nodes 3
 psql_n 1 -c "CREATE TABLE big AS SELECT (random() * 100000)::int4 AS x, random() AS f FROM generate_series(1, $BIG_ROWS)" >/dev/null
 psql_n 1 -c "VACUUM ANALYZE big" >/dev/null
@@ -133,7 +133,8 @@ timeit() {
 # a group that does not exist makes it fail right there, so the query time
 # is the local phase alone.
 printf "%-34s %10s\n" query ms
-for pair in "avg(x)|smpc_avg(x, 'no_such_group')" "avg(f)|smpc_avg(f, 'no_such_group')" "sum(x)|smpc_sum(x, 'no_such_group')"; do
+for pair in "avg(x)|smpc_avg(x, 'no_such_group')" "avg(f)|smpc_avg(f, 'no_such_group')" "sum(x)|smpc_sum(x, 'no_such_group')" \
+	"var_samp(f)|smpc_var_samp(f, 'no_such_group')" "regr_slope(f, x)|smpc_regr_slope(f, x, 'no_such_group')"; do
 	native=${pair%%|*}
 	smpc=${pair##*|}
 	tn=$(timeit "SELECT $native FROM big")

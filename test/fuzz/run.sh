@@ -37,7 +37,7 @@ mkdir -p "$WORK/corpus" "$WORK/crashes"
 "$WORK/seeds" "$WORK/corpus" >/dev/null
 
 set +e
-"$WORK/fuzz_codec" -max_total_time="$SECS" -max_len=4096 -rss_limit_mb=1024 \
+"$WORK/fuzz_codec" -max_total_time="$SECS" -max_len=20480 -rss_limit_mb=1024 \
 	-timeout=10 -print_final_stats=1 -artifact_prefix="$WORK/crashes/" \
 	"$WORK/corpus" >"$WORK/fuzz.log" 2>&1
 rc=$?

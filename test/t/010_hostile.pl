@@ -99,7 +99,11 @@ deliver_fails($elsewhere, qr/addressed to a different node key/, 'misaddressed')
 
 # truncated, oversized, wrong version, unknown type
 deliver_fails(substr($bytes, 0, 100), qr/message is truncated/, 'truncated');
-deliver_fails($bytes . ("\0" x 9000), qr/message is too large/, 'oversized');
+# SMPC_MAX_MESSAGE is 20480 bytes: one more is refused before it is read,
+# the largest is taken (and then fails authentication, being padded)
+deliver_fails($bytes . ("\0" x (20481 - length($bytes))), qr/message is too large/, 'oversized');
+deliver_warns($bytes . ("\0" x (20480 - length($bytes))), qr/authentication failed/,
+	'largest size');
 my $version = $bytes;
 substr($version, 1, 1) = chr(2);
 deliver_fails($version, qr/unknown format or version/, 'wrong version');
