@@ -729,8 +729,11 @@ encode_sum(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcClass *vclass,
 	*value = st->isum;
 }
 
-/* Run the joint computation for this state; values[] as documented. */
-static void
+/*
+ * Run the joint computation for this state; values[] as documented.
+ * Returns false when the result is withheld (see smpc_run_computation).
+ */
+static bool
 run_for_state(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcKind kind,
 			  int128 *result, int32 *scale, SmpcClass *vclass)
 {
@@ -739,6 +742,7 @@ run_for_state(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcKind kind,
 	int			n;
 	int32		sc = 0;
 	SmpcClass	cl = SMPC_CLASS_EXACT;
+	bool		released;
 
 	if (kind == SMPC_KIND_COUNT)
 	{
@@ -748,11 +752,14 @@ run_for_state(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcKind kind,
 	else
 	{
 		encode_sum(fcinfo, st, &cl, &sc, &values[0]);
-		values[1] = (kind == SMPC_KIND_SUM) ? (st->count > 0 ? 1 : 0) : st->count;
-		n = 2;
+		/* a sum needs no count: contributors decide whether it is NULL */
+		values[1] = st->count;
+		n = (kind == SMPC_KIND_SUM) ? 1 : 2;
 	}
-	smpc_run_computation(st->group, st->label, kind, cl, sc, values, mult, n, NULL, result, scale, NULL);
+	released = smpc_run_computation(st->group, st->label, kind, cl, sc, values, mult, n,
+									NULL, st->count, result, scale, NULL);
 	*vclass = cl;
+	return released;
 }
 
 static double
@@ -763,8 +770,10 @@ fixed_to_double(int128 v)
 
 /*
  * The common part of every final function: run the joint computation for
- * this aggregate's state.  Returns false when the result is NULL (no
- * member had a non-NULL input); counts are never NULL.
+ * this aggregate's state.  Returns false when the result is NULL: withheld
+ * because fewer than min_parties members had rows (so also when no member
+ * had any), or a small cell.  That holds for counts too: when no value may
+ * be released, smpc_count gives NULL, not 0.
  */
 static bool
 joint_result(FunctionCallInfo fcinfo, SmpcKind kind, int128 *r, int32 *scale)
@@ -772,8 +781,7 @@ joint_result(FunctionCallInfo fcinfo, SmpcKind kind, int128 *r, int32 *scale)
 	SmpcAggState *st = final_state(fcinfo);
 	SmpcClass	cl;
 
-	run_for_state(fcinfo, st, kind, r, scale, &cl);
-	return kind == SMPC_KIND_COUNT || r[1] != 0;
+	return run_for_state(fcinfo, st, kind, r, scale, &cl);
 }
 
 Datum
@@ -855,7 +863,8 @@ smpc_count_final(PG_FUNCTION_ARGS)
 	int128		r[SMPC_MAX_VALUES];
 	int32		scale;
 
-	(void) joint_result(fcinfo, SMPC_KIND_COUNT, r, &scale);
+	if (!joint_result(fcinfo, SMPC_KIND_COUNT, r, &scale))
+		PG_RETURN_NULL();
 	if (r[0] > PG_INT64_MAX || r[0] < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -886,6 +895,7 @@ abandon_slot(int code, Datum arg)
 		{
 			/* never started: this node's subtotals must not stay behind */
 			explicit_bzero(req->values, sizeof(req->values));
+			req->rows = 0;
 			req->state = SMPC_REQ_FREE;
 		}
 		else if (req->state == SMPC_REQ_RUNNING)
@@ -899,11 +909,11 @@ abandon_slot(int code, Datum arg)
 		SetLatch(latch);
 }
 
-void
+bool
 smpc_run_computation(const char *group, const char *label,
 					 SmpcKind kind, SmpcClass vclass, int32 scale,
 					 const int128 *values, const uint8 *scale_mult,
-					 int nvalues, const uint8 *desc,
+					 int nvalues, const uint8 *desc, int64 rows,
 					 int128 *result, int32 *result_scale, bool *result_null)
 {
 	SmpcRequest *req = NULL;
@@ -912,6 +922,7 @@ smpc_run_computation(const char *group, const char *label,
 	TimestampTz deadline;
 	int			i;
 	volatile bool done = false;
+	volatile bool withheld = false;
 	volatile int sqlerrcode = 0;
 	char		emsg[256];
 	char		edetail[1024];
@@ -956,6 +967,7 @@ smpc_run_computation(const char *group, const char *label,
 	req->nvalues = nvalues;
 	req->timeout_ms = smpc_timeout_ms;
 	memcpy(req->values, values, sizeof(int128) * nvalues);
+	req->rows = rows;
 	memcpy(req->scale_mult, scale_mult, nvalues);
 	if (desc)
 		memcpy(req->desc, desc, SMPC_HASH_BYTES);
@@ -986,6 +998,7 @@ smpc_run_computation(const char *group, const char *label,
 				memcpy(result, req->result, sizeof(int128) * SMPC_MAX_VALUES);
 				if (result_null)
 					memcpy(result_null, req->result_null, sizeof(bool) * SMPC_MAX_VALUES);
+				withheld = req->result_withheld;
 				req->state = SMPC_REQ_FREE;
 				done = true;
 			}
@@ -1014,4 +1027,5 @@ smpc_run_computation(const char *group, const char *label,
 							errdetail_internal("%s", edetail)));
 		ereport(ERROR, (errcode(sqlerrcode), errmsg_internal("%s", emsg)));
 	}
+	return !withheld;
 }

@@ -121,10 +121,11 @@ smpc_vtrans_numeric(PG_FUNCTION_ARGS)
  * Run the joint computation: r[0] = count, r[1] = sum at scale *scale,
  * r[2] = sum of squares at twice that scale (for floating-point input,
  * at 2^-SMPC_VAR_FRAC_BITS and its square).  Returns whether the input is
- * floating point.
+ * floating point.  *released is false when the result is withheld (too
+ * few contributors, or a small cell): every final function gives NULL.
  */
 static bool
-joint_moments(FunctionCallInfo fcinfo, int128 *r, int32 *scale)
+joint_moments(FunctionCallInfo fcinfo, int128 *r, int32 *scale, bool *released)
 {
 	SmpcAggState *st = final_state(fcinfo);
 	int128		values[3];
@@ -158,8 +159,8 @@ joint_moments(FunctionCallInfo fcinfo, int128 *r, int32 *scale)
 		values[1] = st->isum;
 		values[2] = st->isq;
 	}
-	smpc_run_computation(st->group, st->label, SMPC_KIND_VARIANCE, cl, sc,
-						 values, mult, 3, NULL, r, scale, NULL);
+	*released = smpc_run_computation(st->group, st->label, SMPC_KIND_VARIANCE, cl, sc,
+									 values, mult, 3, NULL, st->count, r, scale, NULL);
 	return cl == SMPC_CLASS_FLOAT;
 }
 
@@ -203,10 +204,11 @@ final_numeric(FunctionCallInfo fcinfo, bool sample, bool stddev)
 				den,
 				var;
 	int32		rscale;
+	bool		released;
 
-	if (joint_moments(fcinfo, r, &scale))
+	if (joint_moments(fcinfo, r, &scale, &released))
 		elog(ERROR, "numeric variance computed over floating-point input");
-	if (r[0] == 0 || (sample && r[0] <= 1))
+	if (!released || r[0] == 0 || (sample && r[0] <= 1))
 		PG_RETURN_NULL();
 	num = centred_numerator(r[0], fixed_to_numeric(r[1], scale),
 							fixed_to_numeric(r[2], 2 * scale));
@@ -234,10 +236,11 @@ final_float8(FunctionCallInfo fcinfo, bool sample, bool stddev)
 	Numeric		num,
 				den;
 	double		var;
+	bool		released;
 
-	if (!joint_moments(fcinfo, r, &scale))
+	if (!joint_moments(fcinfo, r, &scale, &released))
 		elog(ERROR, "floating-point variance computed over exact input");
-	if (r[0] == 0 || (sample && r[0] <= 1))
+	if (!released || r[0] == 0 || (sample && r[0] <= 1))
 		PG_RETURN_NULL();
 	num = centred_numerator(r[0], num_int(r[1]), num_int(r[2]));
 	if (!numeric_positive(num))
@@ -336,7 +339,7 @@ smpc_rtrans(PG_FUNCTION_ARGS)
  */
 typedef struct Moments2
 {
-	int128		n;
+	int128		n;				/* -1: the result is withheld */
 	double		sx;				/* sums, in the input's units */
 	double		sy;
 	double		sxx;			/* centred, in the input's units squared */
@@ -367,8 +370,13 @@ joint_moments2(FunctionCallInfo fcinfo, Moments2 *m)
 	v[3] = st->isq;
 	v[4] = st->ysq;
 	v[5] = st->xysum;
-	smpc_run_computation(st->group, st->label, SMPC_KIND_REGRESSION, SMPC_CLASS_FLOAT, 0,
-						 v, mult, 6, NULL, r, &scale, NULL);
+	if (!smpc_run_computation(st->group, st->label, SMPC_KIND_REGRESSION, SMPC_CLASS_FLOAT, 0,
+							  v, mult, 6, NULL, st->count, r, &scale, NULL))
+	{
+		/* withheld: every final function gives NULL, smpc_regr_count too */
+		m->n = -1;
+		return;
+	}
 	m->n = r[0];
 	if (m->n == 0)
 		return;
@@ -466,5 +474,7 @@ smpc_regr_count_final(PG_FUNCTION_ARGS)
 	Moments2	m;
 
 	joint_moments2(fcinfo, &m);
+	if (m.n < 0)
+		PG_RETURN_NULL();
 	PG_RETURN_INT64((int64) m.n);
 }
