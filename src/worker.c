@@ -11,9 +11,19 @@
  *	 INPUT	 the computation id is the hash of the key and every member's
  *			 rendezvous nonce.  Our vector was split into Shamir shares, one
  *			 sent (sealed) to each member; we add up the shares we receive.
- *	 OUTPUT  once every member's share is in, we send our sum of shares to
- *			 everyone; with every sum in, the joint vector is interpolated
- *			 and posted to the waiting backend.
+ *	 MULT	 once every member's share is in, the tests that decide what is
+ *			 released (enough contributors, small cells; see plan_tests())
+ *			 are multiplied out on shares, one level of product trees per
+ *			 round.  No round when the tests are linear.
+ *	 ZOPEN	 we send our shares of the test values, one per cell, to all;
+ *			 with every member's in, they are opened.  When nothing may be
+ *			 released, the computation ends here with NULL ("suppressed").
+ *	 OUTPUT  we send our sum of shares of the released values to everyone;
+ *			 with degree + 1 sums in, the joint vector is interpolated and
+ *			 posted to the waiting backend.
+ * Every message a member sends in a computation follows its previous
+ * step, and messages from one member arrive in the order sent, so a
+ * message of a step its sender has not reached yet is refused.
  * Any error, timeout or cancellation posts an error to the backend, tells
  * the other members with ABORT, and records the outcome in smpc.history.
  *
