@@ -120,7 +120,7 @@ ok( poll_until(
 		$node_a,
 		"SELECT count(*) || ' ' || count(*) FILTER (WHERE status = 'suppressed') || ' ' || "
 		  . "bool_and(status IN ('succeeded', 'suppressed')) FROM smpc.history WHERE aggregate = 'variance'",
-		(4 * 6 + 3 * 6 + 4 + 2) . ' 6 t', 10),
+		(4 * 6 + 3 * 6 + 4 + 2) . ' 6 true', 10),
 	'every dispersion computation completed and was recorded as "variance", the 6 over too few contributors as suppressed');
 
 done_testing();

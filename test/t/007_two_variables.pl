@@ -95,7 +95,7 @@ ok( poll_until(
 		$node_a,
 		"SELECT count(*) || ' ' || count(*) FILTER (WHERE status = 'suppressed') || ' ' || "
 		  . "bool_and(status IN ('succeeded', 'suppressed')) FROM smpc.history WHERE aggregate = 'regression'",
-		(8 * 7) . ' ' . (2 * 7) . ' t', 10),
+		(8 * 7) . ' ' . (2 * 7) . ' true', 10),
 	'every two-variable computation completed and was recorded as "regression", those over too few contributors as suppressed');
 
 done_testing();

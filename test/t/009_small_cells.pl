@@ -47,9 +47,10 @@ my $bounds = 'ARRAY[10, 20, 30, 100, 200, 300, 400, 500]::float8[]';
 # NULL when the joint count n, or n less one member's count, is 1 or 2
 sub released
 {
-	my ($n, $member_count) = @_;
-	return "CASE WHEN $n BETWEEN 1 AND 2 OR EXISTS (SELECT 1 FROM generate_series(1, 3) i "
-	  . "WHERE $n - ($member_count) BETWEEN 1 AND 2) THEN NULL ELSE $n END";
+	my ($n, $member_count, $k) = @_;
+	my $small = 'BETWEEN 1 AND ' . (($k // 3) - 1);
+	return "CASE WHEN $n $small OR EXISTS (SELECT 1 FROM generate_series(1, 3) i "
+	  . "WHERE $n - ($member_count) $small) THEN NULL ELSE $n END";
 }
 my $expected_hist = $node_a->safe_psql('postgres', qq{
 	SELECT array_agg(} . released('n', "SELECT count(*) FROM ref_t WHERE m = i AND v IS NOT NULL AND width_bucket(v, $bounds) = b") . qq{ ORDER BY b)
@@ -100,6 +101,34 @@ foreach my $r (@$res)
 {
 	like($r->{stderr}, qr/small-cell protection in peer group "weak" needs an honest majority/,
 		'no honest majority: count refused at ' . $r->{node}->name);
+}
+
+# 64 buckets with min_cell_count 10: each round of the test multiplies more
+# products than one message carries (1280 in the first), so they go in
+# several messages per round
+SmpcTest::setup_group('wide', '3, max_colluders => 1, min_cell_count => 10', \@nodes);
+SmpcTest::wait_group_ready(\@nodes, 'wide');
+$o = 0;
+foreach my $node (@nodes)
+{
+	$o++;
+	load_table($node, 'w', 'v float8, m int', qq{
+		SELECT b + 0.5, $o FROM generate_series(0, 63) b, generate_series(1, 13) r
+		WHERE r <= (b * ($o + 2)) % 13});
+}
+pool_table($node_a, 'ref_w', 'v float8, m int', 'w', \@nodes);
+my $wide_bounds = 'ARRAY(SELECT generate_series(1, 63))::float8[]';
+my $expected_wide = $node_a->safe_psql('postgres', qq{
+	SELECT array_agg(} . released('n', "SELECT count(*) FROM ref_w WHERE m = i AND width_bucket(v, $wide_bounds) = b", 10) . qq{ ORDER BY b)
+	FROM (SELECT b, (SELECT count(*) FROM ref_w WHERE width_bucket(v, $wide_bounds) = b) AS n
+		  FROM generate_series(0, 63) b) s});
+my $nulls = () = $expected_wide =~ /NULL/g;
+ok($nulls >= 10 && $nulls <= 54, "wide: $nulls of 64 buckets suppressed, the rest released");
+$res = run_on_all(\@nodes, "SELECT smpc_histogram(v, 'wide', $wide_bounds) FROM w");
+foreach my $r (@$res)
+{
+	is($r->{stdout}, $expected_wide, 'wide: 64 buckets, min_cell_count 10, at ' . $r->{node}->name)
+	  or diag($r->{stderr});
 }
 
 foreach my $node (@nodes)
