@@ -92,7 +92,7 @@ typedef enum CompPhase
 } CompPhase;
 
 /* Hidden elements shared besides the values: see start_input(). */
-#define MAX_SHARED		(2 * SMPC_MAX_VALUES + 3)
+#define MAX_SHARED		(3 * SMPC_MAX_VALUES + 4)
 /* Products of one multiplication level per MULT message (fits 8 kB). */
 #define MULT_CHUNK		400
 #define MULT_MAX_CHUNKS 64
@@ -137,6 +137,7 @@ typedef struct Comp
 	int			idx_cmask;
 	int			idx_rows;
 	int			idx_masks;
+	int			idx_zeros;
 	int			nshared;		/* values shared per member (with the tests) */
 	smpc_fe		acc[MAX_SHARED];
 	smpc_fe    *recv;			/* n x nshared: the shares each member sent */
@@ -1203,7 +1204,8 @@ send_wrong_steps(Comp *c, bool after_shares)
  *	 cmask	  a random mask for the contributor test (product test only)
  *	 rows	  its row count (small-cell test of the non-distribution kinds)
  *	 masks	  a random mask per small-cell test
- * Values are shared at the group's degree t, the hidden elements at
+ *	 zeros	  0 at degree 2 * hdegree per test value (product tests only)
+ * Values are shared at the group's degree t, the other hidden elements at
  * hdegree.  Every test is a product of factors that is zero exactly when
  * the result must be withheld, times a random mask, so that a nonzero
  * value is uniform and says nothing else; one value per cell is opened.
@@ -1229,7 +1231,12 @@ send_wrong_steps(Comp *c, bool after_shares)
  * Each cell's factors are multiplied as a balanced tree: every level
  * multiplies adjacent pairs of all cells at once, reshared at hdegree and
  * reduced by Lagrange interpolation over all members, so the number of
- * rounds grows with log2 of the number of factors.
+ * rounds grows with log2 of the number of factors.  The last product of a
+ * cell is not reduced: each member multiplies its two last factors and
+ * opens that share (degree 2 * hdegree < n) plus its share of a joint
+ * zero of the same degree, which makes the opened polynomial uniform
+ * among those with the test value as constant term, so it tells nothing
+ * else; that saves one round.
  */
 static bool
 plan_tests(Comp *c)
@@ -1250,7 +1257,9 @@ plan_tests(Comp *c)
 	c->idx_cmask = c->linear_contrib ? -1 : k++;
 	c->idx_rows = (c->ncells > 0 && !dist) ? k++ : -1;
 	c->idx_masks = c->ncells > 0 ? k : -1;
-	c->nshared = k + c->ncells;
+	k += c->ncells;
+	c->idx_zeros = c->linear_contrib ? -1 : k;
+	c->nshared = c->linear_contrib ? k : k + c->nz;
 
 	lens[0] = c->linear_contrib ? 1 : 1 + c->min_parties;
 	for (cell = 1; cell < c->nz; cell++)
@@ -1262,7 +1271,7 @@ plan_tests(Comp *c)
 		c->cell_len[cell] = lens[cell];
 		c->tree_size += lens[cell];
 	}
-	/* the schedule: products per level until one factor per cell is left */
+	/* the schedule: products per level until each cell has one or two */
 	c->nlevels = 0;
 	for (;;)
 	{
@@ -1270,6 +1279,8 @@ plan_tests(Comp *c)
 
 		for (cell = 0; cell < c->nz; cell++)
 		{
+			if (lens[cell] <= 2)
+				continue;
 			products += lens[cell] / 2;
 			lens[cell] = (lens[cell] + 1) / 2;
 		}
@@ -1327,7 +1338,20 @@ hidden_element(Comp *c, int k)
 	}
 	if (k == c->idx_rows)
 		return fe_from_int(c->rows);
+	if (c->idx_zeros >= 0 && k >= c->idx_zeros)
+		return 0;
 	return fe_random();			/* a mask */
+}
+
+/* The degree at which element k is shared. */
+static int
+element_degree(Comp *c, int k)
+{
+	if (k < c->nvalues)
+		return c->degree;
+	if (c->idx_zeros >= 0 && k >= c->idx_zeros)
+		return 2 * c->hdegree;
+	return c->hdegree;
 }
 
 /* Every share is in: the first factors of every test. */
@@ -1394,6 +1418,8 @@ send_level(Comp *c)
 	{
 		smpc_fe    *f = &c->tree[c->cell_off[cell]];
 
+		if (c->cell_len[cell] <= 2)
+			continue;
 		for (p = 0; p < c->cell_len[cell] / 2; p++, q++)
 		{
 			shamir_split(fe_mul(f[2 * p], f[2 * p + 1]), c->hdegree, c->n, tmp);
@@ -1445,6 +1471,8 @@ finish_level(Comp *c)
 		int			len = c->cell_len[cell];
 		smpc_fe		carry = f[len - 1];
 
+		if (len <= 2)
+			continue;
 		for (p = 0; p < len / 2; p++)
 			f[p] = prod[q++];
 		if (len % 2)
@@ -1455,7 +1483,10 @@ finish_level(Comp *c)
 	c->round++;
 }
 
-/* Every product is done: send our shares of the test values to all. */
+/*
+ * Every reduced product is done: send our shares of the test values to
+ * all, a cell's last two factors multiplied here and re-randomised.
+ */
 static void
 send_tests(Comp *c)
 {
@@ -1466,7 +1497,14 @@ send_tests(Comp *c)
 
 	c->phase = PHASE_ZOPEN;
 	for (cell = 0; cell < c->nz; cell++)
-		z[cell] = c->tree[c->cell_off[cell]];
+	{
+		smpc_fe    *f = &c->tree[c->cell_off[cell]];
+
+		if (c->cell_len[cell] == 2)
+			z[cell] = fe_add(fe_mul(f[0], f[1]), c->acc[c->idx_zeros + cell]);
+		else
+			z[cell] = f[0];
+	}
 	memcpy(&c->zs[c->self * c->nz], z, sizeof(smpc_fe) * c->nz);
 	c->have_z[c->self] = true;
 	initStringInfo(&buf);
@@ -1606,8 +1644,7 @@ start_input(Comp *c)
 	shares = palloc(sizeof(smpc_fe) * c->n * c->nshared);
 	for (k = 0; k < c->nshared; k++)
 	{
-		shamir_split(hidden_element(c, k), k < c->nvalues ? c->degree : c->hdegree,
-					 c->n, tmp);
+		shamir_split(hidden_element(c, k), element_degree(c, k), c->n, tmp);
 		for (i = 0; i < c->n; i++)
 			shares[i * c->nshared + k] = tmp[i];
 	}
