@@ -1202,7 +1202,9 @@ send_wrong_steps(Comp *c, bool after_shares)
  * are never opened:
  *	 contrib  b = [rows > 0], or (linear test) u = rho * (1 - b)
  *	 cmask	  a random mask for the contributor test (product test only)
- *	 rows	  its row count (small-cell test of the non-distribution kinds)
+ *	 rows	  its row count (small-cell test of the non-distribution kinds;
+ *			  its own element rather than the count some kinds share, so
+ *			  that every kind, sum included, has one layout)
  *	 masks	  a random mask per small-cell test
  *	 zeros	  0 at degree 2 * hdegree per test value (product tests only)
  * Values are shared at the group's degree t, the other hidden elements at
