@@ -1288,6 +1288,12 @@ plan_tests(Comp *c)
 		}
 		if (products == 0)
 			break;
+		/*
+		 * Within the limits of create_peer_group (64 members, 64 buckets,
+		 * min_cell_count 10) a level has at most 20832 products (53
+		 * messages) and there are at most 9 levels; this guards the
+		 * buffers and the one-byte level and chunk numbers.
+		 */
 		if (c->nlevels == MAX_LEVELS ||
 			(products + MULT_CHUNK - 1) / MULT_CHUNK > MULT_MAX_CHUNKS)
 		{
