@@ -145,9 +145,13 @@ foreach my $node (@nodes)
 #   few:     1 + 1 rows: 2 joint rows, NULL
 #   even:    3 + 3 rows: released exactly
 #   insider: 5 + 1 rows: 6 joint rows, but node_a would learn node_b's 1
+#   wider:   5 + 3 rows: released exactly
+# (3 joint rows can never be released with min_cell_count 3: with at least
+# min_parties = 2 contributors, one of them would learn the others' count
+# of 1 or 2)
 SmpcTest::setup_group('cells', '2, max_colluders => 1, min_cell_count => 3', \@nodes);
 SmpcTest::wait_group_ready(\@nodes, 'cells');
-my %rows = (few => [ 1, 1 ], even => [ 3, 3 ], insider => [ 5, 1 ]);
+my %rows = (few => [ 1, 1 ], even => [ 3, 3 ], insider => [ 5, 1 ], wider => [ 5, 3 ]);
 foreach my $i (0, 1)
 {
 	my $sql = "CREATE TABLE u (x float8, k text);\n";
@@ -162,8 +166,9 @@ $nodes[2]->safe_psql('postgres', 'CREATE TABLE u (x float8, k text)');
 my %expected = (
 	few => '||{NULL,0}|',
 	even => '4.5|6|{6,0}|6',
-	insider => '||{NULL,0}|');
-foreach my $k (qw(few even insider))
+	insider => '||{NULL,0}|',
+	wider => '5.625|8|{8,0}|8');
+foreach my $k (qw(few even insider wider))
 {
 	$res = run_on_all(\@nodes,
 		"SELECT smpc_avg(x, 'cells', '$k'), smpc_count(x, 'cells', '$k'), "
@@ -187,7 +192,9 @@ foreach my $node (@nodes)
 				'even avg:succeeded', 'even count:succeeded', 'even histogram:succeeded',
 				'even count:succeeded',
 				'insider avg:suppressed (small cell)', 'insider count:suppressed (small cell)',
-				'insider histogram:succeeded', 'insider count:suppressed (small cell)'),
+				'insider histogram:succeeded', 'insider count:suppressed (small cell)',
+				'wider avg:succeeded', 'wider count:succeeded', 'wider histogram:succeeded',
+				'wider count:succeeded'),
 			10),
 		'cells: history records suppressed results at ' . $node->name);
 }
