@@ -790,11 +790,12 @@ encode_sum(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcClass *vclass,
 
 /*
  * Run the joint computation for this state; returns the number of values
- * (the count is the last).
+ * (for avg and count, the count is the last).  *released is false when
+ * the result is withheld (see smpc_run_computation).
  */
 static int
 run_for_state(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcKind kind,
-			  int128 *result, int32 *scale, SmpcClass *vclass)
+			  int128 *result, int32 *scale, SmpcClass *vclass, bool *released)
 {
 	int128		values[SMPC_EXACT_LIMBS + 1];
 	int			n;
@@ -809,9 +810,12 @@ run_for_state(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcKind kind,
 	else
 	{
 		n = encode_sum(fcinfo, st, &cl, &sc, values);
-		values[n++] = (kind == SMPC_KIND_SUM) ? (st->count > 0 ? 1 : 0) : st->count;
+		/* a sum needs no count: contributors decide whether it is NULL */
+		if (kind == SMPC_KIND_AVG)
+			values[n++] = st->count;
 	}
-	smpc_run_computation(st->group, st->label, kind, cl, sc, values, n, NULL, result, scale, NULL);
+	*released = smpc_run_computation(st->group, st->label, kind, cl, sc, values, n,
+									 NULL, st->count, result, scale, NULL);
 	explicit_bzero(values, sizeof(values));
 	*vclass = cl;
 	return n;
@@ -827,8 +831,10 @@ fixed_to_double(int128 v)
  * The common part of every final function: run the joint computation for
  * this aggregate's state.  *sum is the joint sum: r[0] for floating-point
  * input, or the numeric of the limbs for exact input; *count the joint
- * count.  Returns false when the result is NULL (no member had a non-NULL
- * input); counts are never NULL.
+ * count (avg and count only).  Returns false when the result is NULL:
+ * withheld because fewer than min_parties members had rows (so also when
+ * no member had any), or a small cell.  That holds for counts too: when no
+ * value may be released, smpc_count gives NULL, not 0.
  */
 static bool
 joint_result(FunctionCallInfo fcinfo, SmpcKind kind, int128 *r, Numeric *sum,
@@ -838,13 +844,16 @@ joint_result(FunctionCallInfo fcinfo, SmpcKind kind, int128 *r, Numeric *sum,
 	SmpcClass	cl;
 	int32		scale;
 	int			n;
+	bool		released;
 
-	n = run_for_state(fcinfo, st, kind, r, &scale, &cl);
-	*count = r[n - 1];
+	n = run_for_state(fcinfo, st, kind, r, &scale, &cl, &released);
+	if (!released)
+		return false;
+	*count = kind == SMPC_KIND_SUM ? 0 : r[n - 1];
 	if (sum)
 		*sum = (cl == SMPC_CLASS_EXACT && kind != SMPC_KIND_COUNT) ?
 			joint_exact(r, SMPC_EXACT_LIMBS, SMPC_EXACT_SCALE, scale) : NULL;
-	return kind == SMPC_KIND_COUNT || *count != 0;
+	return true;
 }
 
 Datum
@@ -931,7 +940,8 @@ smpc_count_final(PG_FUNCTION_ARGS)
 	int128		r[SMPC_MAX_VALUES];
 	int128		count;
 
-	(void) joint_result(fcinfo, SMPC_KIND_COUNT, r, NULL, &count);
+	if (!joint_result(fcinfo, SMPC_KIND_COUNT, r, NULL, &count))
+		PG_RETURN_NULL();
 	if (count > PG_INT64_MAX || count < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -962,6 +972,7 @@ abandon_slot(int code, Datum arg)
 		{
 			/* never started: this node's subtotals must not stay behind */
 			explicit_bzero(req->values, sizeof(req->values));
+			req->rows = 0;
 			req->state = SMPC_REQ_FREE;
 		}
 		else if (req->state == SMPC_REQ_RUNNING)
@@ -975,11 +986,11 @@ abandon_slot(int code, Datum arg)
 		SetLatch(latch);
 }
 
-void
+bool
 smpc_run_computation(const char *group, const char *label,
 					 SmpcKind kind, SmpcClass vclass, int32 scale,
 					 const int128 *values, int nvalues,
-					 const uint8 *desc,
+					 const uint8 *desc, int64 rows,
 					 int128 *result, int32 *result_scale, bool *result_null)
 {
 	SmpcRequest *req = NULL;
@@ -988,6 +999,7 @@ smpc_run_computation(const char *group, const char *label,
 	TimestampTz deadline;
 	int			i;
 	volatile bool done = false;
+	volatile bool withheld = false;
 	volatile int sqlerrcode = 0;
 	char		emsg[256];
 	char		edetail[1024];
@@ -1033,6 +1045,7 @@ smpc_run_computation(const char *group, const char *label,
 	req->nvalues = nvalues;
 	req->timeout_ms = smpc_timeout_ms;
 	memcpy(req->values, values, sizeof(int128) * nvalues);
+	req->rows = rows;
 	if (desc)
 		memcpy(req->desc, desc, SMPC_HASH_BYTES);
 	req->state = SMPC_REQ_SUBMITTED;
@@ -1062,6 +1075,7 @@ smpc_run_computation(const char *group, const char *label,
 				memcpy(result, req->result, sizeof(int128) * SMPC_MAX_VALUES);
 				if (result_null)
 					memcpy(result_null, req->result_null, sizeof(bool) * SMPC_MAX_VALUES);
+				withheld = req->result_withheld;
 				req->state = SMPC_REQ_FREE;
 				done = true;
 			}
@@ -1090,4 +1104,5 @@ smpc_run_computation(const char *group, const char *label,
 							errdetail_internal("%s", edetail)));
 		ereport(ERROR, (errcode(sqlerrcode), errmsg_internal("%s", emsg)));
 	}
+	return !withheld;
 }

@@ -268,6 +268,7 @@ final_counts(FunctionCallInfo fcinfo, SmpcKind kind)
 	int			dims[1];
 	int			lbs[1] = {1};
 	int32		scale;
+	int64		rows = 0;
 	int			i;
 
 	if (st->nbins == 0)
@@ -293,9 +294,14 @@ final_counts(FunctionCallInfo fcinfo, SmpcKind kind)
 		memset(st->bins, 0, sizeof(st->bins));
 	}
 	for (i = 0; i < st->nbins; i++)
+	{
 		values[i] = st->bins[i];
-	smpc_run_computation(st->group, st->label, kind, SMPC_CLASS_EXACT, 0,
-						 values, st->nbins, st->desc, r, &scale, isnull);
+		rows += st->bins[i];
+	}
+	/* too few members with rows: the whole array is NULL */
+	if (!smpc_run_computation(st->group, st->label, kind, SMPC_CLASS_EXACT, 0,
+							  values, st->nbins, st->desc, rows, r, &scale, isnull))
+		PG_RETURN_NULL();
 	for (i = 0; i < st->nbins; i++)
 	{
 		if (isnull[i])

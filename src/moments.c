@@ -140,7 +140,9 @@ kacc_to_limbs(const int64 *d, int ndigits, int nlimbs, int128 *out)
  * smpc.h says.  On return, r[0] is the joint count and *sum and *sumsq the
  * joint sums: for exact input at the agreed display scale *scale and twice
  * it, for floating-point input as integers in units of 2^-1074 and
- * 2^-2148.  Returns whether the input is floating point.
+ * 2^-2148.  Returns whether the input is floating point.  When the result
+ * is withheld (too few contributors, or a small cell), the joint count is
+ * given as 0, so that every final function returns NULL.
  */
 static bool
 joint_moments(FunctionCallInfo fcinfo, int128 *r, int32 *scale, Wide *sum, Wide *sumsq)
@@ -152,6 +154,7 @@ joint_moments(FunctionCallInfo fcinfo, int128 *r, int32 *scale, Wide *sum, Wide 
 				n;
 	int32		sc = 0;
 	SmpcClass	cl;
+	bool		released;
 
 	if (st->nonfinite)
 		out_of_range("NaN and infinite values cannot be shared.");
@@ -190,9 +193,16 @@ joint_moments(FunctionCallInfo fcinfo, int128 *r, int32 *scale, Wide *sum, Wide 
 		explicit_bzero(&w, sizeof(w));
 	}
 	n = 1 + nlin + nsq;
-	smpc_run_computation(st->group, st->label, SMPC_KIND_VARIANCE, cl, sc,
-						 values, n, NULL, r, scale, NULL);
+	released = smpc_run_computation(st->group, st->label, SMPC_KIND_VARIANCE, cl, sc,
+									values, n, NULL, st->count, r, scale, NULL);
 	explicit_bzero(values, sizeof(values));
+	if (!released)
+	{
+		r[0] = 0;
+		wide_from_int128(sum, 0);
+		wide_from_int128(sumsq, 0);
+		return cl == SMPC_CLASS_FLOAT;
+	}
 	wide_from_limbs(sum, &r[1], nlin);
 	wide_from_limbs(sumsq, &r[1 + nlin], nsq);
 	if (cl == SMPC_CLASS_EXACT &&
@@ -494,7 +504,7 @@ smpc_rtrans(PG_FUNCTION_ARGS)
  */
 typedef struct Moments2
 {
-	int128		n;
+	int128		n;				/* -1: the result is withheld */
 	Wide		sx;
 	Wide		sy;
 	Wide		cxx;
@@ -512,6 +522,7 @@ joint_moments2(FunctionCallInfo fcinfo, Moments2 *m)
 	const int64 *d = st->kacc;
 	Wide		n,
 				q;
+	bool		released;
 
 	if (st->nonfinite)
 		out_of_range("NaN and infinite values cannot be shared.");
@@ -521,9 +532,17 @@ joint_moments2(FunctionCallInfo fcinfo, Moments2 *m)
 	kacc_to_limbs(d ? d + K_SXX : NULL, KACC_SQ_DIGITS, SMPC_FLOAT_SQ_LIMBS, &v[V_SXX]);
 	kacc_to_limbs(d ? d + K_SYY : NULL, KACC_SQ_DIGITS, SMPC_FLOAT_SQ_LIMBS, &v[V_SYY]);
 	kacc_to_limbs(d ? d + K_SXY : NULL, KACC_SQ_DIGITS, SMPC_FLOAT_SQ_LIMBS, &v[V_SXY]);
-	smpc_run_computation(st->group, st->label, SMPC_KIND_REGRESSION, SMPC_CLASS_FLOAT, 0,
-						 v, V_END, NULL, r, &scale, NULL);
+	released = smpc_run_computation(st->group, st->label, SMPC_KIND_REGRESSION,
+									SMPC_CLASS_FLOAT, 0, v, V_END, NULL, st->count,
+									r, &scale, NULL);
 	explicit_bzero(v, sizeof(v));
+	if (!released)
+	{
+		/* withheld: every final function gives NULL, smpc_regr_count too */
+		memset(m, 0, sizeof(Moments2));
+		m->n = -1;
+		return;
+	}
 	m->n = r[0];
 	wide_from_int128(&n, r[0]);
 	wide_from_limbs(&m->sx, &r[V_SX], SMPC_FLOAT_LIMBS);
@@ -624,5 +643,7 @@ smpc_regr_count_final(PG_FUNCTION_ARGS)
 	Moments2	m;
 
 	joint_moments2(fcinfo, &m);
+	if (m.n < 0)
+		PG_RETURN_NULL();
 	PG_RETURN_INT64((int64) m.n);
 }

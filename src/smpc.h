@@ -97,10 +97,13 @@ typedef struct SmpcRequest
 	uint8		desc[SMPC_HASH_BYTES];	/* what all members must agree on, or zeros */
 	int32		timeout_ms;
 	int128		values[SMPC_MAX_VALUES];
+	int64		rows;			/* this member's rows that contribute */
 	/* filled in by the worker */
 	int32		result_scale;	/* the agreed display scale: the largest */
 	int128		result[SMPC_MAX_VALUES];
 	bool		result_null[SMPC_MAX_VALUES];	/* suppressed small cells */
+	bool		result_withheld;	/* no value released: too few contributors
+									 * or a small cell */
 	int			sqlerrcode;		/* 0 on success */
 	char		errmsg[256];
 	char		errdetail[1024];
@@ -161,11 +164,18 @@ extern void smpc_note_config_change(void);
 /* worker.c */
 extern PGDLLEXPORT void smpc_worker_main(Datum arg);
 
-/* aggregates.c: hand a vector to the worker and wait for the joint result */
-extern void smpc_run_computation(const char *group, const char *label,
+/*
+ * aggregates.c: hand a vector to the worker and wait for the joint result.
+ * rows is this member's number of rows that contribute to the value
+ * (non-NULL inputs, or the rows counted, or the sum of the bucket counts).
+ * Returns false when the joint result is withheld: fewer than min_parties
+ * members had such rows, or (min_cell_count) a count is small; then every
+ * final function returns NULL.
+ */
+extern bool smpc_run_computation(const char *group, const char *label,
 								 SmpcKind kind, SmpcClass vclass, int32 scale,
 								 const int128 *values, int nvalues,
-								 const uint8 *desc,
+								 const uint8 *desc, int64 rows,
 								 int128 *result, int32 *result_scale,
 								 bool *result_null);
 extern const char *smpc_kind_name(SmpcKind kind);

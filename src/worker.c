@@ -11,9 +11,19 @@
  *	 INPUT	 the computation id is the hash of the key and every member's
  *			 rendezvous nonce.  Our vector was split into Shamir shares, one
  *			 sent (sealed) to each member; we add up the shares we receive.
- *	 OUTPUT  once every member's share is in, we send our sum of shares to
- *			 everyone; with every sum in, the joint vector is interpolated
- *			 and posted to the waiting backend.
+ *	 MULT	 once every member's share is in, the tests that decide what is
+ *			 released (enough contributors, small cells; see plan_tests())
+ *			 are multiplied out on shares, one level of product trees per
+ *			 round.  No round when the tests are linear.
+ *	 ZOPEN	 we send our shares of the test values, one per cell, to all;
+ *			 with every member's in, they are opened.  When nothing may be
+ *			 released, the computation ends here with NULL ("suppressed").
+ *	 OUTPUT  we send our sum of shares of the released values to everyone;
+ *			 with degree + 1 sums in, the joint vector is interpolated and
+ *			 posted to the waiting backend.
+ * Every message a member sends in a computation follows its previous
+ * step, and messages from one member arrive in the order sent, so a
+ * message of a step its sender has not reached yet is refused.
  * Any error, timeout or cancellation posts an error to the backend, tells
  * the other members with ABORT, and records the outcome in smpc.history.
  *
@@ -77,10 +87,17 @@ typedef enum CompPhase
 {
 	PHASE_WAIT = 1,
 	PHASE_INPUT,
-	PHASE_MULT,					/* small-cell test: multiplication rounds */
-	PHASE_ZOPEN,				/* small-cell test: opening the test values */
+	PHASE_MULT,					/* the tests: multiplication rounds */
+	PHASE_ZOPEN,				/* the tests: opening the test values */
 	PHASE_OUTPUT
 } CompPhase;
+
+/* Hidden elements shared besides the values: see start_input(). */
+#define MAX_SHARED		(3 * SMPC_MAX_VALUES + 4)
+/* Products of one multiplication level per MULT message (fits 8 kB). */
+#define MULT_CHUNK		400
+#define MULT_MAX_CHUNKS 64
+#define MAX_LEVELS		16
 
 typedef struct Comp
 {
@@ -108,17 +125,41 @@ typedef struct Comp
 	bool		have_share[SMPC_MAX_MEMBERS];
 	bool		have_sum[SMPC_MAX_MEMBERS];
 	int			degree;			/* of the sharing polynomials */
+	int64		rows;			/* this member's rows that contribute */
+	int			min_parties;
 	int			suppress_k;		/* suppress counts 1 .. k-1; 0: none */
-	int			nshared;		/* values shared per member (with the masks) */
-	smpc_fe		acc[2 * SMPC_MAX_VALUES];
-	/* small-cell test: z = r * (c - 1) * ... * (c - (k-1)) per bucket */
+	/* the tests, decided before anything is opened; see build_tests() */
+	int			hdegree;		/* of the test elements */
+	bool		linear_contrib; /* contributor test without multiplication */
+	int			ncells;			/* small-cell tests (0 without protection) */
+	int			nz;				/* opened test values: 1 + ncells */
+	int			idx_contrib;	/* hidden elements of the shared vector */
+	int			idx_cmask;
+	int			idx_rows;
+	int			idx_masks;
+	int			idx_zeros;
+	int			nshared;		/* values shared per member (with the tests) */
+	smpc_fe		acc[MAX_SHARED];
+	smpc_fe    *recv;			/* n x nshared: the shares each member sent */
+	/* products of the tests: a balanced tree, one level per round */
 	int			round;
-	smpc_fe		cur[SMPC_MAX_VALUES];
-	smpc_fe    *mult_in;		/* rounds x n x nvalues */
-	bool	   *have_mult;		/* rounds x n */
-	smpc_fe    *zs;				/* n x nvalues */
+	int			nlevels;
+	int			level_products[MAX_LEVELS];
+	int			cell_off[SMPC_MAX_VALUES + 1];
+	int			cell_len[SMPC_MAX_VALUES + 1];
+	smpc_fe    *tree;			/* every cell's current factors */
+	int			tree_size;
+	smpc_fe    *lvl_acc[2];		/* degree-reduced products, by level parity */
+	int			mult_done[SMPC_MAX_MEMBERS];	/* levels complete per sender */
+	int			chunk_count[SMPC_MAX_MEMBERS];
+	bool		chunk_seen[SMPC_MAX_MEMBERS][MULT_MAX_CHUNKS];
+	bool		have_round[SMPC_MAX_MEMBERS];	/* for messages and timeouts */
+	smpc_fe    *zs;				/* n x nz */
 	bool		have_z[SMPC_MAX_MEMBERS];
 	bool		suppressed[SMPC_MAX_VALUES];
+	smpc_fe		lambda[SMPC_MAX_MEMBERS];	/* degree reduction over all members */
+	bool		withheld;		/* no value is released */
+	const char *withheld_why;
 	smpc_fe    *sums;			/* n x nvalues, in the worker context */
 	uint8		comp_id[SMPC_HASH_BYTES];
 	TimestampTz started;
@@ -366,6 +407,7 @@ post_result(Comp *c, int sqlerrcode, const char *msg, const char *detail,
 			if (result_null)
 				memcpy(req->result_null, result_null, sizeof(bool) * nresult);
 			req->result_scale = scale;
+			req->result_withheld = c->withheld;
 			req->state = SMPC_REQ_DONE;
 			latch = req->backend_latch;
 		}
@@ -911,15 +953,29 @@ wipe_comp(Comp *c)
 		sodium_memzero(c->sums, sizeof(smpc_fe) * c->n * c->nvalues);
 		pfree(c->sums);
 	}
-	if (c->mult_in)
+	if (c->recv)
 	{
-		sodium_memzero(c->mult_in, sizeof(smpc_fe) * (c->suppress_k - 1) * c->n * c->nvalues);
-		pfree(c->mult_in);
-		pfree(c->have_mult);
+		sodium_memzero(c->recv, sizeof(smpc_fe) * c->n * c->nshared);
+		pfree(c->recv);
+	}
+	if (c->tree)
+	{
+		sodium_memzero(c->tree, sizeof(smpc_fe) * c->tree_size);
+		pfree(c->tree);
+	}
+	if (c->lvl_acc[0])
+	{
+		int			i;
+
+		for (i = 0; i < 2; i++)
+		{
+			sodium_memzero(c->lvl_acc[i], sizeof(smpc_fe) * c->level_products[0]);
+			pfree(c->lvl_acc[i]);
+		}
 	}
 	if (c->zs)
 	{
-		sodium_memzero(c->zs, sizeof(smpc_fe) * c->n * c->nvalues);
+		sodium_memzero(c->zs, sizeof(smpc_fe) * c->n * c->nz);
 		pfree(c->zs);
 	}
 	sodium_memzero(c, sizeof(Comp));
@@ -970,7 +1026,7 @@ finish_comp(Comp *c, const char *status, int sqlerrcode, const char *msg,
 			record_history(c, status, msg);
 	}
 	else
-		record_history(c, status, NULL);
+		record_history(c, status, c->withheld_why);
 	if (c->phase >= PHASE_INPUT)
 		remember_finished(c, sqlerrcode == 0);
 	wipe_comp(c);
@@ -1010,9 +1066,13 @@ missing_names(Comp *c, bool *have, bool *skip)
 static bool *
 have_of_phase(Comp *c)
 {
+	int			i;
+
+	for (i = 0; i < c->n; i++)
+		c->have_round[i] = c->mult_done[i] > c->round;
 	return c->phase == PHASE_WAIT ? c->have_ready
 		: c->phase == PHASE_INPUT ? c->have_share
-		: c->phase == PHASE_MULT ? &c->have_mult[c->round * c->n]
+		: c->phase == PHASE_MULT ? c->have_round
 		: c->phase == PHASE_ZOPEN ? c->have_z : c->have_sum;
 }
 
@@ -1054,7 +1114,7 @@ timeout_comp(Comp *c)
 	const char *what = c->phase == PHASE_WAIT ? "Peers that never joined"
 		: c->phase == PHASE_INPUT ? "Peers that did not send their shares"
 		: c->phase == PHASE_MULT ? "Peers that did not send their multiplication round"
-		: c->phase == PHASE_ZOPEN ? "Peers that did not send their small-cell test"
+		: c->phase == PHASE_ZOPEN ? "Peers that did not send their test values"
 		: "Peers that did not send their sums";
 	StringInfoData detail;
 	int			i;
@@ -1094,20 +1154,19 @@ static void try_advance(Comp *c);
 
 /*
  * smpc.fault_injection = wrong_step: messages of steps that are not due.
- * Before the shares, a multiplication round and small-cell test values
- * (unexpected unless the group has small-cell protection, which this
- * fault leaves alone); after them, a second set of shares.  The members
- * must refuse all of them and still compute the right result.
+ * Before the shares, a multiplication round and test values (a member
+ * takes each step only after the one before, and every message from one
+ * member arrives in the order sent, so these precede that member's
+ * shares); after them, a second set of shares.  The members must refuse
+ * all of them and still compute the right result.
  */
 static void
 send_wrong_steps(Comp *c, bool after_shares)
 {
-	smpc_fe		zeros[2 * SMPC_MAX_VALUES];
+	smpc_fe		zeros[MAX_SHARED];
 	StringInfoData buf;
 	int			i;
 
-	if (c->suppress_k > 1)
-		return;
 	memset(zeros, 0, sizeof(zeros));
 	ereport(LOG,
 			(errmsg("smpc: fault injection: sending steps not due for computation %s",
@@ -1126,14 +1185,380 @@ send_wrong_steps(Comp *c, bool after_shares)
 		}
 		initStringInfo(&buf);
 		appendStringInfoChar(&buf, 0);
-		smpc_put_vector(&buf, zeros, c->nvalues);
+		appendStringInfoChar(&buf, 0);
+		smpc_put_vector(&buf, zeros, 1);
 		send_to(c->members[i].public_key, SMPC_MSG_MULT, c->comp_id, &buf);
 		pfree(buf.data);
 		initStringInfo(&buf);
-		smpc_put_vector(&buf, zeros, c->nvalues);
+		smpc_put_vector(&buf, zeros, c->nz);
 		send_to(c->members[i].public_key, SMPC_MSG_ZSUMS, c->comp_id, &buf);
 		pfree(buf.data);
 	}
+}
+
+/*
+ * The tests that decide, before any value is opened, whether anything is
+ * released.  Besides its values, each member shares hidden elements that
+ * are never opened:
+ *	 contrib  b = [rows > 0], or (linear test) u = rho * (1 - b)
+ *	 cmask	  a random mask for the contributor test (product test only)
+ *	 rows	  its row count (small-cell test of the non-distribution kinds;
+ *			  its own element rather than the count some kinds share, so
+ *			  that every kind, sum included, has one layout)
+ *	 masks	  a random mask per small-cell test
+ *	 zeros	  0 at degree 2 * hdegree per test value (product tests only)
+ * Values are shared at the group's degree t, the other hidden elements at
+ * hdegree.  Every test is a product of factors that is zero exactly when
+ * the result must be withheld, times a random mask, so that a nonzero
+ * value is uniform and says nothing else; one value per cell is opened.
+ *
+ * Contributors (C = sum of b, m = min_parties): when m equals the number
+ * of members and there is no small-cell test, U = sum of u is opened: it
+ * is zero iff every member contributes, and needs no multiplication, so it
+ * works in n-of-n groups.  Otherwise z = r * C * (C - 1) * ... * (C - m + 1)
+ * is opened, zero iff C < m.  That needs multiplication and so shares of
+ * degree hdegree with 2 * hdegree < n: in an n-of-n group only the hidden
+ * elements are shared at floor((n - 1) / 2), so a majority pooling what it
+ * received could learn which members had rows, never a value.
+ *
+ * Small cells (k = min_cell_count > 1, honest majority): for each tested
+ * count T (each bucket, or the joint row count N) the factors are
+ * (T - j) for j = 1 .. k - 1, for T itself and for T - c_i of every member
+ * i, since member i knows its own c_i and would learn T - c_i: the shares
+ * each member received from i are kept apart, so T - c_i is computed on
+ * shares too.  The contributor factors (C - j) join every cell's product,
+ * so that when too few members contribute every cell opens as zero and
+ * says nothing about the counts.
+ *
+ * Each cell's factors are multiplied as a balanced tree: every level
+ * multiplies adjacent pairs of all cells at once, reshared at hdegree and
+ * reduced by Lagrange interpolation over all members, so the number of
+ * rounds grows with log2 of the number of factors.  The last product of a
+ * cell is not reduced: each member multiplies its two last factors and
+ * opens that share (degree 2 * hdegree < n) plus its share of a joint
+ * zero of the same degree, which makes the opened polynomial uniform
+ * among those with the test value as constant term, so it tells nothing
+ * else; that saves one round.
+ */
+static bool
+plan_tests(Comp *c)
+{
+	bool		dist = c->kind == SMPC_KIND_HISTOGRAM || c->kind == SMPC_KIND_FREQUENCIES;
+	int			lens[SMPC_MAX_VALUES + 1];
+	int			xs[SMPC_MAX_MEMBERS];
+	int			i,
+				k,
+				cell;
+
+	c->linear_contrib = c->min_parties >= c->n && c->suppress_k <= 1;
+	c->hdegree = c->linear_contrib ? c->degree : Min(c->degree, (c->n - 1) / 2);
+	c->ncells = c->suppress_k > 1 ? (dist ? c->nvalues : 1) : 0;
+	c->nz = 1 + c->ncells;
+	k = c->nvalues;
+	c->idx_contrib = k++;
+	c->idx_cmask = c->linear_contrib ? -1 : k++;
+	c->idx_rows = (c->ncells > 0 && !dist) ? k++ : -1;
+	c->idx_masks = c->ncells > 0 ? k : -1;
+	k += c->ncells;
+	c->idx_zeros = c->linear_contrib ? -1 : k;
+	c->nshared = c->linear_contrib ? k : k + c->nz;
+
+	lens[0] = c->linear_contrib ? 1 : 1 + c->min_parties;
+	for (cell = 1; cell < c->nz; cell++)
+		lens[cell] = 1 + (c->n + 1) * (c->suppress_k - 1) + c->min_parties;
+	c->tree_size = 0;
+	for (cell = 0; cell < c->nz; cell++)
+	{
+		c->cell_off[cell] = c->tree_size;
+		c->cell_len[cell] = lens[cell];
+		c->tree_size += lens[cell];
+	}
+	/* the schedule: products per level until each cell has one or two */
+	c->nlevels = 0;
+	for (;;)
+	{
+		int			products = 0;
+
+		for (cell = 0; cell < c->nz; cell++)
+		{
+			if (lens[cell] <= 2)
+				continue;
+			products += lens[cell] / 2;
+			lens[cell] = (lens[cell] + 1) / 2;
+		}
+		if (products == 0)
+			break;
+		/*
+		 * Within the limits of create_peer_group (64 members, 64 buckets,
+		 * min_cell_count 10) a level has at most 20832 products (53
+		 * messages) and there are at most 9 levels; this guards the
+		 * buffers and the one-byte level and chunk numbers.
+		 */
+		if (c->nlevels == MAX_LEVELS ||
+			(products + MULT_CHUNK - 1) / MULT_CHUNK > MULT_MAX_CHUNKS)
+		{
+			fail_comp(c, "failed", ERRCODE_PROGRAM_LIMIT_EXCEEDED,
+					  psprintf("the small-cell test of peer group \"%s\" is too large", c->group),
+					  "Use fewer buckets or a smaller min_cell_count.");
+			return false;
+		}
+		c->level_products[c->nlevels++] = products;
+	}
+	c->tree = MemoryContextAllocZero(smpc_worker_context, sizeof(smpc_fe) * c->tree_size);
+	if (c->nlevels > 0)
+		for (i = 0; i < 2; i++)
+			c->lvl_acc[i] = MemoryContextAllocZero(smpc_worker_context,
+												   sizeof(smpc_fe) * c->level_products[0]);
+	c->zs = MemoryContextAllocZero(smpc_worker_context, sizeof(smpc_fe) * c->n * c->nz);
+	if (c->ncells > 0)
+		c->recv = MemoryContextAllocZero(smpc_worker_context,
+										 sizeof(smpc_fe) * c->n * c->nshared);
+	for (i = 0; i < c->n; i++)
+		xs[i] = i + 1;
+	shamir_lagrange(xs, c->n, c->lambda);
+	return true;
+}
+
+static smpc_fe
+fe_random_nonzero(void)
+{
+	smpc_fe		x;
+
+	do
+		x = fe_random();
+	while (x == 0);
+	return x;
+}
+
+/* Element k of the vector this member shares (see plan_tests). */
+static smpc_fe
+hidden_element(Comp *c, int k)
+{
+	bool		contributes = c->rows > 0;
+
+	if (k < c->nvalues)
+		return fe_from_int(c->local[k]);
+	if (k == c->idx_contrib)
+	{
+		if (c->linear_contrib)
+			return contributes ? 0 : fe_random_nonzero();
+		return contributes ? 1 : 0;
+	}
+	if (k == c->idx_rows)
+		return fe_from_int(c->rows);
+	if (c->idx_zeros >= 0 && k >= c->idx_zeros)
+		return 0;
+	return fe_random();			/* a mask */
+}
+
+/* The degree at which element k is shared. */
+static int
+element_degree(Comp *c, int k)
+{
+	if (k < c->nvalues)
+		return c->degree;
+	if (c->idx_zeros >= 0 && k >= c->idx_zeros)
+		return 2 * c->hdegree;
+	return c->hdegree;
+}
+
+/* Every share is in: the first factors of every test. */
+static void
+build_tests(Comp *c)
+{
+	smpc_fe		contrib = c->acc[c->idx_contrib];
+	int			cell,
+				i,
+				j;
+
+	for (cell = 0; cell < c->nz; cell++)
+	{
+		smpc_fe    *f = &c->tree[c->cell_off[cell]];
+		int			pos = 0;
+
+		if (cell == 0)
+			f[pos++] = c->linear_contrib ? contrib : c->acc[c->idx_cmask];
+		else
+		{
+			int			vi = c->idx_rows >= 0 ? c->idx_rows : cell - 1;
+
+			f[pos++] = c->acc[c->idx_masks + cell - 1];
+			for (i = -1; i < c->n; i++)
+			{
+				/* the joint count, then the joint count less member i's */
+				smpc_fe		t = c->acc[vi];
+
+				if (i >= 0)
+					t = fe_sub(t, c->recv[i * c->nshared + vi]);
+				for (j = 1; j < c->suppress_k; j++)
+					f[pos++] = fe_sub(t, (smpc_fe) j);
+			}
+		}
+		if (!c->linear_contrib)
+			for (j = 0; j < c->min_parties; j++)
+				f[pos++] = fe_sub(contrib, (smpc_fe) j);
+		Assert(pos == c->cell_len[cell]);
+	}
+	if (c->recv)
+		sodium_memzero(c->recv, sizeof(smpc_fe) * c->n * c->nshared);
+}
+
+/*
+ * One level of the product trees: multiply adjacent factors of every cell,
+ * which doubles the degree, and reshare the products at hdegree, in
+ * messages of at most MULT_CHUNK products.
+ */
+static void
+send_level(Comp *c)
+{
+	int			level = c->round;
+	int			np = c->level_products[level];
+	int			nchunks = (np + MULT_CHUNK - 1) / MULT_CHUNK;
+	smpc_fe    *out = palloc(sizeof(smpc_fe) * c->n * np);
+	smpc_fe		tmp[SMPC_MAX_MEMBERS];
+	smpc_fe    *mine = c->lvl_acc[level % 2];
+	int			q = 0,
+				cell,
+				i,
+				p;
+
+	for (cell = 0; cell < c->nz; cell++)
+	{
+		smpc_fe    *f = &c->tree[c->cell_off[cell]];
+
+		if (c->cell_len[cell] <= 2)
+			continue;
+		for (p = 0; p < c->cell_len[cell] / 2; p++, q++)
+		{
+			shamir_split(fe_mul(f[2 * p], f[2 * p + 1]), c->hdegree, c->n, tmp);
+			for (i = 0; i < c->n; i++)
+				out[i * np + q] = tmp[i];
+		}
+	}
+	Assert(q == np);
+	for (q = 0; q < np; q++)
+		mine[q] = fe_add(mine[q], fe_mul(c->lambda[c->self], out[c->self * np + q]));
+	c->mult_done[c->self] = level + 1;
+	for (i = 0; i < c->n; i++)
+	{
+		int			ch;
+
+		if (i == c->self)
+			continue;
+		for (ch = 0; ch < nchunks; ch++)
+		{
+			StringInfoData buf;
+			int			first = ch * MULT_CHUNK;
+
+			initStringInfo(&buf);
+			appendStringInfoChar(&buf, (char) level);
+			appendStringInfoChar(&buf, (char) ch);
+			smpc_put_vector(&buf, &out[i * np + first], Min(MULT_CHUNK, np - first));
+			send_to(c->members[i].public_key, SMPC_MSG_MULT, c->comp_id, &buf);
+			sodium_memzero(buf.data, buf.len);
+			pfree(buf.data);
+		}
+	}
+	sodium_memzero(out, sizeof(smpc_fe) * c->n * np);
+	sodium_memzero(tmp, sizeof(tmp));
+	pfree(out);
+}
+
+/* Every member's products of this level are in: the next factors. */
+static void
+finish_level(Comp *c)
+{
+	smpc_fe    *prod = c->lvl_acc[c->round % 2];
+	int			q = 0,
+				cell,
+				p;
+
+	for (cell = 0; cell < c->nz; cell++)
+	{
+		smpc_fe    *f = &c->tree[c->cell_off[cell]];
+		int			len = c->cell_len[cell];
+		smpc_fe		carry = f[len - 1];
+
+		if (len <= 2)
+			continue;
+		for (p = 0; p < len / 2; p++)
+			f[p] = prod[q++];
+		if (len % 2)
+			f[len / 2] = carry;
+		c->cell_len[cell] = (len + 1) / 2;
+	}
+	sodium_memzero(prod, sizeof(smpc_fe) * c->level_products[0]);
+	c->round++;
+}
+
+/*
+ * Every reduced product is done: send our shares of the test values to
+ * all, a cell's last two factors multiplied here and re-randomised.
+ */
+static void
+send_tests(Comp *c)
+{
+	StringInfoData buf;
+	smpc_fe		z[SMPC_MAX_VALUES + 1];
+	int			cell,
+				i;
+
+	c->phase = PHASE_ZOPEN;
+	for (cell = 0; cell < c->nz; cell++)
+	{
+		smpc_fe    *f = &c->tree[c->cell_off[cell]];
+
+		if (c->cell_len[cell] == 2)
+			z[cell] = fe_add(fe_mul(f[0], f[1]), c->acc[c->idx_zeros + cell]);
+		else
+			z[cell] = f[0];
+	}
+	memcpy(&c->zs[c->self * c->nz], z, sizeof(smpc_fe) * c->nz);
+	c->have_z[c->self] = true;
+	initStringInfo(&buf);
+	smpc_put_vector(&buf, z, c->nz);
+	for (i = 0; i < c->n; i++)
+		if (i != c->self)
+			send_to(c->members[i].public_key, SMPC_MSG_ZSUMS, c->comp_id, &buf);
+	pfree(buf.data);
+}
+
+/*
+ * Every member's test values are in: open them and decide what is
+ * released.  Returns false when nothing is (the computation has ended).
+ */
+static bool
+open_tests(Comp *c)
+{
+	int			xs[SMPC_MAX_MEMBERS];
+	smpc_fe		ys[SMPC_MAX_MEMBERS];
+	smpc_fe		z[SMPC_MAX_VALUES + 1];
+	int			cell,
+				i;
+	bool		enough;
+
+	for (i = 0; i < c->n; i++)
+		xs[i] = i + 1;
+	for (cell = 0; cell < c->nz; cell++)
+	{
+		for (i = 0; i < c->n; i++)
+			ys[i] = c->zs[i * c->nz + cell];
+		z[cell] = shamir_combine(xs, ys, c->n);
+	}
+	enough = c->linear_contrib ? z[0] == 0 : z[0] != 0;
+	if (!enough)
+		c->withheld_why = "fewer than min_parties members contributed";
+	else if (c->ncells > 0 && c->idx_rows >= 0 && z[1] == 0)
+		c->withheld_why = "small cell";
+	else
+		for (cell = 1; cell < c->nz; cell++)
+			c->suppressed[cell - 1] = z[cell] == 0;
+	if (c->withheld_why == NULL)
+		return true;
+	c->withheld = true;
+	post_result(c, 0, NULL, NULL, NULL, NULL, 0, c->agreed_scale);
+	finish_comp(c, "suppressed", 0, NULL, NULL);
+	return false;
 }
 
 /* Agreement reached: fix the encoding and send our shares. */
@@ -1221,25 +1646,12 @@ start_input(Comp *c)
 
 	c->sums = MemoryContextAllocZero(smpc_worker_context,
 									 sizeof(smpc_fe) * c->n * c->nvalues);
-	if (c->suppress_k > 1)
-	{
-		/* each member also shares random masks for the small-cell test */
-		c->nshared = 2 * c->nvalues;
-		c->mult_in = MemoryContextAllocZero(smpc_worker_context, sizeof(smpc_fe) *
-											(c->suppress_k - 1) * c->n * c->nvalues);
-		c->have_mult = MemoryContextAllocZero(smpc_worker_context, sizeof(bool) *
-											  (c->suppress_k - 1) * c->n);
-		c->zs = MemoryContextAllocZero(smpc_worker_context,
-									   sizeof(smpc_fe) * c->n * c->nvalues);
-	}
-	else
-		c->nshared = c->nvalues;
+	if (!plan_tests(c))
+		return;
 	shares = palloc(sizeof(smpc_fe) * c->n * c->nshared);
 	for (k = 0; k < c->nshared; k++)
 	{
-		smpc_fe		secret = k < c->nvalues ? fe_from_int(c->local[k]) : fe_random();
-
-		shamir_split(secret, c->degree, c->n, tmp);
+		shamir_split(hidden_element(c, k), element_degree(c, k), c->n, tmp);
 		for (i = 0; i < c->n; i++)
 			shares[i * c->nshared + k] = tmp[i];
 	}
@@ -1260,6 +1672,9 @@ start_input(Comp *c)
 		{
 			for (k = 0; k < c->nshared; k++)
 				c->acc[k] = fe_add(c->acc[k], shares[i * c->nshared + k]);
+			if (c->recv)
+				memcpy(&c->recv[i * c->nshared], &shares[i * c->nshared],
+					   sizeof(smpc_fe) * c->nshared);
 			c->have_share[i] = true;
 		}
 		else if (!c->stalled)
@@ -1275,6 +1690,7 @@ start_input(Comp *c)
 	}
 	sodium_memzero(shares, sizeof(smpc_fe) * c->n * c->nshared);
 	sodium_memzero(c->local, sizeof(c->local));
+	c->rows = 0;
 	pfree(shares);
 	if (smpc_fault_injection == SMPC_FAULT_WRONG_STEP)
 		send_wrong_steps(c, true);
@@ -1334,51 +1750,6 @@ start_output(Comp *c)
 	pfree(buf.data);
 }
 
-/*
- * One multiplication round of the small-cell test: multiply our share of
- * the running product by our share of (c - j), which doubles the degree,
- * and reshare the result at the group's degree.
- */
-static void
-send_mult(Comp *c)
-{
-	smpc_fe		tmp[SMPC_MAX_MEMBERS];
-	smpc_fe    *out = palloc(sizeof(smpc_fe) * c->n * c->nvalues);
-	smpc_fe		j = (smpc_fe) (c->round + 1);
-	int			i,
-				k;
-
-	for (k = 0; k < c->nvalues; k++)
-	{
-		shamir_split(fe_mul(c->cur[k], fe_sub(c->acc[k], j)), c->degree, c->n, tmp);
-		for (i = 0; i < c->n; i++)
-			out[i * c->nvalues + k] = tmp[i];
-	}
-	for (i = 0; i < c->n; i++)
-	{
-		if (i == c->self)
-		{
-			memcpy(&c->mult_in[(c->round * c->n + i) * c->nvalues], &out[i * c->nvalues],
-				   sizeof(smpc_fe) * c->nvalues);
-			c->have_mult[c->round * c->n + i] = true;
-		}
-		else
-		{
-			StringInfoData buf;
-
-			initStringInfo(&buf);
-			appendStringInfoChar(&buf, (char) c->round);
-			smpc_put_vector(&buf, &out[i * c->nvalues], c->nvalues);
-			send_to(c->members[i].public_key, SMPC_MSG_MULT, c->comp_id, &buf);
-			sodium_memzero(buf.data, buf.len);
-			pfree(buf.data);
-		}
-	}
-	sodium_memzero(out, sizeof(smpc_fe) * c->n * c->nvalues);
-	sodium_memzero(tmp, sizeof(tmp));
-	pfree(out);
-}
-
 static int
 count_have(Comp *c, bool *have)
 {
@@ -1395,12 +1766,9 @@ try_advance(Comp *c)
 {
 	int			i,
 				k;
-	int			xs[SMPC_MAX_MEMBERS];
 
 	if (!c->used || c->stalled)
 		return;
-	for (i = 0; i < c->n; i++)
-		xs[i] = i + 1;
 	if (c->phase == PHASE_WAIT)
 	{
 		if (!all_have(c, c->have_ready))
@@ -1411,60 +1779,28 @@ try_advance(Comp *c)
 	}
 	if (c->phase == PHASE_INPUT && all_have(c, c->have_share))
 	{
-		if (c->suppress_k > 1)
+		build_tests(c);
+		c->round = 0;
+		if (c->nlevels > 0)
 		{
 			c->phase = PHASE_MULT;
-			c->round = 0;
-			memcpy(c->cur, &c->acc[c->nvalues], sizeof(smpc_fe) * c->nvalues);
-			send_mult(c);
+			send_level(c);
 		}
 		else
-			start_output(c);
+			send_tests(c);
 	}
-	while (c->phase == PHASE_MULT && all_have(c, &c->have_mult[c->round * c->n]))
+	while (c->phase == PHASE_MULT && all_have(c, have_of_phase(c)))
 	{
-		smpc_fe		lambda[SMPC_MAX_MEMBERS];
-
-		/* degree reduction: every member's reshare, weighted */
-		shamir_lagrange(xs, c->n, lambda);
-		for (k = 0; k < c->nvalues; k++)
-		{
-			smpc_fe		v = 0;
-
-			for (i = 0; i < c->n; i++)
-				v = fe_add(v, fe_mul(lambda[i],
-									 c->mult_in[(c->round * c->n + i) * c->nvalues + k]));
-			c->cur[k] = v;
-		}
-		c->round++;
-		if (c->round < c->suppress_k - 1)
-			send_mult(c);
+		finish_level(c);
+		if (c->round < c->nlevels)
+			send_level(c);
 		else
-		{
-			StringInfoData buf;
-
-			c->phase = PHASE_ZOPEN;
-			memcpy(&c->zs[c->self * c->nvalues], c->cur, sizeof(smpc_fe) * c->nvalues);
-			c->have_z[c->self] = true;
-			initStringInfo(&buf);
-			smpc_put_vector(&buf, c->cur, c->nvalues);
-			for (i = 0; i < c->n; i++)
-				if (i != c->self)
-					send_to(c->members[i].public_key, SMPC_MSG_ZSUMS, c->comp_id, &buf);
-			pfree(buf.data);
-		}
+			send_tests(c);
 	}
 	if (c->phase == PHASE_ZOPEN && all_have(c, c->have_z))
 	{
-		smpc_fe		ys[SMPC_MAX_MEMBERS];
-
-		/* z is zero exactly when the count is one of 1 .. k-1 */
-		for (k = 0; k < c->nvalues; k++)
-		{
-			for (i = 0; i < c->n; i++)
-				ys[i] = c->zs[i * c->nvalues + k];
-			c->suppressed[k] = shamir_combine(xs, ys, c->n) == 0;
-		}
+		if (!open_tests(c))
+			return;
 		start_output(c);
 	}
 	/* degree + 1 sums determine the result: members may drop out now */
@@ -1514,11 +1850,87 @@ fail_abandoned(Comp *c, const char *who, const char *reason)
 			  detail.data);
 }
 
+/* A message of a step its sender may not take yet, or not at all. */
+static void
+not_due(Comp *c, const char *who, uint8 type, const char *why)
+{
+	ereport(WARNING,
+			(errmsg("smpc: rejected a %s from peer \"%s\": not a step of this computation",
+					msg_type_name(type), who),
+			 errdetail("%s", why)));
+}
+
+/*
+ * One message of a multiplication level: "level" byte, "chunk" byte, and
+ * that chunk's products reshared to us.  A member sends level L + 1 only
+ * once it has every member's level L, ours included, so a sender is at
+ * most one level ahead of us; its reshares are weighted into the level's
+ * accumulator at once.
+ */
+static void
+mult_message(Comp *c, int idx, const uint8 *payload, size_t len)
+{
+	smpc_fe		v[MULT_CHUNK];
+	const char *who = c->members[idx].name;
+	int			level = len >= 2 ? payload[0] : -1;
+	int			chunk = len >= 2 ? payload[1] : -1;
+	int			ours = c->phase == PHASE_MULT ? c->round : 0;
+	int			np,
+				nchunks,
+				first,
+				count,
+				k;
+	smpc_fe    *acc;
+
+	if (c->nlevels == 0)
+	{
+		not_due(c, who, SMPC_MSG_MULT, "This computation has no multiplication rounds.");
+		return;
+	}
+	if (level < 0 || level >= c->nlevels)
+	{
+		ereport(WARNING, (errmsg("smpc: malformed multiplication round from peer \"%s\"", who)));
+		return;
+	}
+	if (!c->have_share[idx] || level != c->mult_done[idx] || level > ours + 1 ||
+		c->phase > PHASE_MULT)
+	{
+		not_due(c, who, SMPC_MSG_MULT, "The peer had not sent the steps before it.");
+		return;
+	}
+	np = c->level_products[level];
+	nchunks = (np + MULT_CHUNK - 1) / MULT_CHUNK;
+	first = chunk * MULT_CHUNK;
+	count = Min(MULT_CHUNK, np - first);
+	if (chunk >= nchunks || !smpc_get_vector(payload + 2, len - 2, v, count))
+	{
+		ereport(WARNING, (errmsg("smpc: malformed multiplication round from peer \"%s\"", who)));
+		return;
+	}
+	if (c->chunk_seen[idx][chunk])
+	{
+		ereport(WARNING, (errmsg("smpc: duplicate multiplication round from peer \"%s\" ignored", who)));
+		return;
+	}
+	acc = c->lvl_acc[level % 2];
+	for (k = 0; k < count; k++)
+		acc[first + k] = fe_add(acc[first + k], fe_mul(c->lambda[idx], v[k]));
+	sodium_memzero(v, sizeof(smpc_fe) * count);
+	c->chunk_seen[idx][chunk] = true;
+	if (++c->chunk_count[idx] == nchunks)
+	{
+		c->mult_done[idx]++;
+		c->chunk_count[idx] = 0;
+		memset(c->chunk_seen[idx], 0, sizeof(c->chunk_seen[idx]));
+	}
+	try_advance(c);
+}
+
 /* Handle SHARES, SUMS or ABORT for a running computation. */
 static void
 comp_message(Comp *c, int idx, uint8 type, const uint8 *payload, size_t len)
 {
-	smpc_fe		v[2 * SMPC_MAX_VALUES];
+	smpc_fe		v[MAX_SHARED];
 	const char *who = c->members[idx].name;
 	int			k;
 
@@ -1539,37 +1951,21 @@ comp_message(Comp *c, int idx, uint8 type, const uint8 *payload, size_t len)
 		fail_abandoned(c, who, reason);
 		return;
 	}
-	if ((type == SMPC_MSG_MULT || type == SMPC_MSG_ZSUMS) && c->suppress_k <= 1)
-	{
-		ereport(WARNING,
-				(errmsg("smpc: rejected a %s from peer \"%s\": not a step of this computation",
-						msg_type_name(type), who),
-				 errdetail("Peer group \"%s\" has no small-cell protection.", c->group)));
-		return;
-	}
 	if (type == SMPC_MSG_MULT)
 	{
-		int			round = len >= 1 ? payload[0] : -1;
-
-		if (round < 0 || round >= c->suppress_k - 1 ||
-			!smpc_get_vector(payload + 1, len - 1, v, c->nvalues))
-		{
-			ereport(WARNING, (errmsg("smpc: malformed multiplication round from peer \"%s\"", who)));
-			return;
-		}
-		if (c->have_mult[round * c->n + idx])
-		{
-			ereport(WARNING, (errmsg("smpc: duplicate multiplication round from peer \"%s\" ignored", who)));
-			return;
-		}
-		memcpy(&c->mult_in[(round * c->n + idx) * c->nvalues], v, sizeof(smpc_fe) * c->nvalues);
-		c->have_mult[round * c->n + idx] = true;
-		sodium_memzero(v, sizeof(v));
-		try_advance(c);
+		mult_message(c, idx, payload, len);
+		return;
+	}
+	/* each member takes its steps in order, and its messages arrive so */
+	if ((type == SMPC_MSG_ZSUMS && (!c->have_share[idx] || c->mult_done[idx] < c->nlevels)) ||
+		(type == SMPC_MSG_SUMS && !c->have_z[idx]))
+	{
+		not_due(c, who, type, "The peer had not sent the steps before it.");
 		return;
 	}
 	if (!smpc_get_vector(payload, len, v,
-						 type == SMPC_MSG_SHARES ? c->nshared : c->nvalues))
+						 type == SMPC_MSG_SHARES ? c->nshared
+						 : type == SMPC_MSG_ZSUMS ? c->nz : c->nvalues))
 	{
 		ereport(WARNING,
 				(errmsg("smpc: malformed %s from peer \"%s\"", msg_type_name(type), who)));
@@ -1584,6 +1980,8 @@ comp_message(Comp *c, int idx, uint8 type, const uint8 *payload, size_t len)
 		}
 		for (k = 0; k < c->nshared; k++)
 			c->acc[k] = fe_add(c->acc[k], v[k]);
+		if (c->recv)
+			memcpy(&c->recv[idx * c->nshared], v, sizeof(smpc_fe) * c->nshared);
 		c->have_share[idx] = true;
 	}
 	else if (type == SMPC_MSG_ZSUMS)
@@ -1593,7 +1991,7 @@ comp_message(Comp *c, int idx, uint8 type, const uint8 *payload, size_t len)
 			ereport(WARNING, (errmsg("smpc: duplicate sums from peer \"%s\" ignored", who)));
 			return;
 		}
-		memcpy(&c->zs[idx * c->nvalues], v, sizeof(smpc_fe) * c->nvalues);
+		memcpy(&c->zs[idx * c->nz], v, sizeof(smpc_fe) * c->nz);
 		c->have_z[idx] = true;
 	}
 	else
@@ -1721,8 +2119,10 @@ start_request(int slot)
 	c->scale = req->scale;
 	c->nvalues = Min(req->nvalues, SMPC_MAX_VALUES);
 	memcpy(c->local, req->values, sizeof(int128) * c->nvalues);
+	c->rows = req->rows;
 	/* this node's subtotals stay only in the computation, wiped after use */
 	sodium_memzero(req->values, sizeof(req->values));
+	req->rows = 0;
 	memcpy(c->desc, req->desc, SMPC_HASH_BYTES);
 	c->timeout_ms = req->timeout_ms;
 	LWLockRelease(smpc_shared->lock);
@@ -1777,8 +2177,9 @@ start_request(int slot)
 						   g->max_colluders, c->n));
 		return;
 	}
-	if ((c->kind == SMPC_KIND_HISTOGRAM || c->kind == SMPC_KIND_FREQUENCIES) &&
-		g->min_cell_count > 1)
+	c->min_parties = g->min_parties;
+	/* no value computed over fewer than min_cell_count rows, for every kind */
+	if (g->min_cell_count > 1)
 	{
 		c->suppress_k = g->min_cell_count;
 		if (2 * c->degree + 1 > c->n)
