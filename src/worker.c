@@ -30,6 +30,7 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -624,6 +625,7 @@ reload_config(void)
 				*np = peers[j];
 				peers[j].conninfo = NULL;	/* moved */
 				peers[j].queue = NIL;
+				peers[j].lookup = NULL;
 				peers[j].conn = NULL;
 				peers[j].fd_acquired = false;
 				peers[j].pairwise.bytes = NULL;
@@ -946,6 +948,8 @@ finish_comp(Comp *c, const char *status, int sqlerrcode, const char *msg,
 			snprintf(reason, sizeof(reason), "%s: %s", msg, detail);
 		else
 			snprintf(reason, sizeof(reason), "%s", msg);
+		if (smpc_fault_injection == SMPC_FAULT_BAD_TEXT)
+			strlcat(reason, SMPC_BAD_TEXT, sizeof(reason));
 		ready_of(c, &r);
 		for (i = 0; i < c->n; i++)
 		{
@@ -980,9 +984,13 @@ static void
 fail_comp(Comp *c, const char *status, int sqlerrcode, const char *msg,
 		  const char *detail)
 {
+	char		label[SMPC_MAX_LABEL];
+
+	/* a label is any text: keep the log line to one line of printable text */
+	smpc_text_clean(c->label, strlen(c->label), label, sizeof(label));
 	ereport(LOG,
 			(errmsg("smpc: computation for peer group \"%s\" (%s, label \"%s\") %s",
-					c->group, smpc_kind_name(c->kind), c->label, status),
+					c->group, smpc_kind_name(c->kind), label, status),
 			 errdetail_internal("%s%s%s", msg, detail ? " " : "", detail ? detail : "")));
 	finish_comp(c, status, sqlerrcode, msg, detail);
 }
@@ -1406,6 +1414,13 @@ try_advance(Comp *c)
 	{
 		if (!all_have(c, c->have_ready))
 			return;
+		if (smpc_fault_injection == SMPC_FAULT_BAD_TEXT)
+		{
+			/* the ABORT this sends carries a reason that is not text */
+			fail_comp(c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+					  "smpc fault injection: this member fails on purpose", NULL);
+			return;
+		}
 		start_input(c);
 		if (!c->used)
 			return;
@@ -1612,6 +1627,19 @@ comp_message(Comp *c, int idx, uint8 type, const uint8 *payload, size_t len)
 	try_advance(c);
 }
 
+/* Drop an early message, wiping what it holds: decrypted shares or sums. */
+static void
+free_pending(Pending *pm)
+{
+	if (pm->payload)
+	{
+		sodium_memzero(VARDATA(pm->payload), VARSIZE(pm->payload) - VARHDRSZ);
+		pfree(pm->payload);
+	}
+	sodium_memzero(pm, sizeof(Pending));
+	pfree(pm);
+}
+
 /* Messages that arrived before this computation started here. */
 static void
 process_early(Comp *c)
@@ -1630,8 +1658,7 @@ process_early(Comp *c)
 		if (idx >= 0 && idx != c->self && c->used)
 			comp_message(c, idx, pm->type, (uint8 *) VARDATA(pm->payload),
 						 VARSIZE(pm->payload) - VARHDRSZ);
-		pfree(pm->payload);
-		pfree(pm);
+		free_pending(pm);
 	}
 }
 
@@ -1646,9 +1673,7 @@ add_pending(Pending *pm)
 		Pending    *oldest = linitial(pending);
 
 		ereport(WARNING, (errmsg("smpc: too many early messages; dropping the oldest")));
-		if (oldest->payload)
-			pfree(oldest->payload);
-		pfree(oldest);
+		free_pending(oldest);
 		pending = list_delete_first(pending);
 	}
 	*copy = *pm;
@@ -1679,6 +1704,40 @@ send_repeat_sums(void)
 	}
 	sodium_memzero(repeat_sums, sizeof(repeat_sums));
 	repeat_n = 0;
+}
+
+/*
+ * smpc.fault_injection = bad_text: besides the real READY, announce the
+ * computation once with a group name and once with a label that are not
+ * text (invalid bytes, control characters).  The members must refuse both
+ * and log them escaped.
+ */
+static void
+send_bad_ready(Comp *c, const SmpcReady *real)
+{
+	SmpcReady	r;
+	StringInfoData buf;
+	int			i,
+				k;
+
+	ereport(LOG, (errmsg("smpc: fault injection: sending READYs whose group and label are not text")));
+	for (k = 0; k < 2; k++)
+	{
+		r = *real;
+		if (k == 0)
+			snprintf(r.group, sizeof(r.group), "%s%s", real->group, SMPC_BAD_TEXT);
+		else
+			snprintf(r.label, sizeof(r.label), "%s%s", real->label, SMPC_BAD_TEXT);
+		for (i = 0; i < c->n; i++)
+		{
+			if (i == c->self)
+				continue;
+			initStringInfo(&buf);
+			smpc_put_ready(&buf, &r);
+			send_to(c->members[i].public_key, SMPC_MSG_READY, NULL, &buf);
+			pfree(buf.data);
+		}
+	}
 }
 
 /* A backend submitted a request: start the rendezvous. */
@@ -1825,6 +1884,8 @@ start_request(int slot)
 		send_to(c->members[i].public_key, SMPC_MSG_READY, NULL, &buf);
 		pfree(buf.data);
 	}
+	if (smpc_fault_injection == SMPC_FAULT_BAD_TEXT)
+		send_bad_ready(c, &r);
 
 	/* READYs that arrived before we asked */
 	foreach(lc, pending)
@@ -1859,6 +1920,15 @@ handle_ready(Peer *p, const SmpcHeader *h, const uint8 *payload, size_t len)
 	if (!smpc_get_ready(payload, len, &r))
 	{
 		ereport(WARNING, (errmsg("smpc: malformed READY from peer \"%s\"", p->name)));
+		return;
+	}
+	if (r.bad_text)
+	{
+		/* shown escaped, as the decoder left them */
+		ereport(WARNING,
+				(errmsg("smpc: rejected a READY from peer \"%s\": its group name or label is not valid text",
+						p->name),
+				 errdetail("Group \"%s\", label \"%s\" (escaped).", r.group, r.label)));
 		return;
 	}
 	g = find_group(r.group);
@@ -2032,13 +2102,13 @@ handle_message(const uint8 *msg, size_t len)
 		ereport(WARNING,
 				(errmsg("smpc: rejected a message claiming to come from peer \"%s\": authentication failed",
 						p->name)));
-		return;
+		goto done;
 	}
 	if (h.seq <= p->last_seq_in)
 	{
 		ereport(WARNING,
 				(errmsg("smpc: rejected a replayed message from peer \"%s\"", p->name)));
-		return;
+		goto done;
 	}
 	if ((int64) h.seq < now - MAX_SKEW_US || (int64) h.seq > now + MAX_SKEW_US)
 	{
@@ -2046,7 +2116,7 @@ handle_message(const uint8 *msg, size_t len)
 				(errmsg("smpc: rejected a message from peer \"%s\" with a timestamp more than 10 minutes off",
 						p->name),
 				 errhint("Check that both servers' clocks are right.")));
-		return;
+		goto done;
 	}
 	p->last_seq_in = h.seq;
 	p->last_contact = now;
@@ -2095,7 +2165,12 @@ handle_message(const uint8 *msg, size_t len)
 					ereport(WARNING, (errmsg("smpc: malformed ABORT from peer \"%s\"", p->name)));
 					break;
 				}
-				if (ready_phase)
+				if (ready_phase && r.bad_text)
+					ereport(WARNING,
+							(errmsg("smpc: rejected an ABORT from peer \"%s\": its group name or label is not valid text",
+									p->name),
+							 errdetail("Group \"%s\", label \"%s\" (escaped).", r.group, r.label)));
+				else if (ready_phase)
 					handle_ready_abort(p, &r, fatal, reason);
 				else
 					handle_comp_message(p, &h, plain, plainlen);
@@ -2108,6 +2183,8 @@ handle_message(const uint8 *msg, size_t len)
 			handle_comp_message(p, &h, plain, plainlen);
 			break;
 	}
+done:
+	/* a refused message is wiped as well: it may hold shares or sums */
 	sodium_memzero(plain, plainlen);
 	pfree(plain);
 }
@@ -2213,9 +2290,7 @@ check_deadlines(TimestampTz now)
 		if (now >= pm->expires)
 		{
 			pending = foreach_delete_current(pending, lc);
-			if (pm->payload)
-				pfree(pm->payload);
-			pfree(pm);
+			free_pending(pm);
 		}
 	}
 	for (i = 0; i < npeers; i++)
@@ -2305,6 +2380,15 @@ worker_exit(int code, Datum arg)
 	for (i = 0; i < npeers; i++)
 		peer_close(&peers[i]);
 	smpc_secret_free(&node_secret);
+	/* early shares and sums, and the computations' own, do not outlive us */
+	while (pending != NIL)
+	{
+		free_pending(linitial(pending));
+		pending = list_delete_first(pending);
+	}
+	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
+		if (comps[i].used)
+			wipe_comp(&comps[i]);
 }
 
 void
@@ -2312,7 +2396,7 @@ smpc_worker_main(Datum arg)
 {
 	MemoryContext loop_ctx;
 	WaitEventSet *set = NULL;
-	static bool peer_io[SMPC_MAX_PEERS];
+	static uint32 peer_io[SMPC_MAX_PEERS];	/* socket events per peer */
 	static uint64 sig_conn[SMPC_MAX_PEERS];
 	static pgsocket sig_sock[SMPC_MAX_PEERS];
 	static uint32 sig_events[SMPC_MAX_PEERS];
@@ -2324,6 +2408,8 @@ smpc_worker_main(Datum arg)
 
 	BackgroundWorkerInitializeConnection(smpc_database, NULL, 0);
 	pgstat_report_appname("smpc worker");
+	/* text from peers must be valid in this database's encoding */
+	smpc_codec_set_encoding(GetDatabaseEncoding());
 
 	smpc_worker_context = AllocSetContextCreate(TopMemoryContext, "smpc worker",
 												ALLOCSET_DEFAULT_SIZES);
@@ -2372,8 +2458,9 @@ smpc_worker_main(Datum arg)
 		{
 			PeerConnState before = peers[i].cstate;
 
-			peer_step(&peers[i], now, peer_io[i]);
-			peer_io[i] = false;
+			/* events of a connection that has been replaced meanwhile are stale */
+			peer_step(&peers[i], now, sig_conn[i] == peers[i].conn_serial ? peer_io[i] : 0);
+			peer_io[i] = 0;
 			if (peers[i].cstate != before)
 				status_dirty = true;
 		}
@@ -2419,7 +2506,7 @@ smpc_worker_main(Datum arg)
 				int			idx = (Peer *) events[i].user_data - peers;
 
 				if (idx >= 0 && idx < npeers)
-					peer_io[idx] = true;
+					peer_io[idx] |= events[i].events;
 			}
 		}
 	}
