@@ -95,21 +95,17 @@ smpc_codec_set_encoding(int encoding)
 }
 
 /*
- * Copy in[0 .. len) to out as valid, printable text in the database
- * encoding, at most outsize - 1 bytes and a NUL.  Every byte that does not
- * start a valid character, and every control character (C0, DEL and, in
- * UTF-8, C1), becomes the four characters \xNN.  Text that does not fit
- * is cut at a character boundary and ends in "...".  Returns true when out
- * is an exact copy of in.
+ * The cleaning of smpc_text_clean, writing at most limit bytes (no NUL).
+ * Returns the bytes written, and sets *complete when all of in fit.
  */
-bool
-smpc_text_clean(const char *in, size_t len, char *out, size_t outsize)
+static size_t
+clean_into(const char *in, size_t len, char *out, size_t limit, bool *complete,
+		   bool *exact)
 {
 	size_t		i = 0,
 				o = 0;
-	bool		exact = true;
 
-	Assert(outsize >= 4);
+	*exact = true;
 	while (i < len)
 	{
 		unsigned char c = (unsigned char) in[i];
@@ -138,19 +134,44 @@ smpc_text_clean(const char *in, size_t len, char *out, size_t outsize)
 			piece = esc;
 			plen = 4;
 			clen = 1;
-			exact = false;
+			*exact = false;
 		}
-		/* keep room for "..." unless this is the last piece */
-		if (o + plen + (i + clen < len ? 3 : 0) > outsize - 1)
+		if (o + plen > limit)
 		{
-			memcpy(out + o, "...", 3);
-			o += 3;
-			exact = false;
-			break;
+			*complete = false;
+			return o;
 		}
 		memcpy(out + o, piece, plen);
 		o += plen;
 		i += clen;
+	}
+	*complete = true;
+	return o;
+}
+
+/*
+ * Copy in[0 .. len) to out as valid, printable text in the database
+ * encoding, at most outsize - 1 bytes and a NUL.  Every byte that does not
+ * start a valid character, and every control character (C0, DEL and, in
+ * UTF-8, C1), becomes the four characters \xNN.  Text that does not fit
+ * is cut at a character boundary and ends in "...".  Returns true when out
+ * is an exact copy of in.
+ */
+bool
+smpc_text_clean(const char *in, size_t len, char *out, size_t outsize)
+{
+	size_t		o;
+	bool		complete,
+				exact;
+
+	Assert(outsize >= 4);
+	o = clean_into(in, len, out, outsize - 1, &complete, &exact);
+	if (!complete)
+	{
+		o = clean_into(in, len, out, outsize - 4, &complete, &exact);
+		memcpy(out + o, "...", 3);
+		o += 3;
+		exact = false;
 	}
 	out[o] = '\0';
 	return exact;
