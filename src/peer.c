@@ -666,6 +666,7 @@ peer_step(Peer *p, TimestampTz now, uint32 io)
 		if (now < p->next_attempt)
 			return;
 		peer_start_lookup(p, now);
+		io = 0;					/* no wait has seen the new socket yet */
 	}
 
 	if (p->cstate == PEER_RESOLVING)
@@ -681,6 +682,7 @@ peer_step(Peer *p, TimestampTz now, uint32 io)
 			return;
 		}
 		peer_finish_lookup(p, now);
+		io = 0;
 	}
 
 	if (p->cstate == PEER_CONNECTING)
