@@ -273,6 +273,15 @@ $node_a->safe_psql('postgres', "SELECT smpc.drop_peer_group('slow')");
 my $res = run_on_all(\@nodes, "SELECT smpc_sum(v, 'g', 'after') FROM t");
 is($_->{stdout}, $expected, 'after: joint sum exact at ' . $_->{node}->name) foreach @$res;
 
+# node_b ends every connection the workers hold to it: their next read
+# fails, they reconnect, and nothing queued is lost
+my $ended = $node_b->safe_psql('postgres',
+	"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'smpc worker' AND usename = 'peer_login'");
+ok($ended >= 2, "node_b ended the $ended connections of its peers' workers");
+$res = run_on_all(\@nodes, "SELECT smpc_sum(v, 'g', 'reconnected') FROM t");
+is($_->{stdout}, $expected, 'after the connections ended: joint sum exact at ' . $_->{node}->name)
+  foreach @$res;
+
 kill 'TERM', $child;
 waitpid($child, 0);
 close $_ foreach @fillers;
