@@ -345,6 +345,22 @@ publish_status(void)
 	LWLockRelease(smpc_shared->lock);
 }
 
+/*
+ * Copy text (perhaps quoting a peer) into a fixed buffer, cut at a
+ * character boundary so that what the backend reports stays valid text.
+ */
+static void
+copy_text(char *dst, size_t dstsize, const char *src)
+{
+	int			len;
+
+	if (src == NULL)
+		src = "";
+	len = pg_mbcliplen(src, strlen(src), dstsize - 1);
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
 /* Post a result or an error into the backend's request slot. */
 static void
 post_result(Comp *c, int sqlerrcode, const char *msg, const char *detail,
@@ -359,8 +375,8 @@ post_result(Comp *c, int sqlerrcode, const char *msg, const char *detail,
 		if (req->state == SMPC_REQ_RUNNING)
 		{
 			req->sqlerrcode = sqlerrcode;
-			strlcpy(req->errmsg, msg ? msg : "", sizeof(req->errmsg));
-			strlcpy(req->errdetail, detail ? detail : "", sizeof(req->errdetail));
+			copy_text(req->errmsg, sizeof(req->errmsg), msg);
+			copy_text(req->errdetail, sizeof(req->errdetail), detail);
 			if (result)
 				memcpy(req->result, result, sizeof(int128) * nresult);
 			memset(req->result_null, 0, sizeof(req->result_null));
