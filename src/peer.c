@@ -533,11 +533,16 @@ peer_finish_lookup(Peer *p, TimestampTz now)
 			count++;
 			used++;
 		}
+		if (used == 0 && failed == NULL)
+		{
+			failed = lk->hosts[i];
+			failed_rc = EAI_NONAME;
+		}
 	}
 	if (count == 0)
 	{
 		peer_set_error(p, "could not resolve host name \"%s\": %s",
-					   failed ? failed : "", failed ? gai_strerror(failed_rc) : "no address");
+					   failed, gai_strerror(failed_rc));
 		peer_retry_later(p, now);
 	}
 	else
