@@ -638,9 +638,10 @@ peer_read_results(Peer *p, TimestampTz now)
 				peer_set_error(p, "peer refused a message: %s", text ? text : "unknown error");
 				if (state && strcmp(state, "28000") == 0)
 					p->key_verified = false;
-				/* the peer's text, as cleaned for last_error */
+				/* the peer's text, kept to printable text as in last_error */
 				ereport(WARNING,
-						(errmsg("smpc: peer \"%s\" %s", p->name, p->last_error)));
+						(errmsg("smpc: peer \"%s\" refused a message: %s", p->name,
+								p->last_error + strlen("peer refused a message: "))));
 				pfree(linitial(p->queue));
 				p->queue = list_delete_first(p->queue);
 			}
@@ -680,8 +681,12 @@ peer_step(Peer *p, TimestampTz now, uint32 io)
 		{
 			if (now >= p->connect_deadline)
 			{
-				peer_set_error(p, "timed out looking up host name \"%s\"",
-							   p->lookup->hosts[0]);
+				PeerLookup *lk = p->lookup;
+				int			i = 0;
+
+				while (!lk->resolve[i] || gai_error(&lk->reqs[i]) != EAI_INPROGRESS)
+					i++;
+				peer_set_error(p, "timed out looking up host name \"%s\"", lk->hosts[i]);
 				peer_retry_later(p, now);
 			}
 			return;
