@@ -1000,13 +1000,15 @@ static void
 fail_comp(Comp *c, const char *status, int sqlerrcode, const char *msg,
 		  const char *detail)
 {
+	char		group[SMPC_MAX_NAME];
 	char		label[SMPC_MAX_LABEL];
 
-	/* a label is any text: keep the log line to one line of printable text */
+	/* what a local user typed, too, reaches the log as printable text only */
+	smpc_text_clean(c->group, strlen(c->group), group, sizeof(group));
 	smpc_text_clean(c->label, strlen(c->label), label, sizeof(label));
 	ereport(LOG,
 			(errmsg("smpc: computation for peer group \"%s\" (%s, label \"%s\") %s",
-					c->group, smpc_kind_name(c->kind), label, status),
+					group, smpc_kind_name(c->kind), label, status),
 			 errdetail_internal("%s%s%s", msg, detail ? " " : "", detail ? detail : "")));
 	finish_comp(c, status, sqlerrcode, msg, detail);
 }
