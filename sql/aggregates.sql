@@ -81,6 +81,9 @@ SELECT smpc_sum(i4, repeat('g', 64)) FROM t WHERE false;
 SELECT smpc_sum(i4, 'g1', repeat('l', 256)) FROM t WHERE false;
 -- the longest allowed are fine (and the group does not exist)
 SELECT smpc_sum(i4, repeat('g', 63), repeat('l', 255)) FROM t;
+-- a label must be printable text: the other members would refuse it
+SELECT smpc_sum(i4, 'g1', E'tab\there') FROM t;
+SELECT smpc_count_rows('g1', E'new\nline') FROM t WHERE false;
 -- they must be the same for every row of an aggregate group
 SELECT smpc_sum(i4, 'g1', dept) FROM t;
 SELECT smpc_count_rows(CASE WHEN i4 > 1000 THEN 'g1' ELSE 'g2' END) FROM t;

@@ -18,6 +18,7 @@
 #include "executor/executor.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/execnodes.h"
 #include "nodes/nodeFuncs.h"
@@ -31,6 +32,7 @@
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 
+#include "codec.h"
 #include "field.h"
 #include "smpc.h"
 
@@ -1003,10 +1005,20 @@ smpc_run_computation(const char *group, const char *label,
 	volatile int sqlerrcode = 0;
 	char		emsg[256];
 	char		edetail[1024];
+	char		clean[SMPC_MAX_LABEL];
 
 	smpc_check_loaded();
 	if (nvalues < 1 || nvalues > SMPC_MAX_VALUES)
 		elog(ERROR, "smpc vector of %d values is out of bounds", nvalues);
+
+	/* the other members refuse a label that is not printable text */
+	smpc_codec_set_encoding(GetDatabaseEncoding());
+	if (!smpc_text_clean(label, strlen(label), clean, sizeof(clean)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("smpc label must be printable text"),
+				 errdetail("The label \"%s\" (escaped) contains control characters.", clean),
+				 errhint("Replace them, for example with regexp_replace(label, '[[:cntrl:]]', ' ', 'g').")));
 
 	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
 	if (smpc_shared->worker_pid == 0)

@@ -5,14 +5,22 @@
  *
  * Every reader treats its input as hostile: lengths are checked before
  * each access, strings must be NUL-free and fit their buffers, field
- * elements must be reduced, and trailing bytes are an error.
+ * elements must be reduced, and trailing bytes are an error.  Text comes
+ * out valid and printable in the database encoding (smpc_text_clean), so
+ * that what a peer sends can reach a log line or smpc.history_log only
+ * as text that prints, dumps and restores.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "mb/pg_wchar.h"
+
 #include "codec.h"
 #include "field.h"
+
+/* the encoding peer text must be valid in: the worker's database's */
+static int	text_encoding = PG_UTF8;
 
 typedef struct Reader
 {
@@ -80,9 +88,111 @@ rd_u64(Reader *r)
 	return (hi << 32) | lo;
 }
 
-/* A length-prefixed string into a buffer of bufsize bytes (with NUL). */
+void
+smpc_codec_set_encoding(int encoding)
+{
+	text_encoding = encoding;
+}
+
+/*
+ * The cleaning of smpc_text_clean, writing at most limit bytes (no NUL).
+ * Returns the bytes written, and sets *complete when all of in fit.
+ */
+static size_t
+clean_into(const char *in, size_t len, char *out, size_t limit, bool *complete,
+		   bool *exact)
+{
+	size_t		i = 0,
+				o = 0;
+
+	*exact = true;
+	while (i < len)
+	{
+		unsigned char c = (unsigned char) in[i];
+		int			clen;
+		char		esc[5];
+		const char *piece = in + i;
+		size_t		plen;
+
+		if (c >= 0x20 && c < 0x7f)
+			clen = 1;
+		else if (c < 0x80)
+			clen = -1;			/* NUL, C0 control or DEL */
+		else
+		{
+			clen = pg_encoding_verifymbchar(text_encoding, in + i,
+											(int) Min(len - i, (size_t) 16));
+			if (clen == 2 && text_encoding == PG_UTF8 && c == 0xc2 &&
+				(unsigned char) in[i + 1] < 0xa0)
+				clen = -1;		/* U+0080 .. U+009F */
+		}
+		if (clen > 0)
+			plen = (size_t) clen;
+		else
+		{
+			snprintf(esc, sizeof(esc), "\\x%02x", c);
+			piece = esc;
+			plen = 4;
+			clen = 1;
+			*exact = false;
+		}
+		if (o + plen > limit)
+		{
+			*complete = false;
+			return o;
+		}
+		memcpy(out + o, piece, plen);
+		o += plen;
+		i += clen;
+	}
+	*complete = true;
+	return o;
+}
+
+/*
+ * Copy in[0 .. len) to out as valid, printable text in the database
+ * encoding, at most outsize - 1 bytes and a NUL.  Every byte that does not
+ * start a valid character, and every control character (C0, DEL and, in
+ * UTF-8, C1), becomes the four characters \xNN.  Text that does not fit
+ * is cut at a character boundary and ends in "...".  Returns true when out
+ * is an exact copy of in.
+ */
+bool
+smpc_text_clean(const char *in, size_t len, char *out, size_t outsize)
+{
+	size_t		o;
+	bool		complete,
+				exact;
+
+	Assert(outsize >= 4);
+	o = clean_into(in, len, out, outsize - 1, &complete, &exact);
+	if (!complete)
+	{
+		o = clean_into(in, len, out, outsize - 4, &complete, &exact);
+		memcpy(out + o, "...", 3);
+		o += 3;
+		exact = false;
+	}
+	out[o] = '\0';
+	return exact;
+}
+
+/* A node or group name: 1 to 63 letters, digits, "_", "." or "-". */
+bool
+smpc_name_valid(const char *s)
+{
+	size_t		n = strlen(s);
+
+	return n > 0 && n < SMPC_MAX_NAME &&
+		strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
+}
+
+/*
+ * A length-prefixed string as clean text (see smpc_text_clean) into a
+ * buffer of bufsize bytes; *exact says whether it needed no escaping.
+ */
 static void
-rd_str(Reader *r, char *buf, size_t bufsize)
+rd_text(Reader *r, char *buf, size_t bufsize, bool *exact)
 {
 	uint16		n = rd_u16(r);
 	const uint8 *b;
@@ -98,8 +208,8 @@ rd_str(Reader *r, char *buf, size_t bufsize)
 		r->ok = false;
 		return;
 	}
-	memcpy(buf, b, n);
-	buf[n] = '\0';
+	if (!smpc_text_clean((const char *) b, n, buf, bufsize))
+		*exact = false;
 }
 
 static bool
@@ -208,11 +318,14 @@ static void
 get_ready_body(Reader *rd, SmpcReady *r)
 {
 	const uint8 *b;
+	bool		exact = true;
 
 	r->kind = rd_u8(rd);
 	r->vclass = rd_u8(rd);
-	rd_str(rd, r->group, sizeof(r->group));
-	rd_str(rd, r->label, sizeof(r->label));
+	rd_text(rd, r->group, sizeof(r->group), &exact);
+	rd_text(rd, r->label, sizeof(r->label), &exact);
+	/* a name that is text but not a valid name is refused all the same */
+	r->bad_text = !exact || (rd->ok && !smpc_name_valid(r->group));
 	b = rd_bytes(rd, SMPC_NONCE_BYTES);
 	if (b)
 		memcpy(r->nonce, b, SMPC_NONCE_BYTES);
@@ -278,6 +391,7 @@ smpc_get_abort(const uint8 *p, size_t len, bool *ready_phase, bool *fatal,
 	Reader		rd;
 	uint8		phase,
 				f;
+	bool		exact = true;	/* a reason is kept, escaped or not */
 
 	memset(r, 0, sizeof(*r));
 	rd_init(&rd, p, len);
@@ -289,7 +403,7 @@ smpc_get_abort(const uint8 *p, size_t len, bool *ready_phase, bool *fatal,
 	*fatal = (f == 1);
 	if (*ready_phase)
 		get_ready_body(&rd, r);
-	rd_str(&rd, reason, reasonlen);
+	rd_text(&rd, reason, reasonlen, &exact);
 	return rd_done(&rd);
 }
 

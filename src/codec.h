@@ -71,7 +71,20 @@ typedef struct SmpcReady
 	int32		scale;
 	uint16		nvalues;
 	uint32		wait_ms;		/* how long the sender waits */
+	bool		bad_text;		/* decoded: group or label was not valid text */
 } SmpcReady;
+
+/*
+ * Text from a peer.  Readers never hand out raw peer text: a group name
+ * must be a valid name, and a label or reason that is not valid, printable
+ * text in the database encoding comes out escaped (see smpc_text_clean).
+ * A READY whose group or label needed escaping has bad_text set and must
+ * be refused (an escaped name could collide with a real one); an ABORT's
+ * reason is only ever shown, so it is kept, escaped.
+ */
+extern void smpc_codec_set_encoding(int encoding);
+extern bool smpc_text_clean(const char *in, size_t len, char *out, size_t outsize);
+extern bool smpc_name_valid(const char *s);
 
 /* Payload writers append to buf; readers return false on any malformation. */
 extern void smpc_put_ready(StringInfo buf, const SmpcReady *r);

@@ -9,15 +9,29 @@
  *	  waits on every socket at once and calls peer_step() for each peer on
  *	  every turn of its loop.
  *
+ *	  What a peer could use to stall or bloat the worker is bounded:
+ *	  host names are resolved asynchronously (down -> resolving ->
+ *	  connecting) and libpq is handed the addresses, so that it never
+ *	  resolves a name itself; PQconnectPoll runs only once the socket is
+ *	  ready for what it asked for, with a deadline; notices are dropped; and
+ *	  a connection that has sent more than SMPC_MAX_REPLY_BYTES since our
+ *	  last request is closed.  A failed send or read closes the connection
+ *	  and leaves the message at the head of the queue, for the next one.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#include <netdb.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "storage/fd.h"
 #include "utils/memutils.h"
 
+#include "codec.h"
 #include "worker_int.h"
 
 #define SMPC_CONNECT_TIMEOUT_MS 10000
@@ -33,37 +47,166 @@
  */
 #define SMPC_REPLY_TIMEOUT_MS 10000
 
-static uint64 conn_serial = 0;	/* last serial handed to a connection */
+/*
+ * The most a peer may send on one connection between two of our requests
+ * (or during the handshake).  A reply to smpc.deliver() takes well under a
+ * kilobyte; past this the connection is closed before libpq buffers more.
+ */
+#define SMPC_MAX_REPLY_BYTES (64 * 1024)
 
+/* host names in one connection string, addresses used per name */
+#define SMPC_MAX_HOSTS			8
+#define SMPC_MAX_HOST_ADDRS		8
+/* how often a pending host-name lookup is looked at */
+#define SMPC_LOOKUP_POLL_MS		10
+
+/*
+ * An asynchronous lookup of the host names of one connection string.
+ *
+ * libpq resolves host names synchronously inside PQconnectStart and
+ * PQconnectPoll, which could hold the whole worker for as long as a DNS
+ * server takes to answer.  We resolve them ourselves with glibc's
+ * getaddrinfo_a(GAI_NOWAIT) and hand libpq host=<name> hostaddr=<address>,
+ * so that it connects to the address and still checks the server
+ * certificate against the name.  getaddrinfo_a runs getaddrinfo in helper
+ * threads that block every signal and touch nothing of PostgreSQL's; a
+ * resolver child process would instead be a process the postmaster does
+ * not know of, to be reaped and accounted for.  The lookup is polled every
+ * SMPC_LOOKUP_POLL_MS while it is pending.
+ *
+ * Everything here is malloc'd, not palloc'd: a lookup that cannot be
+ * cancelled must outlive its peer and any memory context until glibc is
+ * done with it (see abandoned_lookups).
+ */
+typedef struct PeerLookup
+{
+	int			nhosts;
+	char	   *hosts[SMPC_MAX_HOSTS];
+	bool		resolve[SMPC_MAX_HOSTS];	/* false: a socket directory */
+	struct gaicb reqs[SMPC_MAX_HOSTS];
+	struct addrinfo hints;
+	char	   *port;			/* the connection string's port list, or NULL */
+	struct PeerLookup *next;	/* in abandoned_lookups */
+} PeerLookup;
+
+static PeerLookup *abandoned_lookups = NULL;
+
+static uint64 conn_serial = 0;	/* last serial handed to a connection */
+static uint64 notices_dropped = 0;	/* notices peers sent us, unread */
+
+/*
+ * Set last_error.  It often quotes the peer (its error messages, which
+ * reach smpc.peer_status, computation errors and smpc.history_log), so it
+ * is kept to one line of valid, printable text.
+ */
 void
 peer_set_error(Peer *p, const char *fmt,...)
 {
 	va_list		ap;
 	char	   *nl;
+	char		raw[sizeof(p->last_error)];
 
 	va_start(ap, fmt);
-	vsnprintf(p->last_error, sizeof(p->last_error), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
 	/* keep libpq's multi-line messages on one line, without a final newline */
-	for (nl = p->last_error; *nl; nl++)
+	for (nl = raw; *nl; nl++)
 		if (*nl == '\n' || *nl == '\t' || *nl == '\r')
 			*nl = ' ';
-	while (nl > p->last_error && nl[-1] == ' ')
+	while (nl > raw && nl[-1] == ' ')
 		*--nl = '\0';
 	{
-		char	   *src = p->last_error,
-				   *dst = p->last_error;
+		char	   *src = raw,
+				   *dst = raw;
 
 		for (; *src; src++)
-			if (!(*src == ' ' && dst > p->last_error && dst[-1] == ' '))
+			if (!(*src == ' ' && dst > raw && dst[-1] == ' '))
 				*dst++ = *src;
 		*dst = '\0';
 	}
+	smpc_text_clean(raw, strlen(raw), p->last_error, sizeof(p->last_error));
+}
+
+/* Free a lookup glibc is done with. */
+static void
+lookup_free(PeerLookup *lk)
+{
+	int			i;
+
+	for (i = 0; i < lk->nhosts; i++)
+	{
+		if (lk->resolve[i] && lk->reqs[i].ar_result)
+			freeaddrinfo(lk->reqs[i].ar_result);
+		free(lk->hosts[i]);
+	}
+	free(lk->port);
+	free(lk);
+}
+
+static bool
+lookup_pending(PeerLookup *lk)
+{
+	int			i;
+
+	for (i = 0; i < lk->nhosts; i++)
+		if (lk->resolve[i] && gai_error(&lk->reqs[i]) == EAI_INPROGRESS)
+			return true;
+	return false;
+}
+
+/* Stop a lookup; one glibc is still running is freed once it ends. */
+static void
+lookup_abandon(PeerLookup *lk)
+{
+	int			i;
+
+	for (i = 0; i < lk->nhosts; i++)
+		if (lk->resolve[i])
+			(void) gai_cancel(&lk->reqs[i]);
+	if (lookup_pending(lk))
+	{
+		lk->next = abandoned_lookups;
+		abandoned_lookups = lk;
+	}
+	else
+		lookup_free(lk);
+}
+
+/* Free the abandoned lookups that have ended meanwhile. */
+static void
+reap_abandoned_lookups(void)
+{
+	PeerLookup **link = &abandoned_lookups;
+
+	while (*link)
+	{
+		PeerLookup *lk = *link;
+
+		if (lookup_pending(lk))
+			link = &lk->next;
+		else
+		{
+			*link = lk->next;
+			lookup_free(lk);
+		}
+	}
+}
+
+/* libpq's notice receiver: a peer's notices are counted, never logged. */
+static void
+drop_notice(void *arg, const PGresult *res)
+{
+	notices_dropped++;
 }
 
 void
 peer_close(Peer *p)
 {
+	if (p->lookup)
+	{
+		lookup_abandon(p->lookup);
+		p->lookup = NULL;
+	}
 	if (p->conn)
 	{
 		PQfinish(p->conn);
@@ -78,16 +221,57 @@ peer_close(Peer *p)
 	p->want_write = false;
 }
 
-/* The connection failed: close it and schedule the next attempt. */
+/*
+ * Close the connection and schedule the next attempt; last_error says
+ * why.  Queued messages stay queued, the one in flight at their head.
+ */
+static void
+peer_retry_later(Peer *p, TimestampTz now)
+{
+	peer_close(p);
+	p->backoff_ms = p->backoff_ms ? Min(p->backoff_ms * 2, SMPC_BACKOFF_MAX_MS)
+		: SMPC_BACKOFF_MIN_MS;
+	p->next_attempt = TimestampTzPlusMilliseconds(now, p->backoff_ms);
+}
+
+/* The connection failed in libpq: close it and schedule the next attempt. */
 static void
 peer_fail(Peer *p, TimestampTz now)
 {
 	if (p->conn && PQerrorMessage(p->conn)[0])
 		peer_set_error(p, "%s", PQerrorMessage(p->conn));
-	peer_close(p);
-	p->backoff_ms = p->backoff_ms ? Min(p->backoff_ms * 2, SMPC_BACKOFF_MAX_MS)
-		: SMPC_BACKOFF_MIN_MS;
-	p->next_attempt = TimestampTzPlusMilliseconds(now, p->backoff_ms);
+	peer_retry_later(p, now);
+}
+
+/* A send or read failed: say which, with libpq's reason. */
+static void
+peer_fail_io(Peer *p, TimestampTz now, const char *what)
+{
+	const char *why = p->conn ? PQerrorMessage(p->conn) : "";
+
+	peer_set_error(p, "could not %s the peer: %s", what,
+				   why[0] ? why : "connection lost");
+	peer_retry_later(p, now);
+}
+
+/*
+ * Count what the peer has sent that libpq is about to read, and give the
+ * connection up once it is more than SMPC_MAX_REPLY_BYTES since our last
+ * request.  Returns false if it did.
+ */
+static bool
+peer_input_within_bound(Peer *p, TimestampTz now)
+{
+	int			avail = 0;
+
+	if (ioctl(PQsocket(p->conn), FIONREAD, &avail) == 0 && avail > 0)
+		p->reply_bytes += avail;
+	if (p->reply_bytes <= SMPC_MAX_REPLY_BYTES)
+		return true;
+	peer_set_error(p, "the peer sent more than %d kB without finishing its reply; reconnecting",
+				   SMPC_MAX_REPLY_BYTES / 1024);
+	peer_retry_later(p, now);
+	return false;
 }
 
 void
@@ -107,16 +291,39 @@ peer_enqueue(Peer *p, bytea *msg)
 	MemoryContextSwitchTo(old);
 }
 
+/*
+ * Start connecting.  host, hostaddr and port, when not NULL, are what the
+ * lookup made of the connection string's own: they come after it, so
+ * they take precedence.
+ */
 static void
-peer_start_connect(Peer *p, TimestampTz now)
+peer_start_connect(Peer *p, TimestampTz now, const char *host,
+				   const char *hostaddr, const char *port)
 {
 	/*
 	 * TCP keepalives notice a dead path while the connection is idle; the
-	 * peer's conninfo, which comes after them, may override them.
+	 * peer's conninfo, which comes after them, may override them.  GSSAPI
+	 * encryption is off unless asked for: acquiring credentials may block.
 	 */
-	const char *keys[] = {"keepalives", "keepalives_idle", "keepalives_interval",
-	"keepalives_count", "dbname", "application_name", NULL};
-	const char *vals[] = {"1", "30", "10", "3", p->conninfo, "smpc worker", NULL};
+	const char *keys[10] = {"keepalives", "keepalives_idle", "keepalives_interval",
+	"keepalives_count", "gssencmode", "dbname", "application_name", NULL};
+	const char *vals[10] = {"1", "30", "10", "3", "disable", p->conninfo, "smpc worker", NULL};
+	int			n = 7;
+
+	if (host)
+	{
+		keys[n] = "host";
+		vals[n++] = host;
+		keys[n] = "hostaddr";
+		vals[n++] = hostaddr;
+		if (port)
+		{
+			keys[n] = "port";
+			vals[n++] = port;
+		}
+		keys[n] = NULL;
+		vals[n] = NULL;
+	}
 
 	if (!AcquireExternalFD())
 	{
@@ -126,15 +333,230 @@ peer_start_connect(Peer *p, TimestampTz now)
 	}
 	p->fd_acquired = true;
 	p->conn_serial = ++conn_serial;
+	p->reply_bytes = 0;
 	p->conn = PQconnectStartParams(keys, vals, 1);
 	if (p->conn == NULL || PQstatus(p->conn) == CONNECTION_BAD)
 	{
 		peer_fail(p, now);
 		return;
 	}
+	PQsetNoticeReceiver(p->conn, drop_notice, NULL);
 	p->cstate = PEER_CONNECTING;
+	/* as if PQconnectPoll had asked for it: wait until the socket is writable */
 	p->poll_want = PGRES_POLLING_WRITING;
 	p->connect_deadline = TimestampTzPlusMilliseconds(now, SMPC_CONNECT_TIMEOUT_MS);
+}
+
+/* Split a comma-separated list (of hosts or ports) into malloc'd items. */
+static int
+split_list(const char *list, char **items, int max)
+{
+	int			n = 0;
+	const char *start = list;
+
+	for (;;)
+	{
+		const char *end = strchr(start, ',');
+		size_t		len = end ? (size_t) (end - start) : strlen(start);
+
+		if (n == max)
+			return -1;
+		items[n] = strndup(start, len);
+		if (items[n] == NULL)
+			return -1;
+		n++;
+		if (!end)
+			return n;
+		start = end + 1;
+	}
+}
+
+/*
+ * Leave PEER_DOWN: start the lookup of the connection string's host
+ * names, or connect at once when there is none to look up (socket
+ * directories, addresses the string gives itself).
+ */
+static void
+peer_start_lookup(Peer *p, TimestampTz now)
+{
+	PQconninfoOption *opts,
+			   *o;
+	char	   *err = NULL;
+	const char *host = NULL,
+			   *hostaddr = NULL,
+			   *port = NULL;
+	PeerLookup *lk;
+	struct gaicb *list[SMPC_MAX_HOSTS];
+	int			nlist = 0,
+				i,
+				rc;
+
+	opts = PQconninfoParse(p->conninfo, &err);
+	if (opts == NULL)
+	{
+		peer_set_error(p, "invalid connection string: %s", err ? err : "out of memory");
+		if (err)
+			PQfreemem(err);
+		peer_retry_later(p, now);
+		return;
+	}
+	for (o = opts; o->keyword; o++)
+	{
+		if (strcmp(o->keyword, "host") == 0)
+			host = o->val;
+		else if (strcmp(o->keyword, "hostaddr") == 0)
+			hostaddr = o->val;
+		else if (strcmp(o->keyword, "port") == 0)
+			port = o->val;
+	}
+	if (host == NULL || host[0] == '\0' || (hostaddr && hostaddr[0]))
+	{
+		PQconninfoFree(opts);
+		peer_start_connect(p, now, NULL, NULL, NULL);
+		return;
+	}
+
+	lk = calloc(1, sizeof(PeerLookup));
+	if (lk == NULL)
+	{
+		PQconninfoFree(opts);
+		peer_set_error(p, "out of memory");
+		peer_retry_later(p, now);
+		return;
+	}
+	lk->nhosts = split_list(host, lk->hosts, SMPC_MAX_HOSTS);
+	lk->port = port && port[0] ? strdup(port) : NULL;
+	PQconninfoFree(opts);
+	if (lk->nhosts < 0)
+	{
+		for (i = 0; i < SMPC_MAX_HOSTS; i++)
+			free(lk->hosts[i]);
+		free(lk->port);
+		free(lk);
+		peer_set_error(p, "the connection string names more than %d hosts", SMPC_MAX_HOSTS);
+		peer_retry_later(p, now);
+		return;
+	}
+	lk->hints.ai_family = AF_UNSPEC;
+	lk->hints.ai_socktype = SOCK_STREAM;
+	for (i = 0; i < lk->nhosts; i++)
+	{
+		/* an empty entry or a socket directory needs no lookup */
+		lk->resolve[i] = lk->hosts[i][0] != '\0' && lk->hosts[i][0] != '/' &&
+			lk->hosts[i][0] != '@';
+		if (!lk->resolve[i])
+			continue;
+		lk->reqs[i].ar_name = lk->hosts[i];
+		lk->reqs[i].ar_request = &lk->hints;
+		list[nlist++] = &lk->reqs[i];
+	}
+	if (nlist == 0)
+	{
+		lookup_free(lk);
+		peer_start_connect(p, now, NULL, NULL, NULL);
+		return;
+	}
+	rc = getaddrinfo_a(GAI_NOWAIT, list, nlist, NULL);
+	if (rc != 0)
+	{
+		peer_set_error(p, "could not start looking up host name \"%s\": %s",
+					   list[0]->ar_name, gai_strerror(rc));
+		lookup_abandon(lk);
+		peer_retry_later(p, now);
+		return;
+	}
+	p->lookup = lk;
+	p->cstate = PEER_RESOLVING;
+	p->connect_deadline = TimestampTzPlusMilliseconds(now, SMPC_CONNECT_TIMEOUT_MS);
+}
+
+/*
+ * A lookup has ended: connect to every address found, each under its host
+ * name, or fail naming the first name that did not resolve.
+ */
+static void
+peer_finish_lookup(Peer *p, TimestampTz now)
+{
+	PeerLookup *lk = p->lookup;
+	StringInfoData hosts,
+				addrs,
+				ports;
+	char	   *portv[SMPC_MAX_HOSTS];
+	int			nports = 0,
+				count = 0,
+				i;
+	const char *failed = NULL;
+	int			failed_rc = 0;
+	bool		per_host_ports;
+
+	memset(portv, 0, sizeof(portv));
+	if (lk->port)
+		nports = split_list(lk->port, portv, SMPC_MAX_HOSTS);
+	/* a port per host follows its host; a single port applies to all as it is */
+	per_host_ports = nports > 1 && nports == lk->nhosts;
+	initStringInfo(&hosts);
+	initStringInfo(&addrs);
+	initStringInfo(&ports);
+	for (i = 0; i < lk->nhosts; i++)
+	{
+		struct addrinfo *ai;
+		int			used = 0;
+		const char *hport = per_host_ports ? portv[i] : NULL;
+
+		if (!lk->resolve[i])
+		{
+			appendStringInfo(&hosts, "%s%s", count ? "," : "", lk->hosts[i]);
+			appendStringInfo(&addrs, "%s", count ? "," : "");
+			appendStringInfo(&ports, "%s%s", count ? "," : "", hport ? hport : "");
+			count++;
+			continue;
+		}
+		if (gai_error(&lk->reqs[i]) != 0)
+		{
+			if (failed == NULL)
+			{
+				failed = lk->hosts[i];
+				failed_rc = gai_error(&lk->reqs[i]);
+			}
+			continue;
+		}
+		for (ai = lk->reqs[i].ar_result; ai && used < SMPC_MAX_HOST_ADDRS; ai = ai->ai_next)
+		{
+			char		num[NI_MAXHOST];
+
+			if (getnameinfo(ai->ai_addr, ai->ai_addrlen, num, sizeof(num), NULL, 0,
+							NI_NUMERICHOST) != 0)
+				continue;
+			appendStringInfo(&hosts, "%s%s", count ? "," : "", lk->hosts[i]);
+			appendStringInfo(&addrs, "%s%s", count ? "," : "", num);
+			appendStringInfo(&ports, "%s%s", count ? "," : "", hport ? hport : "");
+			count++;
+			used++;
+		}
+		if (used == 0 && failed == NULL)
+		{
+			failed = lk->hosts[i];
+			failed_rc = EAI_NONAME;
+		}
+	}
+	if (count == 0)
+	{
+		peer_set_error(p, "could not resolve host name \"%s\": %s",
+					   failed, gai_strerror(failed_rc));
+		peer_retry_later(p, now);
+	}
+	else
+	{
+		p->lookup = NULL;
+		lookup_free(lk);
+		peer_start_connect(p, now, hosts.data, addrs.data,
+						   per_host_ports ? ports.data : NULL);
+	}
+	for (i = 0; i < SMPC_MAX_HOSTS; i++)
+		free(portv[i]);
+	pfree(hosts.data);
+	pfree(addrs.data);
+	pfree(ports.data);
 }
 
 /* Send the oldest queued message, if the connection is free. */
@@ -154,14 +576,15 @@ peer_send_next(Peer *p, TimestampTz now)
 	lengths[0] = VARSIZE(msg) - VARHDRSZ;
 	if (!PQsendQueryPrepared(p->conn, "smpc_deliver", 1, values, lengths, formats, 0))
 	{
-		peer_fail(p, now);
+		peer_fail_io(p, now, "send a message to");
 		return;
 	}
 	p->cstate = PEER_BUSY;
+	p->reply_bytes = 0;
 	p->reply_deadline = TimestampTzPlusMilliseconds(now, SMPC_REPLY_TIMEOUT_MS);
 	rc = PQflush(p->conn);
 	if (rc < 0)
-		peer_fail(p, now);
+		peer_fail_io(p, now, "send a message to");
 	else
 		p->want_write = (rc == 1);
 }
@@ -170,9 +593,11 @@ peer_send_next(Peer *p, TimestampTz now)
 static void
 peer_read_results(Peer *p, TimestampTz now)
 {
+	if (!peer_input_within_bound(p, now))
+		return;
 	if (!PQconsumeInput(p->conn))
 	{
-		peer_fail(p, now);
+		peer_fail_io(p, now, "read the reply of");
 		return;
 	}
 	while (p->cstate == PEER_BUSY && !PQisBusy(p->conn))
@@ -193,7 +618,7 @@ peer_read_results(Peer *p, TimestampTz now)
 
 				peer_set_error(p, "peer cannot take messages: %s", text ? text : "unknown error");
 				PQclear(res);
-				peer_fail(p, now);
+				peer_retry_later(p, now);
 				return;
 			}
 			p->preparing = false;
@@ -213,9 +638,10 @@ peer_read_results(Peer *p, TimestampTz now)
 				peer_set_error(p, "peer refused a message: %s", text ? text : "unknown error");
 				if (state && strcmp(state, "28000") == 0)
 					p->key_verified = false;
+				/* the peer's text, kept to printable text as in last_error */
 				ereport(WARNING,
 						(errmsg("smpc: peer \"%s\" refused a message: %s", p->name,
-								text ? text : "unknown error")));
+								p->last_error + strlen("peer refused a message: "))));
 				pfree(linitial(p->queue));
 				p->queue = list_delete_first(p->queue);
 			}
@@ -229,10 +655,15 @@ peer_read_results(Peer *p, TimestampTz now)
 	}
 }
 
-/* Advance this peer's connection as far as it goes without blocking. */
+/*
+ * Advance this peer's connection as far as it goes without blocking.  io
+ * holds the socket events (WL_SOCKET_*) the last wait reported for this
+ * connection, 0 when none.
+ */
 void
-peer_step(Peer *p, TimestampTz now, bool io)
+peer_step(Peer *p, TimestampTz now, uint32 io)
 {
+	reap_abandoned_lookups();
 	if (p->conninfo == NULL)
 		return;
 
@@ -240,16 +671,53 @@ peer_step(Peer *p, TimestampTz now, bool io)
 	{
 		if (now < p->next_attempt)
 			return;
-		peer_start_connect(p, now);
+		peer_start_lookup(p, now);
+		io = 0;					/* no wait has seen the new socket yet */
+	}
+
+	if (p->cstate == PEER_RESOLVING)
+	{
+		if (lookup_pending(p->lookup))
+		{
+			if (now >= p->connect_deadline)
+			{
+				PeerLookup *lk = p->lookup;
+				int			i = 0;
+
+				while (!lk->resolve[i] || gai_error(&lk->reqs[i]) != EAI_INPROGRESS)
+					i++;
+				peer_set_error(p, "timed out looking up host name \"%s\"", lk->hosts[i]);
+				peer_retry_later(p, now);
+			}
+			return;
+		}
+		peer_finish_lookup(p, now);
+		io = 0;
 	}
 
 	if (p->cstate == PEER_CONNECTING)
 	{
-		if (!io && now < p->connect_deadline && p->poll_want != PGRES_POLLING_WRITING)
+		uint32		ready = (p->poll_want == PGRES_POLLING_READING) ?
+			WL_SOCKET_READABLE : WL_SOCKET_WRITEABLE;
+
+		/* PQconnectPoll only once the socket is ready, or it may block */
+		if (!(io & ready))
+		{
+			if (now >= p->connect_deadline)
+			{
+				peer_set_error(p, "timed out connecting to the peer: no answer within %d s",
+							   SMPC_CONNECT_TIMEOUT_MS / 1000);
+				peer_retry_later(p, now);
+			}
+			return;
+		}
+		if (ready == WL_SOCKET_READABLE && !peer_input_within_bound(p, now))
 			return;
 		p->poll_want = PQconnectPoll(p->conn);
 		if (p->poll_want == PGRES_POLLING_OK)
 		{
+			int			rc;
+
 			if (PQsetnonblocking(p->conn, 1) != 0)
 			{
 				peer_fail(p, now);
@@ -262,14 +730,21 @@ peer_step(Peer *p, TimestampTz now, bool io)
 				if (!PQsendPrepare(p->conn, "smpc_deliver", "SELECT smpc.deliver($1)",
 								   1, types))
 				{
-					peer_fail(p, now);
+					peer_fail_io(p, now, "send a message to");
 					return;
 				}
 			}
 			p->cstate = PEER_BUSY;
+			p->reply_bytes = 0;
 			p->reply_deadline = TimestampTzPlusMilliseconds(now, SMPC_REPLY_TIMEOUT_MS);
 			p->preparing = true;
-			p->want_write = (PQflush(p->conn) == 1);
+			rc = PQflush(p->conn);
+			if (rc < 0)
+			{
+				peer_fail_io(p, now, "send a message to");
+				return;
+			}
+			p->want_write = (rc == 1);
 			p->backoff_ms = 0;
 			p->last_error[0] = '\0';
 			worker_peer_connected(p);
@@ -281,8 +756,9 @@ peer_step(Peer *p, TimestampTz now, bool io)
 		}
 		else if (now >= p->connect_deadline)
 		{
-			peer_set_error(p, "timed out connecting to the peer");
-			peer_fail(p, now);
+			peer_set_error(p, "timed out connecting to the peer: no answer within %d s",
+						   SMPC_CONNECT_TIMEOUT_MS / 1000);
+			peer_retry_later(p, now);
 			return;
 		}
 		else
@@ -297,12 +773,12 @@ peer_step(Peer *p, TimestampTz now, bool io)
 
 			if (rc < 0)
 			{
-				peer_fail(p, now);
+				peer_fail_io(p, now, "send a message to");
 				return;
 			}
 			p->want_write = (rc == 1);
 		}
-		if (io)
+		if (io & WL_SOCKET_READABLE)
 			peer_read_results(p, now);
 		if (p->cstate == PEER_DOWN)
 			return;
@@ -310,16 +786,18 @@ peer_step(Peer *p, TimestampTz now, bool io)
 		{
 			peer_set_error(p, "no answer from the peer for %d s; reconnecting",
 						   SMPC_REPLY_TIMEOUT_MS / 1000);
-			peer_fail(p, now);
+			peer_retry_later(p, now);
 			return;
 		}
 	}
-	else if (p->cstate == PEER_IDLE && io)
+	else if (p->cstate == PEER_IDLE && (io & WL_SOCKET_READABLE))
 	{
-		/* notice a connection the peer closed */
+		/* notice a connection the peer closed; it has nothing else to say */
+		if (!peer_input_within_bound(p, now))
+			return;
 		if (!PQconsumeInput(p->conn) || PQstatus(p->conn) == CONNECTION_BAD)
 		{
-			peer_fail(p, now);
+			peer_fail_io(p, now, "read from");
 			return;
 		}
 	}
@@ -365,6 +843,9 @@ peer_next_timeout(Peer *p, TimestampTz now)
 		return -1;
 	if (p->cstate == PEER_DOWN)
 		when = p->next_attempt;
+	else if (p->cstate == PEER_RESOLVING)
+		return Min(SMPC_LOOKUP_POLL_MS,
+				   Max(0, TimestampDifferenceMilliseconds(now, p->connect_deadline)));
 	else if (p->cstate == PEER_CONNECTING)
 		when = p->connect_deadline;
 	else if (p->cstate == PEER_IDLE && p->queue != NIL)

@@ -42,6 +42,7 @@ static const struct config_enum_entry fault_options[] = {
 	{"hold_sums", SMPC_FAULT_HOLD_SUMS, false},
 	{"wrong_step", SMPC_FAULT_WRONG_STEP, false},
 	{"repeat_sums", SMPC_FAULT_REPEAT_SUMS, false},
+	{"bad_text", SMPC_FAULT_BAD_TEXT, false},
 	{NULL, 0, false}
 };
 

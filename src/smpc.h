@@ -155,8 +155,13 @@ typedef enum SmpcFault
 	SMPC_FAULT_HOLD_SHARES,		/* join, then never send the shares */
 	SMPC_FAULT_HOLD_SUMS,		/* send the shares, then never the sums */
 	SMPC_FAULT_WRONG_STEP,		/* also send messages of steps not due */
-	SMPC_FAULT_REPEAT_SUMS		/* send the sums again once finished */
+	SMPC_FAULT_REPEAT_SUMS,		/* send the sums again once finished */
+	SMPC_FAULT_BAD_TEXT			/* send a group, label and reason that are
+								 * not text, and fail every computation */
 } SmpcFault;
+
+/* what bad_text appends: control characters and bytes that are not UTF-8 */
+#define SMPC_BAD_TEXT " \x01\x1b[31m\xff\xfe\xc3\x28\n\xc2\x85" "end"
 extern int	smpc_fault_injection;
 extern void smpc_check_loaded(void);
 extern void smpc_note_config_change(void);

@@ -40,6 +40,7 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -385,6 +386,22 @@ publish_status(void)
 	LWLockRelease(smpc_shared->lock);
 }
 
+/*
+ * Copy text (perhaps quoting a peer) into a fixed buffer, cut at a
+ * character boundary so that what the backend reports stays valid text.
+ */
+static void
+copy_text(char *dst, size_t dstsize, const char *src)
+{
+	int			len;
+
+	if (src == NULL)
+		src = "";
+	len = pg_mbcliplen(src, strlen(src), dstsize - 1);
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
 /* Post a result or an error into the backend's request slot. */
 static void
 post_result(Comp *c, int sqlerrcode, const char *msg, const char *detail,
@@ -399,8 +416,8 @@ post_result(Comp *c, int sqlerrcode, const char *msg, const char *detail,
 		if (req->state == SMPC_REQ_RUNNING)
 		{
 			req->sqlerrcode = sqlerrcode;
-			strlcpy(req->errmsg, msg ? msg : "", sizeof(req->errmsg));
-			strlcpy(req->errdetail, detail ? detail : "", sizeof(req->errdetail));
+			copy_text(req->errmsg, sizeof(req->errmsg), msg);
+			copy_text(req->errdetail, sizeof(req->errdetail), detail);
 			if (result)
 				memcpy(req->result, result, sizeof(int128) * nresult);
 			memset(req->result_null, 0, sizeof(req->result_null));
@@ -666,6 +683,7 @@ reload_config(void)
 				*np = peers[j];
 				peers[j].conninfo = NULL;	/* moved */
 				peers[j].queue = NIL;
+				peers[j].lookup = NULL;
 				peers[j].conn = NULL;
 				peers[j].fd_acquired = false;
 				peers[j].pairwise.bytes = NULL;
@@ -1002,6 +1020,8 @@ finish_comp(Comp *c, const char *status, int sqlerrcode, const char *msg,
 			snprintf(reason, sizeof(reason), "%s: %s", msg, detail);
 		else
 			snprintf(reason, sizeof(reason), "%s", msg);
+		if (smpc_fault_injection == SMPC_FAULT_BAD_TEXT)
+			strlcat(reason, SMPC_BAD_TEXT, sizeof(reason));
 		ready_of(c, &r);
 		for (i = 0; i < c->n; i++)
 		{
@@ -1036,9 +1056,15 @@ static void
 fail_comp(Comp *c, const char *status, int sqlerrcode, const char *msg,
 		  const char *detail)
 {
+	char		group[SMPC_MAX_NAME];
+	char		label[SMPC_MAX_LABEL];
+
+	/* what a local user typed, too, reaches the log as printable text only */
+	smpc_text_clean(c->group, strlen(c->group), group, sizeof(group));
+	smpc_text_clean(c->label, strlen(c->label), label, sizeof(label));
 	ereport(LOG,
 			(errmsg("smpc: computation for peer group \"%s\" (%s, label \"%s\") %s",
-					c->group, smpc_kind_name(c->kind), c->label, status),
+					group, smpc_kind_name(c->kind), label, status),
 			 errdetail_internal("%s%s%s", msg, detail ? " " : "", detail ? detail : "")));
 	finish_comp(c, status, sqlerrcode, msg, detail);
 }
@@ -1773,6 +1799,13 @@ try_advance(Comp *c)
 	{
 		if (!all_have(c, c->have_ready))
 			return;
+		if (smpc_fault_injection == SMPC_FAULT_BAD_TEXT)
+		{
+			/* the ABORT this sends carries a reason that is not text */
+			fail_comp(c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+					  "smpc fault injection: this member fails on purpose", NULL);
+			return;
+		}
 		start_input(c);
 		if (!c->used)
 			return;
@@ -2009,6 +2042,19 @@ comp_message(Comp *c, int idx, uint8 type, const uint8 *payload, size_t len)
 	try_advance(c);
 }
 
+/* Drop an early message, wiping what it holds: decrypted shares or sums. */
+static void
+free_pending(Pending *pm)
+{
+	if (pm->payload)
+	{
+		sodium_memzero(VARDATA(pm->payload), VARSIZE(pm->payload) - VARHDRSZ);
+		pfree(pm->payload);
+	}
+	sodium_memzero(pm, sizeof(Pending));
+	pfree(pm);
+}
+
 /* Messages that arrived before this computation started here. */
 static void
 process_early(Comp *c)
@@ -2027,8 +2073,7 @@ process_early(Comp *c)
 		if (idx >= 0 && idx != c->self && c->used)
 			comp_message(c, idx, pm->type, (uint8 *) VARDATA(pm->payload),
 						 VARSIZE(pm->payload) - VARHDRSZ);
-		pfree(pm->payload);
-		pfree(pm);
+		free_pending(pm);
 	}
 }
 
@@ -2043,9 +2088,7 @@ add_pending(Pending *pm)
 		Pending    *oldest = linitial(pending);
 
 		ereport(WARNING, (errmsg("smpc: too many early messages; dropping the oldest")));
-		if (oldest->payload)
-			pfree(oldest->payload);
-		pfree(oldest);
+		free_pending(oldest);
 		pending = list_delete_first(pending);
 	}
 	*copy = *pm;
@@ -2076,6 +2119,40 @@ send_repeat_sums(void)
 	}
 	sodium_memzero(repeat_sums, sizeof(repeat_sums));
 	repeat_n = 0;
+}
+
+/*
+ * smpc.fault_injection = bad_text: besides the real READY, announce the
+ * computation once with a group name and once with a label that are not
+ * text (invalid bytes, control characters).  The members must refuse both
+ * and log them escaped.
+ */
+static void
+send_bad_ready(Comp *c, const SmpcReady *real)
+{
+	SmpcReady	r;
+	StringInfoData buf;
+	int			i,
+				k;
+
+	ereport(LOG, (errmsg("smpc: fault injection: sending READYs whose group and label are not text")));
+	for (k = 0; k < 2; k++)
+	{
+		r = *real;
+		if (k == 0)
+			snprintf(r.group, sizeof(r.group), "%s%s", real->group, SMPC_BAD_TEXT);
+		else
+			snprintf(r.label, sizeof(r.label), "%s%s", real->label, SMPC_BAD_TEXT);
+		for (i = 0; i < c->n; i++)
+		{
+			if (i == c->self)
+				continue;
+			initStringInfo(&buf);
+			smpc_put_ready(&buf, &r);
+			send_to(c->members[i].public_key, SMPC_MSG_READY, NULL, &buf);
+			pfree(buf.data);
+		}
+	}
 }
 
 /* A backend submitted a request: start the rendezvous. */
@@ -2228,6 +2305,8 @@ start_request(int slot)
 		send_to(c->members[i].public_key, SMPC_MSG_READY, NULL, &buf);
 		pfree(buf.data);
 	}
+	if (smpc_fault_injection == SMPC_FAULT_BAD_TEXT)
+		send_bad_ready(c, &r);
 
 	/* READYs that arrived before we asked */
 	foreach(lc, pending)
@@ -2262,6 +2341,15 @@ handle_ready(Peer *p, const SmpcHeader *h, const uint8 *payload, size_t len)
 	if (!smpc_get_ready(payload, len, &r))
 	{
 		ereport(WARNING, (errmsg("smpc: malformed READY from peer \"%s\"", p->name)));
+		return;
+	}
+	if (r.bad_text)
+	{
+		/* shown escaped, as the decoder left them */
+		ereport(WARNING,
+				(errmsg("smpc: rejected a READY from peer \"%s\": its group name or label is not valid text",
+						p->name),
+				 errdetail("Group \"%s\", label \"%s\" (escaped).", r.group, r.label)));
 		return;
 	}
 	g = find_group(r.group);
@@ -2435,13 +2523,13 @@ handle_message(const uint8 *msg, size_t len)
 		ereport(WARNING,
 				(errmsg("smpc: rejected a message claiming to come from peer \"%s\": authentication failed",
 						p->name)));
-		return;
+		goto done;
 	}
 	if (h.seq <= p->last_seq_in)
 	{
 		ereport(WARNING,
 				(errmsg("smpc: rejected a replayed message from peer \"%s\"", p->name)));
-		return;
+		goto done;
 	}
 	if ((int64) h.seq < now - MAX_SKEW_US || (int64) h.seq > now + MAX_SKEW_US)
 	{
@@ -2449,7 +2537,7 @@ handle_message(const uint8 *msg, size_t len)
 				(errmsg("smpc: rejected a message from peer \"%s\" with a timestamp more than 10 minutes off",
 						p->name),
 				 errhint("Check that both servers' clocks are right.")));
-		return;
+		goto done;
 	}
 	p->last_seq_in = h.seq;
 	p->last_contact = now;
@@ -2498,7 +2586,12 @@ handle_message(const uint8 *msg, size_t len)
 					ereport(WARNING, (errmsg("smpc: malformed ABORT from peer \"%s\"", p->name)));
 					break;
 				}
-				if (ready_phase)
+				if (ready_phase && r.bad_text)
+					ereport(WARNING,
+							(errmsg("smpc: rejected an ABORT from peer \"%s\": its group name or label is not valid text",
+									p->name),
+							 errdetail("Group \"%s\", label \"%s\" (escaped).", r.group, r.label)));
+				else if (ready_phase)
 					handle_ready_abort(p, &r, fatal, reason);
 				else
 					handle_comp_message(p, &h, plain, plainlen);
@@ -2511,6 +2604,8 @@ handle_message(const uint8 *msg, size_t len)
 			handle_comp_message(p, &h, plain, plainlen);
 			break;
 	}
+done:
+	/* a refused message is wiped as well: it may hold shares or sums */
 	sodium_memzero(plain, plainlen);
 	pfree(plain);
 }
@@ -2616,9 +2711,7 @@ check_deadlines(TimestampTz now)
 		if (now >= pm->expires)
 		{
 			pending = foreach_delete_current(pending, lc);
-			if (pm->payload)
-				pfree(pm->payload);
-			pfree(pm);
+			free_pending(pm);
 		}
 	}
 	for (i = 0; i < npeers; i++)
@@ -2708,6 +2801,15 @@ worker_exit(int code, Datum arg)
 	for (i = 0; i < npeers; i++)
 		peer_close(&peers[i]);
 	smpc_secret_free(&node_secret);
+	/* early shares and sums, and the computations' own, do not outlive us */
+	while (pending != NIL)
+	{
+		free_pending(linitial(pending));
+		pending = list_delete_first(pending);
+	}
+	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
+		if (comps[i].used)
+			wipe_comp(&comps[i]);
 }
 
 void
@@ -2715,7 +2817,7 @@ smpc_worker_main(Datum arg)
 {
 	MemoryContext loop_ctx;
 	WaitEventSet *set = NULL;
-	static bool peer_io[SMPC_MAX_PEERS];
+	static uint32 peer_io[SMPC_MAX_PEERS];	/* socket events per peer */
 	static uint64 sig_conn[SMPC_MAX_PEERS];
 	static pgsocket sig_sock[SMPC_MAX_PEERS];
 	static uint32 sig_events[SMPC_MAX_PEERS];
@@ -2727,6 +2829,8 @@ smpc_worker_main(Datum arg)
 
 	BackgroundWorkerInitializeConnection(smpc_database, NULL, 0);
 	pgstat_report_appname("smpc worker");
+	/* text from peers must be valid in this database's encoding */
+	smpc_codec_set_encoding(GetDatabaseEncoding());
 
 	smpc_worker_context = AllocSetContextCreate(TopMemoryContext, "smpc worker",
 												ALLOCSET_DEFAULT_SIZES);
@@ -2775,8 +2879,9 @@ smpc_worker_main(Datum arg)
 		{
 			PeerConnState before = peers[i].cstate;
 
-			peer_step(&peers[i], now, peer_io[i]);
-			peer_io[i] = false;
+			/* events of a connection that has been replaced meanwhile are stale */
+			peer_step(&peers[i], now, sig_conn[i] == peers[i].conn_serial ? peer_io[i] : 0);
+			peer_io[i] = 0;
 			if (peers[i].cstate != before)
 				status_dirty = true;
 		}
@@ -2822,7 +2927,7 @@ smpc_worker_main(Datum arg)
 				int			idx = (Peer *) events[i].user_data - peers;
 
 				if (idx >= 0 && idx < npeers)
-					peer_io[idx] = true;
+					peer_io[idx] |= events[i].events;
 			}
 		}
 	}

@@ -20,10 +20,13 @@
 typedef enum PeerConnState
 {
 	PEER_DOWN = 0,
+	PEER_RESOLVING,				/* looking up the host names, no socket yet */
 	PEER_CONNECTING,
 	PEER_IDLE,
 	PEER_BUSY
 } PeerConnState;
+
+struct PeerLookup;				/* peer.c */
 
 /* One distinct peer key this node is configured to talk to. */
 typedef struct Peer
@@ -33,8 +36,10 @@ typedef struct Peer
 	char	   *conninfo;		/* in the worker's long-lived context */
 	SmpcSecret	pairwise;		/* NULL bytes when no node key */
 
+	struct PeerLookup *lookup;	/* when resolving */
 	PGconn	   *conn;
 	uint64		conn_serial;	/* distinct for every connection ever opened */
+	uint64		reply_bytes;	/* read since our last request; bounded */
 	PeerConnState cstate;
 	PostgresPollingStatusType poll_want;
 	bool		want_write;		/* output still buffered in libpq */
@@ -62,7 +67,7 @@ extern MemoryContext smpc_worker_context;
 /* peer.c */
 extern void peer_close(Peer *p);
 extern void peer_enqueue(Peer *p, bytea *msg);
-extern void peer_step(Peer *p, TimestampTz now, bool io);
+extern void peer_step(Peer *p, TimestampTz now, uint32 io);
 extern uint32 peer_wait_events(Peer *p);
 extern void peer_add_events(Peer *p, WaitEventSet *set);
 extern long peer_next_timeout(Peer *p, TimestampTz now);

@@ -2,7 +2,8 @@
 # Hostile input at the delivery endpoint of a real node: a replayed
 # message, an altered one, one from an unknown key, one for another node,
 # truncated and oversized ones, a removed peer's, a member's messages of a
-# step not due or for a finished computation, and a flood of junk.  Each is refused with
+# step not due or for a finished computation, a member's group name, label
+# and reason that are not text, and a flood of junk.  Each is refused with
 # an error or a logged warning, no backend crashes, memory stays bounded,
 # and the results of the computations around them stay exact.
 
@@ -17,7 +18,8 @@ use PostgreSQL::Test::Utils;
 use SmpcTest;
 use Test::More;
 
-my @nodes = create_nodes(3);
+# UTF-8, so that text that is not UTF-8 would break a dump and restore
+my @nodes = create_nodes(3, initdb => [ '--encoding=UTF8', '--locale=C' ]);
 my ($node_a, $node_b, $node_c) = @nodes;
 my $peer = 'peer_login';
 
@@ -156,6 +158,75 @@ deliver_fails($type, qr/unknown type/, 'unknown type');
 		},
 		'finished computation: node_a refuses sums sent again with a warning');
 	set_fault($node_c, 'none');
+}
+
+# A member whose text is not text (smpc.fault_injection = bad_text at
+# node_c): besides its real READY, one whose group name and one whose label
+# hold control characters and bytes that are not UTF-8; then it fails on
+# purpose, and its ABORT's reason holds such bytes too.  The others refuse
+# the READYs, keep the reason only escaped, log nothing but printable text,
+# and their smpc.history_log still dumps and restores.
+{
+	# what node_c appends (SMPC_BAD_TEXT), as every member must show it
+	my $escaped = ' \x01\x1b[31m\xff\xfe\xc3(\x0a\xc2\x85end';
+	set_fault($node_c, 'bad_text');
+	my $offset = -s $node_a->logfile;
+	my $res = run_on_all(\@nodes, "SELECT smpc_sum(v, 'g', 'bad-text') FROM t");
+	foreach my $r (@$res[ 0, 1 ])
+	{
+		my $name = $r->{node}->name;
+		isnt($r->{rc}, 0, "bad text: the computation fails at $name");
+		like($r->{stderr}, qr/member "node_c" of peer group "g" abandoned the computation/,
+			"bad text: $name names the member that failed");
+		ok(index($r->{stderr}, "node_c reported: smpc fault injection: this member fails on purpose$escaped") >= 0,
+			"bad text: $name shows the reason escaped") or diag($r->{stderr});
+	}
+	like($res->[2]{stderr}, qr/smpc fault injection: this member fails on purpose/,
+		'bad text: node_c fails on purpose');
+	foreach my $what ([ 'group', qr/Group "g\Q$escaped\E", label "bad-text" \(escaped\)/ ],
+		[ 'label', qr/Group "g", label "bad-text\Q$escaped\E" \(escaped\)/ ])
+	{
+		ok( eval {
+				$node_a->wait_for_log(
+					qr/WARNING:  smpc: rejected a READY from peer "node_c": its group name or label is not valid text\n.*DETAIL:  $what->[1]/,
+					$offset);
+				1;
+			},
+			"bad text: node_a refuses a READY whose $what->[0] is not text, and logs it escaped");
+	}
+	ok($node_a->poll_query_until('postgres',
+			"SELECT count(*) = 1 FROM smpc.history WHERE label = 'bad-text' AND status = 'failed'"),
+		'bad text: node_a recorded the computation');
+	is( $node_a->safe_psql(
+			'postgres',
+			"SELECT position(\$q\$reported: smpc fault injection: this member fails on purpose$escaped\$q\$ in error) > 0 "
+			  . "FROM smpc.history WHERE label = 'bad-text'"),
+		't',
+		'bad text: the history keeps the reason escaped');
+	my $logged = substr(slurp_file($node_a->logfile), $offset);
+	ok($logged !~ /[^\t\n\x20-\x7e]/, 'bad text: the log holds only printable ASCII')
+	  or diag(join(' ', map { sprintf('%02x', ord) } ($logged =~ /([^\t\n\x20-\x7e])/g)));
+	is( $node_a->safe_psql('postgres',
+			"SELECT count(*) FROM smpc.history_log WHERE NOT (concat_ws(' ', group_name, label, error, "
+			  . "array_to_string(participants, ' ')) ~ '^[[:print:]]*\$')"),
+		'0',
+		'bad text: every history text is printable');
+
+	# the whole database dumps and restores into a fresh one
+	my $dump = PostgreSQL::Test::Utils::tempdir() . '/postgres.sql';
+	$node_a->command_ok([ 'pg_dump', '-f', $dump, '-d', $node_a->connstr('postgres') ],
+		'bad text: pg_dump of the smpc database');
+	$node_a->safe_psql('postgres',
+		"CREATE DATABASE restored TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'");
+	$node_a->command_ok(
+		[ 'psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-f', $dump, '-d', $node_a->connstr('restored') ],
+		'bad text: the dump restores into a fresh database');
+	is( $node_a->safe_psql('restored', 'SELECT count(*) FROM smpc.history_log'),
+		$node_a->safe_psql('postgres', 'SELECT count(*) FROM smpc.history_log'),
+		'bad text: every history row restored');
+	$node_a->safe_psql('postgres', 'DROP DATABASE restored');
+	set_fault($node_c, 'none');
+	joint_sum_ok('after-bad-text');
 }
 
 # a flood of junk from an unknown key, as fast as one session can send it

@@ -71,7 +71,8 @@ our $QUERY_TIMEOUT = 120;
 
 Initialise and start one cluster with the smpc settings.  Options:
 preload (shared_preload_libraries, default 'smpc'; '' for none),
-timeout (smpc.timeout, default '20s'), conf (extra postgresql.conf text).
+timeout (smpc.timeout, default '20s'), conf (extra postgresql.conf text),
+initdb (an array ref of extra initdb arguments, e.g. an encoding).
 Does not create the extension.
 
 =cut
@@ -83,7 +84,7 @@ sub create_node
 	my $timeout = defined $opts{timeout} ? $opts{timeout} : '20s';
 
 	my $node = PostgreSQL::Test::Cluster->new($name);
-	$node->init;
+	$node->init(defined $opts{initdb} ? (extra => $opts{initdb}) : ());
 	my $conf = '';
 	$conf .= "shared_preload_libraries = '$preload'\n" if $preload ne '';
 	$conf .= "smpc.database = '$DB'\n" if $preload =~ /\bsmpc\b/;
