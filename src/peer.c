@@ -4,8 +4,9 @@
  *	  The background worker's connections to its peers: one non-blocking
  *	  libpq connection per peer key, driven as a small state machine
  *	  (down -> connecting -> idle <-> busy), with reconnection back-off and
- *	  a queue of sealed messages, each delivered by one call of
- *	  smpc.deliver() on the peer.  Nothing here ever blocks: the worker
+ *	  a queue of messages, each sealed as it goes (worker_seal()) and
+ *	  delivered by one call of smpc.deliver() on the peer.  While the
+ *	  peer's epoch is unknown the queue waits, and only PING and PONG go.  Nothing here ever blocks: the worker
  *	  waits on every socket at once and calls peer_step() for each peer on
  *	  every turn of its loop.
  *
@@ -15,9 +16,11 @@
 
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "utils/elog.h"
 #include "storage/fd.h"
 #include "utils/memutils.h"
 
+#include "codec.h"
 #include "worker_int.h"
 
 #define SMPC_CONNECT_TIMEOUT_MS 10000
@@ -32,6 +35,12 @@
  * message, still at the head of the queue, goes again on a new one.
  */
 #define SMPC_REPLY_TIMEOUT_MS 10000
+
+/*
+ * A peer whose worker is not running (or not initialised) refuses every
+ * message for now; it keeps its messages and tries again this often.
+ */
+#define SMPC_NOT_READY_RETRY_MS 1000
 
 static uint64 conn_serial = 0;	/* last serial handed to a connection */
 
@@ -50,6 +59,7 @@ peer_set_error(Peer *p, const char *fmt,...)
 			*nl = ' ';
 	while (nl > p->last_error && nl[-1] == ' ')
 		*--nl = '\0';
+	p->status_changed = true;
 	{
 		char	   *src = p->last_error,
 				   *dst = p->last_error;
@@ -76,6 +86,55 @@ peer_close(Peer *p)
 	}
 	p->cstate = PEER_DOWN;
 	p->want_write = false;
+	p->inflight = NULL;			/* it stays queued, for the next connection */
+}
+
+static void
+free_msg(OutMsg *m)
+{
+	explicit_bzero(m->payload, m->len);
+	pfree(m);
+}
+
+/* Drop every queued message, wiping their payloads. */
+void
+peer_free_queue(Peer *p)
+{
+	ListCell   *lc;
+
+	foreach(lc, p->queue)
+		free_msg((OutMsg *) lfirst(lc));
+	list_free(p->queue);
+	p->queue = NIL;
+	p->inflight = NULL;
+}
+
+static void
+drop_msg(Peer *p, OutMsg *m)
+{
+	if (p->inflight == m)
+		p->inflight = NULL;
+	p->queue = list_delete_ptr(p->queue, m);
+	free_msg(m);
+}
+
+/*
+ * The message to send next: the oldest one, or while the peer's epoch is
+ * unknown the oldest PING or PONG (the only ones that need no epoch).
+ */
+static OutMsg *
+peer_sendable(Peer *p)
+{
+	ListCell   *lc;
+
+	foreach(lc, p->queue)
+	{
+		OutMsg	   *m = (OutMsg *) lfirst(lc);
+
+		if (p->peer_epoch != 0 || m->type == SMPC_MSG_PING || m->fixed_epoch != 0)
+			return m;
+	}
+	return NULL;
 }
 
 /* The connection failed: close it and schedule the next attempt. */
@@ -91,17 +150,21 @@ peer_fail(Peer *p, TimestampTz now)
 }
 
 void
-peer_enqueue(Peer *p, bytea *msg)
+peer_enqueue(Peer *p, OutMsg *msg)
 {
 	MemoryContext old = MemoryContextSwitchTo(smpc_worker_context);
 
 	if (list_length(p->queue) >= SMPC_MAX_QUEUE)
 	{
+		OutMsg	   *oldest = (OutMsg *) linitial(p->queue);
+
+		/* the one in flight stays until its answer comes */
+		if (oldest == p->inflight && list_length(p->queue) > 1)
+			oldest = (OutMsg *) lsecond(p->queue);
 		ereport(WARNING,
 				(errmsg("smpc: dropping the oldest message queued for peer \"%s\"", p->name),
 				 errdetail("More than %d messages are waiting for the peer.", SMPC_MAX_QUEUE)));
-		pfree(linitial(p->queue));
-		p->queue = list_delete_first(p->queue);
+		drop_msg(p, oldest);
 	}
 	p->queue = lappend(p->queue, msg);
 	MemoryContextSwitchTo(old);
@@ -137,26 +200,39 @@ peer_start_connect(Peer *p, TimestampTz now)
 	p->connect_deadline = TimestampTzPlusMilliseconds(now, SMPC_CONNECT_TIMEOUT_MS);
 }
 
-/* Send the oldest queued message, if the connection is free. */
-static void
+/*
+ * Seal and send the next message, if the connection is free.  Returns
+ * false when there was nothing to send.
+ */
+static bool
 peer_send_next(Peer *p, TimestampTz now)
 {
+	OutMsg	   *m;
 	bytea	   *msg;
 	const char *values[1];
 	int			lengths[1];
 	int			formats[1] = {1};
 	int			rc;
+	bool		sent;
 
-	if (p->cstate != PEER_IDLE || p->queue == NIL || now < p->retry_at)
-		return;
-	msg = (bytea *) linitial(p->queue);
+	if (p->cstate != PEER_IDLE || now < p->retry_at || (m = peer_sendable(p)) == NULL)
+		return false;
+	msg = worker_seal(p, m, &p->inflight_epoch);
+	if (msg == NULL)
+	{
+		drop_msg(p, m);			/* no key to seal it with */
+		return true;
+	}
 	values[0] = VARDATA(msg);
 	lengths[0] = VARSIZE(msg) - VARHDRSZ;
-	if (!PQsendQueryPrepared(p->conn, "smpc_deliver", 1, values, lengths, formats, 0))
+	sent = PQsendQueryPrepared(p->conn, "smpc_deliver", 1, values, lengths, formats, 0);
+	pfree(msg);
+	if (!sent)
 	{
 		peer_fail(p, now);
-		return;
+		return true;
 	}
+	p->inflight = m;
 	p->cstate = PEER_BUSY;
 	p->reply_deadline = TimestampTzPlusMilliseconds(now, SMPC_REPLY_TIMEOUT_MS);
 	rc = PQflush(p->conn);
@@ -164,6 +240,7 @@ peer_send_next(Peer *p, TimestampTz now)
 		peer_fail(p, now);
 	else
 		p->want_write = (rc == 1);
+	return true;
 }
 
 /* Read whatever results have arrived for the message in flight. */
@@ -202,28 +279,52 @@ peer_read_results(Peer *p, TimestampTz now)
 		{
 			const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 			const char *text = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+			int			code = state && strlen(state) == 5 ?
+				MAKE_SQLSTATE(state[0], state[1], state[2], state[3], state[4]) : 0;
+			OutMsg	   *m = p->inflight;
 
-			if (state && strcmp(state, "53000") == 0)
+			p->inflight = NULL;
+			if (m == NULL)
+				;				/* dropped meanwhile */
+			else if (code == ERRCODE_INSUFFICIENT_RESOURCES)
 			{
 				/* inbox full at the peer: keep the message, retry shortly */
 				p->retry_at = TimestampTzPlusMilliseconds(now, 50);
 			}
+			else if (code == SMPC_ERRCODE_STALE_EPOCH && m->fixed_epoch == 0)
+			{
+				/* the peer's worker restarted: learn its epoch, then resend */
+				worker_peer_stale(p, p->inflight_epoch);
+			}
+			else if (code == SMPC_ERRCODE_STALE_EPOCH)
+				drop_msg(p, m);	/* a PONG for a run that has ended */
+			else if (code == ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE)
+			{
+				/* its worker is not running or not initialised: wait */
+				peer_set_error(p, "peer cannot take messages yet: %s",
+							   text ? text : "unknown error");
+				p->retry_at = TimestampTzPlusMilliseconds(now, SMPC_NOT_READY_RETRY_MS);
+			}
 			else
 			{
 				peer_set_error(p, "peer refused a message: %s", text ? text : "unknown error");
-				if (state && strcmp(state, "28000") == 0)
+				if (code == ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION)
 					p->key_verified = false;
 				ereport(WARNING,
 						(errmsg("smpc: peer \"%s\" refused a message: %s", p->name,
 								text ? text : "unknown error")));
-				pfree(linitial(p->queue));
-				p->queue = list_delete_first(p->queue);
+				drop_msg(p, m);
 			}
 		}
-		else if (p->queue != NIL)
+		else if (p->inflight != NULL)
 		{
-			pfree(linitial(p->queue));
-			p->queue = list_delete_first(p->queue);
+			/* delivered */
+			drop_msg(p, p->inflight);
+			if (p->last_error[0] != '\0')
+			{
+				p->last_error[0] = '\0';
+				p->status_changed = true;
+			}
 		}
 		PQclear(res);
 	}
@@ -272,6 +373,7 @@ peer_step(Peer *p, TimestampTz now, bool io)
 			p->want_write = (PQflush(p->conn) == 1);
 			p->backoff_ms = 0;
 			p->last_error[0] = '\0';
+			p->status_changed = true;
 			worker_peer_connected(p);
 		}
 		else if (p->poll_want == PGRES_POLLING_FAILED)
@@ -325,9 +427,8 @@ peer_step(Peer *p, TimestampTz now, bool io)
 	}
 
 	/* keep the connection busy while there is something to send */
-	while (p->cstate == PEER_IDLE && p->queue != NIL && now >= p->retry_at)
+	while (p->cstate == PEER_IDLE && peer_send_next(p, now))
 	{
-		peer_send_next(p, now);
 		if (p->cstate == PEER_BUSY)
 			break;
 	}
@@ -367,7 +468,7 @@ peer_next_timeout(Peer *p, TimestampTz now)
 		when = p->next_attempt;
 	else if (p->cstate == PEER_CONNECTING)
 		when = p->connect_deadline;
-	else if (p->cstate == PEER_IDLE && p->queue != NIL)
+	else if (p->cstate == PEER_IDLE && peer_sendable(p) != NULL)
 		when = p->retry_at;
 	else if (p->cstate == PEER_BUSY)
 		when = p->reply_deadline;
