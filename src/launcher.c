@@ -24,8 +24,11 @@
 
 #include <signal.h>
 
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/tableam.h"
 #include "access/xact.h"
-#include "commands/dbcommands.h"
+#include "catalog/pg_database.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
@@ -33,6 +36,7 @@
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "smpc.h"
@@ -59,15 +63,36 @@ smpc_register_launcher(void)
 	RegisterBackgroundWorker(&worker);
 }
 
-/* Does smpc.database exist (and take connections)? */
+/*
+ * Does smpc.database exist and take connections?  Connected to no database,
+ * the launcher can read the shared catalog pg_database only by a plain
+ * scan (as the autovacuum launcher does), not through the syscache.
+ */
 static bool
 database_exists(void)
 {
-	bool		exists;
+	Relation	rel;
+	TableScanDesc scan;
+	HeapTuple	tup;
+	bool		exists = false;
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
-	exists = OidIsValid(get_database_oid(smpc_database, true));
+	(void) GetTransactionSnapshot();
+	rel = table_open(DatabaseRelationId, AccessShareLock);
+	scan = table_beginscan_catalog(rel, 0, NULL);
+	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		Form_pg_database db = (Form_pg_database) GETSTRUCT(tup);
+
+		if (strcmp(NameStr(db->datname), smpc_database) == 0)
+		{
+			exists = db->datallowconn;
+			break;
+		}
+	}
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
 	CommitTransactionCommand();
 	return exists;
 }
