@@ -313,6 +313,8 @@ SELECT smpc.rotate_key() AS rotated_key \gset
 SELECT public_key = :'rotated_key' AS new_key_in_use, public_key <> :'key3' AS key_changed
   FROM smpc.node_info();
 RESET ROLE;
+-- the worker takes the new key when the rotation commits: wait for it
+SELECT pg_temp.deliver_when_ready(pg_temp.msg(:'rotated_key'));
 
 -- a benchmark user: aggregates and history, no management
 SET ROLE regress_smpc_bench;

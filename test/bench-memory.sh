@@ -8,8 +8,8 @@
 # (default 3000).  Prints figures; asserts nothing.  Servers live under
 # $BENCH_DIR and are stopped on exit.
 #
-# The worker's memory is read twice at node 1, after a warm-up of 200
-# computations and after the measured ones: the private dirty memory of the
+# The worker's memory is read at node 1 after a warm-up of 200
+# computations, halfway and at the end: the private dirty memory of the
 # process (Private_Dirty in /proc/<pid>/smaps_rollup) and the grand total of
 # its memory contexts (pg_log_backend_memory_contexts(), read back from the
 # server log).
@@ -113,21 +113,26 @@ worker_memory() {
 }
 
 echo "smpc worker memory, $N servers, $ROUNDS computations of smpc_avg at every server"
+half=$((ROUNDS / 2))
 run_computations "$WARMUP" warmup
 pid_before=$(worker_pid)
 read -r dirty_before ctx_before <<< "$(worker_memory)"
 start=$(date +%s.%N)
-run_computations "$ROUNDS" measured
+run_computations "$half" first-half
+read -r dirty_half ctx_half <<< "$(worker_memory)"
+run_computations $((ROUNDS - half)) second-half
 end=$(date +%s.%N)
 read -r dirty_after ctx_after <<< "$(worker_memory)"
 [ "$(worker_pid)" = "$pid_before" ] || echo "  (the worker restarted during the run)"
 failed=$(psql_n 1 -c "SELECT count(*) FROM smpc.history WHERE status <> 'succeeded'")
-printf "%-32s %14s %14s %16s\n" "node 1's worker" before after per_computation
-printf "%-32s %14s %14s %16s\n" "Private_Dirty (kB)" "$dirty_before" "$dirty_after" \
-	"$(echo "scale=3; ($dirty_after - $dirty_before) * 1024 / $ROUNDS" | bc) B"
-printf "%-32s %14s %14s %16s\n" "memory contexts (bytes)" "$ctx_before" "$ctx_after" \
-	"$(echo "scale=3; ($ctx_after - $ctx_before) / $ROUNDS" | bc) B"
-echo "$ROUNDS computations in $(echo "scale=1; $end - $start" | bc) s; $failed node-computations did not succeed"
+per() { echo "scale=1; $1 / $ROUNDS" | bc; }
+printf "%-26s %12s %12s %12s %16s\n" "node 1's worker" before "after $half" "after $ROUNDS" per_computation
+printf "%-26s %12s %12s %12s %16s\n" "Private_Dirty (kB)" "$dirty_before" "$dirty_half" "$dirty_after" \
+	"$(per "($dirty_after - $dirty_before) * 1024") B"
+printf "%-26s %12s %12s %12s %16s\n" "memory contexts (bytes)" "$ctx_before" "$ctx_half" "$ctx_after" \
+	"$(per "$ctx_after - $ctx_before") B"
+printf "%d computations in %.1f s; %d node-computations did not succeed\n" \
+	"$ROUNDS" "$(echo "$end - $start" | bc)" "$failed"
 
 echo
 echo "Local phase of smpc_frequencies over $LOCAL_ROWS rows at one node (median of 5 runs, ms)"
