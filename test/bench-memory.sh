@@ -9,10 +9,14 @@
 # $BENCH_DIR and are stopped on exit.
 #
 # The worker's memory is read at node 1 after a warm-up of 200
-# computations, halfway and at the end: the private dirty memory of the
-# process (Private_Dirty in /proc/<pid>/smaps_rollup) and the grand total of
-# its memory contexts (pg_log_backend_memory_contexts(), read back from the
-# server log).
+# computations, halfway and at the end: its private anonymous memory (heap
+# and the like: Anonymous in /proc/<pid>/smaps_rollup), its private dirty
+# memory (Private_Dirty, which also counts pages of shared memory that
+# only this process has touched, such as the shared buffers of the
+# smpc.history_log rows it writes, about 200 bytes per computation), and
+# the bytes in use
+# in all its memory contexts (the "used" of the grand total that
+# pg_log_backend_memory_contexts() writes to the server log).
 set -euo pipefail
 
 ROUNDS=${1:-3000}
@@ -96,7 +100,8 @@ run_computations() {
 
 worker_pid() { psql_n 1 -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'smpc worker'"; }
 
-# "<Private_Dirty kB> <memory contexts bytes>" of node 1's worker
+# "<Anonymous kB> <Private_Dirty kB> <bytes used in memory contexts>" of
+# node 1's worker
 worker_memory() {
 	local pid log offset total
 	pid=$(worker_pid)
@@ -105,32 +110,34 @@ worker_memory() {
 	psql_n 1 -c "SELECT pg_log_backend_memory_contexts($pid)" >/dev/null
 	total=''
 	for _ in $(seq 1 50); do
-		total=$(tail -c +$((offset + 1)) "$log" | sed -n 's/.*Grand total: \([0-9]*\) bytes.*/\1/p' | head -1)
+		total=$(tail -c +$((offset + 1)) "$log" | sed -n 's/.*Grand total: .*; \([0-9]*\) used.*/\1/p' | head -1)
 		[ -n "$total" ] && break
 		sleep 0.1
 	done
-	echo "$(awk '/^Private_Dirty:/ {print $2}' "/proc/$pid/smaps_rollup") ${total:-?}"
+	echo "$(awk '/^Anonymous:/ {a = $2} /^Private_Dirty:/ {d = $2} END {print a, d}' "/proc/$pid/smaps_rollup") ${total:-?}"
 }
 
 echo "smpc worker memory, $N servers, $ROUNDS computations of smpc_avg at every server"
 half=$((ROUNDS / 2))
 run_computations "$WARMUP" warmup
 pid_before=$(worker_pid)
-read -r dirty_before ctx_before <<< "$(worker_memory)"
+read -r anon_before dirty_before ctx_before <<< "$(worker_memory)"
 start=$(date +%s.%N)
 run_computations "$half" first-half
-read -r dirty_half ctx_half <<< "$(worker_memory)"
+read -r anon_half dirty_half ctx_half <<< "$(worker_memory)"
 run_computations $((ROUNDS - half)) second-half
 end=$(date +%s.%N)
-read -r dirty_after ctx_after <<< "$(worker_memory)"
+read -r anon_after dirty_after ctx_after <<< "$(worker_memory)"
 [ "$(worker_pid)" = "$pid_before" ] || echo "  (the worker restarted during the run)"
 failed=$(psql_n 1 -c "SELECT count(*) FROM smpc.history WHERE status <> 'succeeded'")
 per() { echo "scale=1; $1 / $ROUNDS" | bc; }
 printf "%-26s %12s %12s %12s %16s\n" "node 1's worker" before "after $half" "after $ROUNDS" per_computation
+printf "%-26s %12s %12s %12s %16s\n" "Anonymous (kB)" "$anon_before" "$anon_half" "$anon_after" \
+	"$(per "($anon_after - $anon_before) * 1024") B"
 printf "%-26s %12s %12s %12s %16s\n" "Private_Dirty (kB)" "$dirty_before" "$dirty_half" "$dirty_after" \
 	"$(per "($dirty_after - $dirty_before) * 1024") B"
-printf "%-26s %12s %12s %12s %16s\n" "memory contexts (bytes)" "$ctx_before" "$ctx_half" "$ctx_after" \
-	"$(per "$ctx_after - $ctx_before") B"
+printf "%-26s %12s %12s %12s %16s\n" "memory contexts, used (B)" "$ctx_before" "$ctx_half" "$ctx_after" \
+	"$(per "($ctx_after - $ctx_before)") B"
 printf "%d computations in %.1f s; %d node-computations did not succeed\n" \
 	"$ROUNDS" "$(echo "$end - $start" | bc)" "$failed"
 
