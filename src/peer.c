@@ -119,6 +119,30 @@ drop_msg(Peer *p, OutMsg *m)
 }
 
 /*
+ * A computation failed here: its shares and sums still queued for this
+ * peer are of no use to anyone, so they are wiped now rather than kept
+ * until the peer can be reached.  (Its ABORT stays; so does whatever is
+ * being delivered.)
+ */
+void
+peer_drop_computation(Peer *p, const uint8 *comp_id)
+{
+	ListCell   *lc;
+
+	foreach(lc, p->queue)
+	{
+		OutMsg	   *m = (OutMsg *) lfirst(lc);
+
+		if (m == p->inflight || m->type == SMPC_MSG_ABORT || m->type == SMPC_MSG_READY ||
+			m->type == SMPC_MSG_PING || m->type == SMPC_MSG_PONG ||
+			memcmp(m->comp_id, comp_id, SMPC_HASH_BYTES) != 0)
+			continue;
+		p->queue = foreach_delete_current(p->queue, lc);
+		free_msg(m);
+	}
+}
+
+/*
  * The message to send next: the oldest one, or while the peer's epoch is
  * unknown the oldest PING or PONG (the only ones that need no epoch).
  */

@@ -1078,6 +1078,13 @@ finish_comp(Comp *c, const char *status, int sqlerrcode, const char *msg,
 		record_history(c, status, NULL);
 	if (c->phase >= PHASE_INPUT)
 		remember_finished(c, sqlerrcode == 0);
+	if (sqlerrcode != 0 && c->phase >= PHASE_INPUT)
+	{
+		int			i;
+
+		for (i = 0; i < npeers; i++)
+			peer_drop_computation(&peers[i], c->comp_id);
+	}
 	wipe_comp(c);
 }
 

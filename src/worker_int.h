@@ -91,6 +91,7 @@ extern MemoryContext smpc_worker_context;
 extern void peer_close(Peer *p);
 extern void peer_enqueue(Peer *p, OutMsg *msg);
 extern void peer_free_queue(Peer *p);
+extern void peer_drop_computation(Peer *p, const uint8 *comp_id);
 extern void peer_step(Peer *p, TimestampTz now, bool io);
 extern uint32 peer_wait_events(Peer *p);
 extern void peer_add_events(Peer *p, WaitEventSet *set);
