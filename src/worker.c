@@ -196,6 +196,21 @@ static int	repeat_nvalues = 0;
 static int	nrecent = 0;
 static uint64 last_seq_out = 0;
 static uint64 my_epoch = 0;		/* this run's epoch (codec.h) */
+
+/*
+ * What was accepted from peers no longer configured, so that a peer removed
+ * and added again cannot be handed its earlier messages again: the last
+ * MAX_FORGOTTEN keys removed are remembered (replay protection, codec.h).
+ */
+#define MAX_FORGOTTEN	64
+typedef struct Forgotten
+{
+	uint8		public_key[SMPC_KEY_BYTES];
+	uint64		epoch_in;
+	uint64		last_seq_in;
+} Forgotten;
+static Forgotten forgotten[MAX_FORGOTTEN];
+static int	nforgotten = 0;
 static bool status_dirty = true;
 
 static void finish_comp(Comp *c, const char *status, int sqlerrcode,
@@ -717,8 +732,17 @@ reload_config(void)
 			memcpy(np->public_key, cfg[i].public_key, SMPC_KEY_BYTES);
 			np->conninfo = cfg[i].conninfo;
 			np->rtt_ms = -1;
-			/* a new connection string: what we accepted from the key still counts */
-			for (j = 0; j < npeers && !key_changed; j++)
+			/* a key seen before: what we accepted from it still counts */
+			for (j = 0; j < Min(nforgotten, MAX_FORGOTTEN); j++)
+				if (memcmp(forgotten[j].public_key, np->public_key, SMPC_KEY_BYTES) == 0 &&
+					(forgotten[j].epoch_in > np->epoch_in ||
+					 (forgotten[j].epoch_in == np->epoch_in &&
+					  forgotten[j].last_seq_in > np->last_seq_in)))
+				{
+					np->epoch_in = forgotten[j].epoch_in;
+					np->last_seq_in = forgotten[j].last_seq_in;
+				}
+			for (j = 0; j < npeers; j++)
 				if (memcmp(peers[j].public_key, np->public_key, SMPC_KEY_BYTES) == 0)
 				{
 					np->epoch_in = peers[j].epoch_in;
@@ -733,6 +757,14 @@ reload_config(void)
 	}
 	for (j = 0; j < npeers; j++)
 	{
+		if (peers[j].conninfo && peers[j].epoch_in != 0)
+		{
+			Forgotten  *f = &forgotten[nforgotten++ % MAX_FORGOTTEN];
+
+			memcpy(f->public_key, peers[j].public_key, SMPC_KEY_BYTES);
+			f->epoch_in = peers[j].epoch_in;
+			f->last_seq_in = peers[j].last_seq_in;
+		}
 		peer_close(&peers[j]);
 		smpc_secret_free(&peers[j].pairwise);
 		peer_free_queue(&peers[j]);

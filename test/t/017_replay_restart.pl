@@ -5,7 +5,8 @@
 # after the recipient restarted (refused by smpc.deliver() as for an
 # earlier run), after the sender restarted (refused by the worker as from
 # an earlier run of the sender), and a PING of the recipient's earlier run
-# (refused as a replay).  The computations around the replays stay exact
+# (refused as a replay), and a message of a peer that was removed and added
+# again.  The computations around the replays stay exact
 # and none fails.  A computation started right after a member restarts
 # works without waiting for the group, and the epochs only grow.
 
@@ -160,6 +161,29 @@ SmpcTest::wait_group_ready(\@nodes, 'g');
 	  foreach @$res;
 }
 joint_sum_ok('after-sender-restart');
+
+# a peer removed and added again: what node_a accepted from it still counts
+$offset = -s $node_a->logfile;
+joint_sum_ok('before-re-add');
+my $from_c = captured($node_a, $node_c, 4, $offset);
+ok(defined $from_c, 'captured shares node_c sent node_a');
+$node_a->safe_psql('postgres', "SELECT smpc.remove_peer('g', 'node_c')");
+$node_a->safe_psql('postgres',
+	sprintf("SELECT smpc.add_peer('g', 'node_c', \$ci\$%s\$ci\$, '%s')",
+		SmpcTest::peer_conninfo($node_c), $node_c->{smpc_key}));
+SmpcTest::wait_group_ready(\@nodes, 'g');
+{
+	$offset = -s $node_a->logfile;
+	my ($rc, $out, $err) = deliver($node_a, $from_c);
+	is($rc, 0, 're-added peer: smpc.deliver() takes the replay') or diag($err);
+	ok( eval {
+			$node_a->wait_for_log(
+				qr/WARNING:  smpc: rejected a replayed message from peer "node_c"/, $offset);
+			1;
+		},
+		're-added peer: the worker refuses the replay with a warning');
+}
+joint_sum_ok('after-re-add');
 is(failed_anywhere(), 0, 'no computation failed at any member');
 
 done_testing();
