@@ -5,8 +5,8 @@
  *	  that waits until smpc.database exists and then starts the node's
  *	  worker (worker.c) in it, and starts it again whenever it stops.
  *
- * A background worker can connect to one database only, once, and fails
- * for good if that database does not exist.  So the node's worker is not
+ * A background worker can connect to one database only, once, and exits
+ * with a FATAL error if that database does not exist.  So the node's worker is not
  * registered at start-up but started by this launcher, as a dynamic
  * background worker that the postmaster does not restart by itself: the
  * launcher looks for the database in the shared catalog pg_database every
