@@ -136,6 +136,14 @@ SELECT smpc_frequencies(x, 'g1', ARRAY['a', 'b', 'a']) FROM (VALUES ('a')) v(x);
 SELECT smpc_frequencies(x, 'g1', ARRAY['a', NULL]) FROM (VALUES ('a')) v(x);
 SELECT smpc_histogram(x, 'no_such_group', ARRAY[1]::float8[], 'h') FROM (VALUES (1.0)) v(x);
 SELECT smpc_frequencies(x, 'no_such_group', ARRAY['a'], 'f') FROM (VALUES ('a')) v(x) WHERE false;
+-- with a label (or bounds) from a column, each row's bounds or categories
+-- are compared with those already parsed: other ones are refused
+SELECT smpc_frequencies(x, 'no_such_group', c, l)
+  FROM (VALUES ('a', ARRAY['a', 'b'], 'f'), ('b', ARRAY['a', 'b'], 'f'),
+               ('c', ARRAY['a', 'c'], 'f')) v(x, c, l);
+SELECT smpc_histogram(x, 'no_such_group', b, l)
+  FROM (VALUES (1.0, ARRAY[1, 2]::float8[], 'h'), (2.0, ARRAY[1, 2]::float8[], 'h'),
+               (3.0, ARRAY[1, 3]::float8[], 'h')) v(x, b, l);
 -- the dispersion aggregates also share the sum of squares, at twice the
 -- scale: below 2^510 at scale 64 (about 3.4e89)
 SELECT smpc_variance(x, 'g1') FROM (VALUES (2e44::numeric), (-2e44), (2e44), (-2e44), (2e44), (-2e44),

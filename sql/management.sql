@@ -24,8 +24,9 @@ SELECT smpc.add_peer('g_early', 'node_b', :'unreachable', :'key_b');
 SELECT smpc_sum(x, 'g_early') FROM (VALUES (1), (2)) t(x);
 SELECT smpc_count_rows('no_such_group');
 -- deliveries are refused too (a well-formed header addressed to node_b)
-SELECT smpc.deliver('\x53010100'::bytea || decode(repeat('00', 32), 'hex')
-                    || decode(:'key_b', 'base64') || decode(repeat('00', 80), 'hex'));
+SELECT smpc.deliver('\x53020100'::bytea || decode(repeat('00', 32), 'hex')
+                    || decode(:'key_b', 'base64') || '\x0000000000000001'::bytea
+                    || decode(repeat('00', 88), 'hex'));
 
 --
 -- init_node
@@ -184,13 +185,14 @@ SELECT smpc.config_changed();
 --
 -- smpc.deliver(): only cheap checks happen in the calling backend
 --
--- a message: magic 'S', version 1, type 1 (PING), sender, recipient,
--- then zeros for sequence number, computation id, nonce and tag
-CREATE FUNCTION pg_temp.msg(recipient text, type int DEFAULT 1, total int DEFAULT 148)
+-- a message: magic 'S', version 2, type 1 (PING), sender, recipient,
+-- sender epoch 1, then zeros for the recipient epoch (a PING may not know
+-- it), sequence number, computation id, nonce and tag
+CREATE FUNCTION pg_temp.msg(recipient text, type int DEFAULT 1, total int DEFAULT 164)
 RETURNS bytea LANGUAGE sql AS $$
-  SELECT '\x5301'::bytea || set_byte('\x00'::bytea, 0, type) || '\x00'::bytea
+  SELECT '\x5302'::bytea || set_byte('\x00'::bytea, 0, type) || '\x00'::bytea
          || decode(repeat('00', 32), 'hex') || decode(recipient, 'base64')
-         || decode(repeat('00', total - 68), 'hex')
+         || '\x0000000000000001'::bytea || decode(repeat('00', total - 76), 'hex')
 $$;
 SELECT length(pg_temp.msg(:'key3')) AS message_length;
 -- Wait until the worker has loaded the current node key: until then a
@@ -213,21 +215,26 @@ $$;
 SELECT pg_temp.deliver_when_ready(pg_temp.msg(:'key3'));
 -- accepted: addressed to this node (the worker will drop it: unknown sender)
 SELECT smpc.deliver(pg_temp.msg(:'key3'));
+SELECT smpc.deliver(pg_temp.msg(:'key3', total => 20480));
+-- anything but a PING must be for the worker's current epoch, never 0
 SELECT smpc.deliver(pg_temp.msg(:'key3', type => 6, total => 20480));
+SELECT smpc.deliver(pg_temp.msg(:'key3', type => 4));
 -- addressed to a previous key of this node, or to another node
 SELECT smpc.deliver(pg_temp.msg(:'key1'));
 SELECT smpc.deliver(pg_temp.msg(:'key_b'));
 -- malformed: truncated, too large, bad magic or version, unknown type
 SELECT smpc.deliver('\x00');
 SELECT smpc.deliver(''::bytea);
-SELECT smpc.deliver(substr(pg_temp.msg(:'key3'), 1, 147));
+SELECT smpc.deliver(substr(pg_temp.msg(:'key3'), 1, 163));
 SELECT smpc.deliver(pg_temp.msg(:'key3', total => 20481));
 SELECT smpc.deliver(pg_temp.msg(:'key3', total => 1000000));
 SELECT smpc.deliver(overlay(pg_temp.msg(:'key3') PLACING '\x54' FROM 1));
-SELECT smpc.deliver(overlay(pg_temp.msg(:'key3') PLACING '\x02' FROM 2));
+SELECT smpc.deliver(overlay(pg_temp.msg(:'key3') PLACING '\x01' FROM 2));
 SELECT smpc.deliver(overlay(pg_temp.msg(:'key3') PLACING '\x01' FROM 4));
 SELECT smpc.deliver(pg_temp.msg(:'key3', type => 0));
 SELECT smpc.deliver(pg_temp.msg(:'key3', type => 9));
+-- a sender epoch of 0
+SELECT smpc.deliver(overlay(pg_temp.msg(:'key3') PLACING '\x00' FROM 76));
 -- strict
 SELECT smpc.deliver(NULL) IS NULL AS is_null;
 
@@ -306,6 +313,8 @@ SELECT smpc.rotate_key() AS rotated_key \gset
 SELECT public_key = :'rotated_key' AS new_key_in_use, public_key <> :'key3' AS key_changed
   FROM smpc.node_info();
 RESET ROLE;
+-- the worker takes the new key when the rotation commits: wait for it
+SELECT pg_temp.deliver_when_ready(pg_temp.msg(:'rotated_key'));
 
 -- a benchmark user: aggregates and history, no management
 SET ROLE regress_smpc_bench;

@@ -78,8 +78,8 @@ SELECT extconfig::regclass[] FROM pg_extension WHERE extname = 'smpc';
 
 --
 -- Wait for the background worker to run in this database.  The temporary
--- instance starts before pg_regress creates the database, so the worker's
--- first attempts fail and the postmaster restarts it every few seconds.
+-- instance starts before pg_regress creates the database: the launcher
+-- waits for it, then starts the worker in it.
 --
 DO $$
 BEGIN
@@ -94,3 +94,6 @@ END
 $$;
 SELECT backend_type, datname, application_name
   FROM pg_stat_activity WHERE backend_type = 'smpc worker';
+-- the launcher is connected to no database
+SELECT backend_type, datname IS NULL AS no_database
+  FROM pg_stat_activity WHERE backend_type = 'smpc launcher';

@@ -1027,7 +1027,7 @@ smpc_run_computation(const char *group, const char *label,
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("smpc background worker is not running"),
-				 errhint("Check the server log; the postmaster restarts the worker a few seconds after it exits.")));
+				 errhint("Check the server log; the smpc launcher starts the worker again a few seconds after it exits.")));
 	}
 	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
 	{

@@ -279,11 +279,22 @@ smpc_header_parse(const uint8 *msg, size_t len, SmpcHeader *h, const char **why)
 	h->type = msg[2];
 	memcpy(h->sender, msg + 4, SMPC_KEY_BYTES);
 	memcpy(h->recipient, msg + 36, SMPC_KEY_BYTES);
+	h->sender_epoch = 0;
+	h->recipient_epoch = 0;
 	h->seq = 0;
 	for (i = 0; i < 8; i++)
-		h->seq = (h->seq << 8) | msg[68 + i];
-	memcpy(h->comp_id, msg + 76, SMPC_HASH_BYTES);
-	memcpy(h->nonce, msg + 108, 24);
+	{
+		h->sender_epoch = (h->sender_epoch << 8) | msg[68 + i];
+		h->recipient_epoch = (h->recipient_epoch << 8) | msg[76 + i];
+		h->seq = (h->seq << 8) | msg[84 + i];
+	}
+	if (h->sender_epoch == 0)
+	{
+		*why = "message has no sender epoch";
+		return false;
+	}
+	memcpy(h->comp_id, msg + 92, SMPC_HASH_BYTES);
+	memcpy(h->nonce, msg + 124, 24);
 	return true;
 }
 
@@ -299,9 +310,13 @@ smpc_header_write(const SmpcHeader *h, uint8 *out)
 	memcpy(out + 4, h->sender, SMPC_KEY_BYTES);
 	memcpy(out + 36, h->recipient, SMPC_KEY_BYTES);
 	for (i = 0; i < 8; i++)
-		out[68 + i] = (uint8) (h->seq >> (56 - 8 * i));
-	memcpy(out + 76, h->comp_id, SMPC_HASH_BYTES);
-	memcpy(out + 108, h->nonce, 24);
+	{
+		out[68 + i] = (uint8) (h->sender_epoch >> (56 - 8 * i));
+		out[76 + i] = (uint8) (h->recipient_epoch >> (56 - 8 * i));
+		out[84 + i] = (uint8) (h->seq >> (56 - 8 * i));
+	}
+	memcpy(out + 92, h->comp_id, SMPC_HASH_BYTES);
+	memcpy(out + 124, h->nonce, 24);
 }
 
 static void

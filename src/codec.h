@@ -5,16 +5,24 @@
  *
  * A message is a fixed cleartext header followed by the sealed payload:
  *
- *	 0  magic 'S', version 1, type, reserved 0
+ *	 0  magic 'S', version 2, type, reserved 0
  *	 4  sender public key (32)
  *	36  recipient public key (32)
- *	68  sequence number, big-endian u64, strictly increasing per sender
- *	76  computation id (32; zero for PING, PONG and READY)
- *	108 nonce (24)
- *	132 ciphertext: payload + 16-byte tag; the header is associated data
+ *	68  sender epoch, big-endian u64: the run of the sender's worker
+ *	76  recipient epoch, big-endian u64: the run of the recipient's worker
+ *		that the message is for (0 in a PING whose sender does not know it)
+ *	84  sequence number, big-endian u64, strictly increasing per sender epoch
+ *	92  computation id (32; zero for PING, PONG and READY)
+ *	124 nonce (24)
+ *	148 ciphertext: payload + 16-byte tag; the header is associated data
  *
  * The header binds every message to its sender, recipient, computation and
- * type; the sequence number makes replays detectable.
+ * type.  Every start of a worker draws a new epoch, larger than any the node
+ * used before; a recipient takes only messages for its current epoch
+ * (except PING, which is how a sender learns it), refuses a sender's older
+ * epochs once it has seen a newer one, and within an epoch the sequence
+ * number must rise.  So a message can be accepted at most once, even across
+ * restarts of either side.
  *
  *-------------------------------------------------------------------------
  */
@@ -25,8 +33,8 @@
 #include "lib/stringinfo.h"
 
 #define SMPC_MSG_MAGIC		'S'
-#define SMPC_MSG_VERSION	1
-#define SMPC_HEADER_BYTES	132
+#define SMPC_MSG_VERSION	2
+#define SMPC_HEADER_BYTES	148
 #define SMPC_MAX_REASON		600		/* text of an ABORT, with NUL */
 
 typedef enum SmpcMsgType
@@ -47,6 +55,8 @@ typedef struct SmpcHeader
 	uint8		type;
 	uint8		sender[SMPC_KEY_BYTES];
 	uint8		recipient[SMPC_KEY_BYTES];
+	uint64		sender_epoch;
+	uint64		recipient_epoch;
 	uint64		seq;
 	uint8		comp_id[SMPC_HASH_BYTES];
 	uint8		nonce[24];

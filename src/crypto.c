@@ -6,6 +6,8 @@
  * A node's secret key lives only in a file under DataDir/smpc named after
  * its public key, mode 0600, and in guarded memory of the background worker
  * while the worker runs.  It never enters a table, a message or a log line.
+ * The same directory holds "epoch", the last epoch a run of the worker
+ * used (see smpc_next_epoch()).
  * Pairwise keys are derived once per peer: X25519 between our secret and
  * the peer's public key, hashed with both public keys in a fixed order, so
  * both ends get the same key.  Every message is sealed with
@@ -201,7 +203,11 @@ smpc_remove_other_key_files(const uint8 *keep_public_key)
 	{
 		char	   *path;
 
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		size_t		len = strlen(de->d_name);
+
+		/* only key files (and their temporaries): the epoch file stays */
+		if (!(len > 4 && strcmp(de->d_name + len - 4, ".key") == 0) &&
+			!(len > 8 && strcmp(de->d_name + len - 8, ".key.tmp") == 0))
 			continue;
 		path = psprintf("%s/%s", dir, de->d_name);
 		if (strcmp(path, keep) != 0)
@@ -214,6 +220,51 @@ smpc_remove_other_key_files(const uint8 *keep_public_key)
 		pfree(path);
 	}
 	FreeDir(d);
+}
+
+/*
+ * Draw the epoch of a new run of the worker (see codec.h): the current time
+ * in microseconds, or one more than the last epoch drawn here if that is
+ * larger (the clock was set back).  It is recorded durably in
+ * DataDir/smpc/epoch before it is used, so this node's epochs only grow.
+ * If it cannot be recorded, the clock alone decides, with a warning.
+ */
+uint64
+smpc_next_epoch(void)
+{
+	char	   *dir = psprintf("%s/%s", DataDir, SMPC_KEY_DIR);
+	char	   *path = psprintf("%s/epoch", dir);
+	char	   *tmppath = psprintf("%s/epoch.tmp", dir);
+	uint64		last = 0;
+	uint64		epoch;
+	uint8		buf[8];
+	int			fd;
+	int			i;
+
+	fd = OpenTransientFile(path, O_RDONLY | PG_BINARY);
+	if (fd >= 0)
+	{
+		if (read(fd, buf, sizeof(buf)) == sizeof(buf))
+			for (i = 0; i < 8; i++)
+				last = (last << 8) | buf[i];
+		CloseTransientFile(fd);
+	}
+	epoch = Max((uint64) GetCurrentTimestamp(), last + 1);
+	for (i = 0; i < 8; i++)
+		buf[i] = (uint8) (epoch >> (56 - 8 * i));
+
+	if (mkdir(dir, S_IRWXU) != 0 && errno != EEXIST)
+		fd = -1;
+	else
+		fd = OpenTransientFilePerm(tmppath, O_WRONLY | O_CREAT | O_TRUNC | PG_BINARY,
+								   S_IRUSR | S_IWUSR);
+	if (fd < 0 || write(fd, buf, sizeof(buf)) != sizeof(buf) || pg_fsync(fd) != 0 ||
+		CloseTransientFile(fd) != 0 || durable_rename(tmppath, path, LOG) != 0)
+		ereport(WARNING,
+				(errcode_for_file_access(),
+				 errmsg("smpc: could not record the worker epoch in \"%s\": %m", path),
+				 errdetail("The epoch comes from the clock alone; if the clock was set back, peers may refuse this run's messages until the worker restarts.")));
+	return epoch;
 }
 
 bool

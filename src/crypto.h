@@ -31,6 +31,7 @@ extern void smpc_generate_key_file(uint8 *public_key_out);
 extern bool smpc_load_key_file(const uint8 *public_key, SmpcSecret *secret,
 							   char *why, size_t whylen);
 extern void smpc_remove_other_key_files(const uint8 *keep_public_key);
+extern uint64 smpc_next_epoch(void);
 
 extern SmpcSecret smpc_secret_alloc(void);
 extern void smpc_secret_free(SmpcSecret *secret);

@@ -171,29 +171,70 @@ note_spec(SmpcAggState *st, FunctionCallInfo fcinfo, int specarg, bool histogram
 				 errmsg("the bounds or categories of an smpc aggregate must be the same for every row")));
 }
 
-/* The state keeps its parsed spec between rows, in the aggregate's memory. */
+/*
+ * The state keeps its parsed spec between rows, in the aggregate's memory,
+ * with the bytes of the array it was parsed from.
+ */
 typedef struct SpecCache
 {
 	int			n;
 	double		bounds[MAX_EDGES];
 	char	   *cats[MAX_EDGES];
+	struct varlena *given;		/* the spec argument, detoasted and packed */
 } SpecCache;
 
+/* Is the spec argument of this row the array the cache was parsed from? */
+static bool
+same_spec(SpecCache *sc, FunctionCallInfo fcinfo, int specarg)
+{
+	struct varlena *v;
+
+	if (PG_ARGISNULL(specarg))
+		return false;
+	v = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(specarg));
+	return VARSIZE_ANY_EXHDR(v) == VARSIZE_ANY_EXHDR(sc->given) &&
+		memcmp(VARDATA_ANY(v), VARDATA_ANY(sc->given), VARSIZE_ANY_EXHDR(v)) == 0;
+}
+
+/*
+ * The parsed spec for this row.  With constant group, label and spec it is
+ * parsed once; otherwise (a label from a GROUP BY column, say) the row's
+ * array is compared byte for byte with the one already parsed, and parsed
+ * again only if it differs, so the cost per row stays that of a memcmp.
+ */
 static SpecCache *
 spec_cache(SmpcAggState *st, FunctionCallInfo fcinfo, int specarg, bool histogram)
 {
 	SpecCache  *sc = (SpecCache *) DatumGetPointer(st->spec);
 	MemoryContext aggctx,
 				old;
+	int			i;
 
-	if (sc != NULL && st->key_fixed)
+	if (sc != NULL && (st->key_fixed || same_spec(sc, fcinfo, specarg)))
 		return sc;
 	if (!AggCheckCallContext(fcinfo, &aggctx))
 		elog(ERROR, "smpc transition function called in non-aggregate context");
 	old = MemoryContextSwitchTo(aggctx);
 	if (sc == NULL)
 		sc = palloc0(sizeof(SpecCache));
+	for (i = 0; i < MAX_EDGES; i++)
+		if (sc->cats[i])
+		{
+			pfree(sc->cats[i]);
+			sc->cats[i] = NULL;
+		}
+	if (sc->given)
+	{
+		pfree(sc->given);
+		sc->given = NULL;
+	}
 	note_spec(st, fcinfo, specarg, histogram, sc->bounds, sc->cats, &sc->n);
+	{
+		struct varlena *v = PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(specarg));
+
+		sc->given = palloc(VARSIZE_ANY(v));
+		memcpy(sc->given, v, VARSIZE_ANY(v));
+	}
 	MemoryContextSwitchTo(old);
 	st->spec = PointerGetDatum(sc);
 	return sc;

@@ -159,9 +159,10 @@ ring_put(uint64 pos, const char *src, size_t len)
 
 /*
  * smpc.deliver(message): called by a peer's worker over libpq.  Only cheap
- * checks happen here (size, format, addressed to this node); the worker
- * authenticates and decrypts.  The message is copied into the shared inbox
- * and the worker woken.
+ * checks happen here (size, format, a worker to take it, addressed to this
+ * node and, except a PING, to the worker's current epoch); the worker
+ * authenticates and decrypts, and checks the epochs again.  The message is
+ * copied into the shared inbox and the worker woken.
  */
 Datum
 smpc_deliver(PG_FUNCTION_ARGS)
@@ -194,6 +195,15 @@ smpc_deliver(PG_FUNCTION_ARGS)
 				 errmsg("smpc message rejected: %s", why)));
 
 	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
+	if (smpc_shared->worker_pid == 0)
+	{
+		LWLockRelease(smpc_shared->lock);
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("smpc background worker is not running on this node"),
+				 errdetail("No worker is there to take the message; the sender keeps it and tries again."),
+				 errhint("See this node's server log; the worker is started again by itself.")));
+	}
 	if (!smpc_shared->node_key_valid)
 	{
 		LWLockRelease(smpc_shared->lock);
@@ -210,6 +220,14 @@ smpc_deliver(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
 				 errmsg("smpc message is addressed to a different node key"),
 				 errdetail("The sender has configured a public key for this node that is not its current key.")));
+	}
+	if (h.type != SMPC_MSG_PING && h.recipient_epoch != smpc_shared->worker_epoch)
+	{
+		LWLockRelease(smpc_shared->lock);
+		ereport(ERROR,
+				(errcode(SMPC_ERRCODE_STALE_EPOCH),
+				 errmsg("smpc message is for an earlier run of this node's background worker"),
+				 errdetail("The worker has restarted since the message was sealed, or the message is a replay. The sender learns the new run with a PING and seals its messages again.")));
 	}
 	used = smpc_shared->inbox_head - smpc_shared->inbox_tail;
 	if (used + sizeof(uint32) + len > SMPC_INBOX_BYTES)

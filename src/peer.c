@@ -4,8 +4,9 @@
  *	  The background worker's connections to its peers: one non-blocking
  *	  libpq connection per peer key, driven as a small state machine
  *	  (down -> connecting -> idle <-> busy), with reconnection back-off and
- *	  a queue of sealed messages, each delivered by one call of
- *	  smpc.deliver() on the peer.  Nothing here ever blocks: the worker
+ *	  a queue of messages, each sealed as it goes (worker_seal()) and
+ *	  delivered by one call of smpc.deliver() on the peer.  While the
+ *	  peer's epoch is unknown the queue waits, and only PING and PONG go.  Nothing here ever blocks: the worker
  *	  waits on every socket at once and calls peer_step() for each peer on
  *	  every turn of its loop.
  *
@@ -28,6 +29,7 @@
 
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "utils/elog.h"
 #include "storage/fd.h"
 #include "utils/memutils.h"
 
@@ -53,6 +55,12 @@
  * kilobyte; past this the connection is closed before libpq buffers more.
  */
 #define SMPC_MAX_REPLY_BYTES (64 * 1024)
+
+/*
+ * A peer whose worker is not running (or not initialised) refuses every
+ * message for now; it keeps its messages and tries again this often.
+ */
+#define SMPC_NOT_READY_RETRY_MS 1000
 
 /* host names in one connection string, addresses used per name */
 #define SMPC_MAX_HOSTS			8
@@ -115,6 +123,7 @@ peer_set_error(Peer *p, const char *fmt,...)
 			*nl = ' ';
 	while (nl > raw && nl[-1] == ' ')
 		*--nl = '\0';
+	p->status_changed = true;
 	{
 		char	   *src = raw,
 				   *dst = raw;
@@ -219,6 +228,79 @@ peer_close(Peer *p)
 	}
 	p->cstate = PEER_DOWN;
 	p->want_write = false;
+	p->inflight = NULL;			/* it stays queued, for the next connection */
+}
+
+static void
+free_msg(OutMsg *m)
+{
+	explicit_bzero(m->payload, m->len);
+	pfree(m);
+}
+
+/* Drop every queued message, wiping their payloads. */
+void
+peer_free_queue(Peer *p)
+{
+	ListCell   *lc;
+
+	foreach(lc, p->queue)
+		free_msg((OutMsg *) lfirst(lc));
+	list_free(p->queue);
+	p->queue = NIL;
+	p->inflight = NULL;
+}
+
+static void
+drop_msg(Peer *p, OutMsg *m)
+{
+	if (p->inflight == m)
+		p->inflight = NULL;
+	p->queue = list_delete_ptr(p->queue, m);
+	free_msg(m);
+}
+
+/*
+ * A computation failed here: its shares and sums still queued for this
+ * peer are of no use to anyone, so they are wiped now rather than kept
+ * until the peer can be reached.  (Its ABORT stays; so does whatever is
+ * being delivered.)
+ */
+void
+peer_drop_computation(Peer *p, const uint8 *comp_id)
+{
+	ListCell   *lc;
+
+	foreach(lc, p->queue)
+	{
+		OutMsg	   *m = (OutMsg *) lfirst(lc);
+
+		if (m == p->inflight || m->type == SMPC_MSG_ABORT || m->type == SMPC_MSG_READY ||
+			m->type == SMPC_MSG_PING || m->type == SMPC_MSG_PONG ||
+			memcmp(m->comp_id, comp_id, SMPC_HASH_BYTES) != 0)
+			continue;
+		p->queue = foreach_delete_current(p->queue, lc);
+		free_msg(m);
+	}
+}
+
+/*
+ * The message to send next: the oldest one, or while the peer's epoch is
+ * unknown the oldest PING or PONG (the only ones that need no epoch).
+ */
+static OutMsg *
+peer_sendable(Peer *p)
+{
+	ListCell   *lc;
+
+	foreach(lc, p->queue)
+	{
+		OutMsg	   *m = (OutMsg *) lfirst(lc);
+
+		if (p->peer_epoch != 0 || m->type == SMPC_MSG_PING || m->fixed_epoch != 0)
+			return m;
+	}
+	return NULL;
 }
 
 /*
@@ -275,17 +357,21 @@ peer_input_within_bound(Peer *p, TimestampTz now)
 }
 
 void
-peer_enqueue(Peer *p, bytea *msg)
+peer_enqueue(Peer *p, OutMsg *msg)
 {
 	MemoryContext old = MemoryContextSwitchTo(smpc_worker_context);
 
 	if (list_length(p->queue) >= SMPC_MAX_QUEUE)
 	{
+		OutMsg	   *oldest = (OutMsg *) linitial(p->queue);
+
+		/* the one in flight stays until its answer comes */
+		if (oldest == p->inflight && list_length(p->queue) > 1)
+			oldest = (OutMsg *) lsecond(p->queue);
 		ereport(WARNING,
 				(errmsg("smpc: dropping the oldest message queued for peer \"%s\"", p->name),
 				 errdetail("More than %d messages are waiting for the peer.", SMPC_MAX_QUEUE)));
-		pfree(linitial(p->queue));
-		p->queue = list_delete_first(p->queue);
+		drop_msg(p, oldest);
 	}
 	p->queue = lappend(p->queue, msg);
 	MemoryContextSwitchTo(old);
@@ -559,26 +645,39 @@ peer_finish_lookup(Peer *p, TimestampTz now)
 	pfree(ports.data);
 }
 
-/* Send the oldest queued message, if the connection is free. */
-static void
+/*
+ * Seal and send the next message, if the connection is free.  Returns
+ * false when there was nothing to send.
+ */
+static bool
 peer_send_next(Peer *p, TimestampTz now)
 {
+	OutMsg	   *m;
 	bytea	   *msg;
 	const char *values[1];
 	int			lengths[1];
 	int			formats[1] = {1};
 	int			rc;
+	bool		sent;
 
-	if (p->cstate != PEER_IDLE || p->queue == NIL || now < p->retry_at)
-		return;
-	msg = (bytea *) linitial(p->queue);
+	if (p->cstate != PEER_IDLE || now < p->retry_at || (m = peer_sendable(p)) == NULL)
+		return false;
+	msg = worker_seal(p, m, &p->inflight_epoch);
+	if (msg == NULL)
+	{
+		drop_msg(p, m);			/* no key to seal it with */
+		return true;
+	}
 	values[0] = VARDATA(msg);
 	lengths[0] = VARSIZE(msg) - VARHDRSZ;
-	if (!PQsendQueryPrepared(p->conn, "smpc_deliver", 1, values, lengths, formats, 0))
+	sent = PQsendQueryPrepared(p->conn, "smpc_deliver", 1, values, lengths, formats, 0);
+	pfree(msg);
+	if (!sent)
 	{
 		peer_fail_io(p, now, "send a message to");
-		return;
+		return true;
 	}
+	p->inflight = m;
 	p->cstate = PEER_BUSY;
 	p->reply_bytes = 0;
 	p->reply_deadline = TimestampTzPlusMilliseconds(now, SMPC_REPLY_TIMEOUT_MS);
@@ -587,6 +686,7 @@ peer_send_next(Peer *p, TimestampTz now)
 		peer_fail_io(p, now, "send a message to");
 	else
 		p->want_write = (rc == 1);
+	return true;
 }
 
 /* Read whatever results have arrived for the message in flight. */
@@ -627,29 +727,53 @@ peer_read_results(Peer *p, TimestampTz now)
 		{
 			const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 			const char *text = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+			int			code = state && strlen(state) == 5 ?
+				MAKE_SQLSTATE(state[0], state[1], state[2], state[3], state[4]) : 0;
+			OutMsg	   *m = p->inflight;
 
-			if (state && strcmp(state, "53000") == 0)
+			p->inflight = NULL;
+			if (m == NULL)
+				;				/* dropped meanwhile */
+			else if (code == ERRCODE_INSUFFICIENT_RESOURCES)
 			{
 				/* inbox full at the peer: keep the message, retry shortly */
 				p->retry_at = TimestampTzPlusMilliseconds(now, 50);
 			}
+			else if (code == SMPC_ERRCODE_STALE_EPOCH && m->fixed_epoch == 0)
+			{
+				/* the peer's worker restarted: learn its epoch, then resend */
+				worker_peer_stale(p, p->inflight_epoch);
+			}
+			else if (code == SMPC_ERRCODE_STALE_EPOCH)
+				drop_msg(p, m);	/* a PONG for a run that has ended */
+			else if (code == ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE)
+			{
+				/* its worker is not running or not initialised: wait */
+				peer_set_error(p, "peer cannot take messages yet: %s",
+							   text ? text : "unknown error");
+				p->retry_at = TimestampTzPlusMilliseconds(now, SMPC_NOT_READY_RETRY_MS);
+			}
 			else
 			{
 				peer_set_error(p, "peer refused a message: %s", text ? text : "unknown error");
-				if (state && strcmp(state, "28000") == 0)
+				if (code == ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION)
 					p->key_verified = false;
 				/* the peer's text, kept to printable text as in last_error */
 				ereport(WARNING,
 						(errmsg("smpc: peer \"%s\" refused a message: %s", p->name,
 								p->last_error + strlen("peer refused a message: "))));
-				pfree(linitial(p->queue));
-				p->queue = list_delete_first(p->queue);
+				drop_msg(p, m);
 			}
 		}
-		else if (p->queue != NIL)
+		else if (p->inflight != NULL)
 		{
-			pfree(linitial(p->queue));
-			p->queue = list_delete_first(p->queue);
+			/* delivered */
+			drop_msg(p, p->inflight);
+			if (p->last_error[0] != '\0')
+			{
+				p->last_error[0] = '\0';
+				p->status_changed = true;
+			}
 		}
 		PQclear(res);
 	}
@@ -747,6 +871,7 @@ peer_step(Peer *p, TimestampTz now, uint32 io)
 			p->want_write = (rc == 1);
 			p->backoff_ms = 0;
 			p->last_error[0] = '\0';
+			p->status_changed = true;
 			worker_peer_connected(p);
 		}
 		else if (p->poll_want == PGRES_POLLING_FAILED)
@@ -803,9 +928,8 @@ peer_step(Peer *p, TimestampTz now, uint32 io)
 	}
 
 	/* keep the connection busy while there is something to send */
-	while (p->cstate == PEER_IDLE && p->queue != NIL && now >= p->retry_at)
+	while (p->cstate == PEER_IDLE && peer_send_next(p, now))
 	{
-		peer_send_next(p, now);
 		if (p->cstate == PEER_BUSY)
 			break;
 	}
@@ -848,7 +972,7 @@ peer_next_timeout(Peer *p, TimestampTz now)
 				   Max(0, TimestampDifferenceMilliseconds(now, p->connect_deadline)));
 	else if (p->cstate == PEER_CONNECTING)
 		when = p->connect_deadline;
-	else if (p->cstate == PEER_IDLE && p->queue != NIL)
+	else if (p->cstate == PEER_IDLE && peer_sendable(p) != NULL)
 		when = p->retry_at;
 	else if (p->cstate == PEER_BUSY)
 		when = p->reply_deadline;

@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * smpc.c
- *	  Module load: settings, shared memory, the background worker's
- *	  registration, and the hooks smpc needs in the server.
+ *	  Module load: settings, shared memory, the registration of the
+ *	  launcher that starts the background worker (launcher.c), and the
+ *	  hooks smpc needs in the server.
  *
  * Everything here runs in the postmaster (from shared_preload_libraries)
  * or once per backend.  The shared state itself is described in smpc.h.
@@ -18,7 +19,6 @@
 #include "nodes/pathnodes.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/planner.h"
-#include "postmaster/bgworker.h"
 #include "storage/ipc.h"
 #include "storage/shmem.h"
 #include "utils/guc.h"
@@ -195,8 +195,6 @@ smpc_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 void
 _PG_init(void)
 {
-	BackgroundWorker worker;
-
 	DefineCustomIntVariable("smpc.timeout",
 							"How long an smpc aggregate waits for its peers.",
 							"After this time the computation fails and names the peers that did not take part.",
@@ -237,13 +235,6 @@ _PG_init(void)
 	create_upper_paths_hook = smpc_upper_paths;
 	RegisterXactCallback(smpc_xact_callback, NULL);
 
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = 5;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "smpc");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "smpc_worker_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "smpc worker");
-	snprintf(worker.bgw_type, BGW_MAXLEN, "smpc worker");
-	RegisterBackgroundWorker(&worker);
+	/* the launcher starts the worker once smpc.database exists */
+	smpc_register_launcher();
 }

@@ -125,6 +125,7 @@ typedef struct SmpcShared
 	LWLock	   *lock;
 	pid_t		worker_pid;		/* 0 while no worker runs */
 	Latch	   *worker_latch;
+	uint64		worker_epoch;	/* the running worker's epoch (codec.h) */
 	pg_atomic_uint64 config_gen;	/* bumped when configuration changes */
 	uint64		next_serial;
 	bool		node_key_valid;
@@ -137,6 +138,13 @@ typedef struct SmpcShared
 	SmpcPeerStatus peers[SMPC_MAX_PEERS];
 	char		inbox[SMPC_INBOX_BYTES];
 } SmpcShared;
+
+/*
+ * smpc.deliver() refuses a message sealed for an earlier run (epoch) of
+ * this node's worker with this SQLSTATE, so that the sender learns the
+ * current epoch and seals the message again.
+ */
+#define SMPC_ERRCODE_STALE_EPOCH MAKE_SQLSTATE('5','5','S','0','1')
 
 /* smpc.c */
 extern SmpcShared *smpc_shared;
@@ -168,6 +176,10 @@ extern void smpc_note_config_change(void);
 
 /* worker.c */
 extern PGDLLEXPORT void smpc_worker_main(Datum arg);
+
+/* launcher.c: waits for smpc.database, then starts and watches the worker */
+extern PGDLLEXPORT void smpc_launcher_main(Datum arg);
+extern void smpc_register_launcher(void);
 
 /*
  * aggregates.c: hand a vector to the worker and wait for the joint result.

@@ -197,6 +197,10 @@ typedef struct HistRec
 MemoryContext smpc_worker_context = NULL;
 
 static uint64 loaded_gen = 0;
+/* until the extension exists, the configuration is read again this often */
+#define EXTENSION_POLL_MS 1000
+static bool have_extension = false;
+static TimestampTz config_read_at = 0;
 static bool have_node_key = false;
 static char node_name[SMPC_MAX_NAME];
 static uint8 node_public_key[SMPC_KEY_BYTES];
@@ -207,7 +211,9 @@ static int	npeers = 0;
 static Peer peers[SMPC_MAX_PEERS];
 static Comp comps[SMPC_MAX_REQUESTS];
 static List *pending = NIL;
+/* finished computations not yet written, all in history_context */
 static List *history = NIL;
+static MemoryContext history_context = NULL;
 /*
  * Computations that ended here lately, so that a late message for one is
  * recognised: quietly dropped when it may simply be late (sums we did not
@@ -231,6 +237,22 @@ static smpc_fe repeat_sums[SMPC_MAX_VALUES];
 static int	repeat_nvalues = 0;
 static int	nrecent = 0;
 static uint64 last_seq_out = 0;
+static uint64 my_epoch = 0;		/* this run's epoch (codec.h) */
+
+/*
+ * What was accepted from peers no longer configured, so that a peer removed
+ * and added again cannot be handed its earlier messages again: the last
+ * MAX_FORGOTTEN keys removed are remembered (replay protection, codec.h).
+ */
+#define MAX_FORGOTTEN	64
+typedef struct Forgotten
+{
+	uint8		public_key[SMPC_KEY_BYTES];
+	uint64		epoch_in;
+	uint64		last_seq_in;
+} Forgotten;
+static Forgotten forgotten[MAX_FORGOTTEN];
+static int	nforgotten = 0;
 static bool status_dirty = true;
 
 static void finish_comp(Comp *c, const char *status, int sqlerrcode,
@@ -297,41 +319,86 @@ next_seq(void)
 	return last_seq_out;
 }
 
-/* Seal a payload for one peer and queue it. */
+/*
+ * Queue a payload for one peer; it is sealed when it goes (worker_seal).
+ * fixed_epoch is the recipient epoch of a PONG, 0 for every other message.
+ */
 static void
-send_to(const uint8 *pk, SmpcMsgType type, const uint8 *comp_id, StringInfo payload)
+queue_for(Peer *p, SmpcMsgType type, const uint8 *comp_id, StringInfo payload,
+		  uint64 fixed_epoch)
 {
-	Peer	   *p = find_peer(pk);
-	SmpcHeader	h;
-	bytea	   *msg;
-	size_t		total;
-	uint8	   *out;
+	OutMsg	   *m;
 
 	if (p == NULL || p->pairwise.bytes == NULL)
 		return;
-	total = SMPC_HEADER_BYTES + payload->len + SMPC_AEAD_TAG_BYTES;
-	if (total > SMPC_MAX_MESSAGE)
+	if (SMPC_HEADER_BYTES + payload->len + SMPC_AEAD_TAG_BYTES > SMPC_MAX_MESSAGE)
 	{
 		elog(WARNING, "smpc: message for peer \"%s\" is too large", p->name);
 		return;
 	}
-	memset(&h, 0, sizeof(h));
-	h.type = type;
-	memcpy(h.sender, node_public_key, SMPC_KEY_BYTES);
-	memcpy(h.recipient, pk, SMPC_KEY_BYTES);
-	h.seq = next_seq();
+	m = MemoryContextAllocZero(smpc_worker_context, offsetof(OutMsg, payload) + payload->len);
+	m->type = type;
 	if (comp_id)
-		memcpy(h.comp_id, comp_id, SMPC_HASH_BYTES);
+		memcpy(m->comp_id, comp_id, SMPC_HASH_BYTES);
+	m->fixed_epoch = fixed_epoch;
+	m->len = payload->len;
+	memcpy(m->payload, payload->data, payload->len);
+	peer_enqueue(p, m);
+	peer_step(p, GetCurrentTimestamp(), false);
+}
+
+/* Queue a payload for the peer with key pk. */
+static void
+send_to(const uint8 *pk, SmpcMsgType type, const uint8 *comp_id, StringInfo payload)
+{
+	queue_for(find_peer(pk), type, comp_id, payload, 0);
+}
+
+/*
+ * Seal a queued message for the peer's current epoch (or the PONG's fixed
+ * one), with the next sequence number.  The result is allocated in the
+ * current memory context; NULL if there is no key to seal with.
+ */
+bytea *
+worker_seal(Peer *p, const OutMsg *m, uint64 *recipient_epoch)
+{
+	SmpcHeader	h;
+	bytea	   *msg;
+	size_t		total = SMPC_HEADER_BYTES + m->len + SMPC_AEAD_TAG_BYTES;
+	uint8	   *out;
+
+	if (!have_node_key || p->pairwise.bytes == NULL)
+		return NULL;
+	memset(&h, 0, sizeof(h));
+	h.type = m->type;
+	memcpy(h.sender, node_public_key, SMPC_KEY_BYTES);
+	memcpy(h.recipient, p->public_key, SMPC_KEY_BYTES);
+	h.sender_epoch = my_epoch;
+	h.recipient_epoch = m->fixed_epoch ? m->fixed_epoch : p->peer_epoch;
+	h.seq = next_seq();
+	memcpy(h.comp_id, m->comp_id, SMPC_HASH_BYTES);
 	randombytes_buf(h.nonce, sizeof(h.nonce));
 
-	msg = MemoryContextAlloc(smpc_worker_context, VARHDRSZ + total);
+	msg = palloc(VARHDRSZ + total);
 	SET_VARSIZE(msg, VARHDRSZ + total);
 	out = (uint8 *) VARDATA(msg);
 	smpc_header_write(&h, out);
 	smpc_seal(&p->pairwise, h.nonce, out, SMPC_HEADER_BYTES,
-			  (uint8 *) payload->data, payload->len, out + SMPC_HEADER_BYTES);
-	peer_enqueue(p, msg);
-	peer_step(p, GetCurrentTimestamp(), false);
+			  m->payload, m->len, out + SMPC_HEADER_BYTES);
+	*recipient_epoch = h.recipient_epoch;
+	return msg;
+}
+
+/* Is a PING to this peer already waiting to go? */
+static bool
+ping_queued(Peer *p)
+{
+	ListCell   *lc;
+
+	foreach(lc, p->queue)
+		if (((OutMsg *) lfirst(lc))->type == SMPC_MSG_PING)
+			return true;
+	return false;
 }
 
 static void
@@ -339,21 +406,47 @@ send_ping(Peer *p, TimestampTz now)
 {
 	StringInfoData buf;
 
+	/*
+	 * Until the first answer, and while the peer's epoch is unknown, try
+	 * again soon: the peer may not know us yet.
+	 */
+	p->next_ping = TimestampTzPlusMilliseconds(now, p->rtt_ms < 0 || p->peer_epoch == 0 ?
+											   1000 : PING_INTERVAL_MS);
+	if (ping_queued(p))
+		return;
 	initStringInfo(&buf);
 	p->ping_id++;
 	p->ping_sent = now;
-	/* until the first answer, try again soon: the peer may not know us yet */
-	p->next_ping = TimestampTzPlusMilliseconds(now, p->rtt_ms < 0 ? 1000 : PING_INTERVAL_MS);
 	smpc_put_u64(&buf, p->ping_id);
-	send_to(p->public_key, SMPC_MSG_PING, NULL, &buf);
+	queue_for(p, SMPC_MSG_PING, NULL, &buf, 0);
 	pfree(buf.data);
 }
 
+/*
+ * A new connection: the peer may have restarted since the last one, so
+ * learn its epoch again (the PONG to this PING tells it) before anything
+ * else goes.
+ */
 void
 worker_peer_connected(Peer *p)
 {
 	status_dirty = true;
+	p->peer_epoch = 0;
 	if (have_node_key)
+		send_ping(p, GetCurrentTimestamp());
+}
+
+/*
+ * The peer refused a message sealed for its epoch 'epoch': its worker has
+ * restarted.  Hold the queue (the message stays in it) until a PONG tells
+ * the new epoch.
+ */
+void
+worker_peer_stale(Peer *p, uint64 epoch)
+{
+	if (p->peer_epoch == epoch)
+		p->peer_epoch = 0;
+	if (p->peer_epoch == 0 && have_node_key)
 		send_ping(p, GetCurrentTimestamp());
 }
 
@@ -541,6 +634,7 @@ spi_text(int row, int col)
 /* What one reading of the configuration tables found. */
 typedef struct ConfigRead
 {
+	bool		have_extension; /* run_in_transaction ran the body */
 	bool		have_node;
 	char		name[SMPC_MAX_NAME];
 	char		keytext[64];
@@ -556,6 +650,7 @@ read_config_tables(void *arg)
 	ConfigRead *rd = (ConfigRead *) arg;
 	int			i;
 
+	rd->have_extension = true;
 	SPI_execute("SELECT name, public_key FROM smpc.node", true, 0);
 	if (SPI_processed == 1)
 	{
@@ -614,6 +709,7 @@ reload_config(void)
 	char	   *keytext = rd.keytext;
 
 	loaded_gen = pg_atomic_read_u64(&smpc_shared->config_gen);
+	config_read_at = GetCurrentTimestamp();
 	memset(&rd, 0, sizeof(rd));
 	if (!run_in_transaction("smpc: reading configuration", read_config_tables, &rd))
 	{
@@ -625,6 +721,7 @@ reload_config(void)
 			pfree(rd.cfg);
 		return;
 	}
+	have_extension = rd.have_extension;
 	have_node = rd.have_node;
 	ncfg = rd.ncfg;
 	ngroup = rd.ngroup;
@@ -695,6 +792,22 @@ reload_config(void)
 			memcpy(np->public_key, cfg[i].public_key, SMPC_KEY_BYTES);
 			np->conninfo = cfg[i].conninfo;
 			np->rtt_ms = -1;
+			/* a key seen before: what we accepted from it still counts */
+			for (j = 0; j < Min(nforgotten, MAX_FORGOTTEN); j++)
+				if (memcmp(forgotten[j].public_key, np->public_key, SMPC_KEY_BYTES) == 0 &&
+					(forgotten[j].epoch_in > np->epoch_in ||
+					 (forgotten[j].epoch_in == np->epoch_in &&
+					  forgotten[j].last_seq_in > np->last_seq_in)))
+				{
+					np->epoch_in = forgotten[j].epoch_in;
+					np->last_seq_in = forgotten[j].last_seq_in;
+				}
+			for (j = 0; j < npeers; j++)
+				if (memcmp(peers[j].public_key, np->public_key, SMPC_KEY_BYTES) == 0)
+				{
+					np->epoch_in = peers[j].epoch_in;
+					np->last_seq_in = peers[j].last_seq_in;
+				}
 			if (have_node_key &&
 				!smpc_pairwise_key(&node_secret, node_public_key, np->public_key,
 								   &np->pairwise))
@@ -704,14 +817,35 @@ reload_config(void)
 	}
 	for (j = 0; j < npeers; j++)
 	{
+		if (peers[j].conninfo && peers[j].epoch_in != 0)
+		{
+			Forgotten  *f = &forgotten[nforgotten++ % MAX_FORGOTTEN];
+
+			memcpy(f->public_key, peers[j].public_key, SMPC_KEY_BYTES);
+			f->epoch_in = peers[j].epoch_in;
+			f->last_seq_in = peers[j].last_seq_in;
+		}
 		peer_close(&peers[j]);
 		smpc_secret_free(&peers[j].pairwise);
-		list_free_deep(peers[j].queue);
+		peer_free_queue(&peers[j]);
 		if (peers[j].conninfo)
 			pfree(peers[j].conninfo);
 	}
 	memcpy(peers, newpeers, sizeof(Peer) * nnew);
 	npeers = nnew;
+
+	/*
+	 * A configuration change is the moment an administrator expects things
+	 * to happen: connect at once instead of waiting out a back-off, and ask
+	 * every peer that has not answered yet right away.
+	 */
+	for (i = 0; i < npeers; i++)
+	{
+		if (peers[i].cstate == PEER_DOWN)
+			peers[i].next_attempt = 0;
+		else if (!peers[i].key_verified || peers[i].peer_epoch == 0)
+			peers[i].next_ping = 0;
+	}
 
 	/* groups: every member sorted by key, ourselves included */
 	for (i = 0; i < ngroup; i++)
@@ -768,7 +902,7 @@ reload_config(void)
 static void
 record_history(Comp *c, const char *status, const char *error)
 {
-	MemoryContext old = MemoryContextSwitchTo(smpc_worker_context);
+	MemoryContext old = MemoryContextSwitchTo(history_context);
 	HistRec    *h = palloc0(sizeof(HistRec));
 	StringInfoData parts;
 	int			i;
@@ -827,7 +961,10 @@ insert_history(void *arg)
 	}
 }
 
-/* Write the finished computations to smpc.history_log, in one transaction. */
+/*
+ * Write the finished computations to smpc.history_log, in one transaction,
+ * then free the records (and everything built for them) all at once.
+ */
 static void
 flush_history(void)
 {
@@ -835,8 +972,8 @@ flush_history(void)
 		return;
 	if (!run_in_transaction("smpc: recording history", insert_history, NULL))
 		ereport(WARNING, (errmsg("smpc: could not record computation history")));
-	list_free_deep(history);
 	history = NIL;
+	MemoryContextReset(history_context);
 }
 
 /* ---------- computations ---------- */
@@ -1049,6 +1186,13 @@ finish_comp(Comp *c, const char *status, int sqlerrcode, const char *msg,
 		record_history(c, status, c->withheld_why);
 	if (c->phase >= PHASE_INPUT)
 		remember_finished(c, sqlerrcode == 0);
+	if (sqlerrcode != 0 && c->phase >= PHASE_INPUT)
+	{
+		int			i;
+
+		for (i = 0; i < npeers; i++)
+			peer_drop_computation(&peers[i], c->comp_id);
+	}
 	wipe_comp(c);
 }
 
@@ -2488,6 +2632,83 @@ handle_comp_message(Peer *p, const SmpcHeader *h, const uint8 *payload, size_t l
 	add_pending(&pm);
 }
 
+/*
+ * Replay protection for an authentic message (see codec.h): only for this
+ * run of our worker (PING excepted), not from an earlier run of the peer's
+ * worker than one we have heard from, and with a sequence number above the
+ * last one accepted from the peer's run.  A message sealed for our current
+ * epoch was sealed during this run, so it also tells the peer's current
+ * epoch: our queue for it is sealed for that epoch from now on.  A PING
+ * sealed for no or another epoch of ours proves nothing about when it was
+ * sealed: it is answered, but nothing is learnt from it, except that a
+ * newer run of the peer exists, so the epoch we seal for is stale.
+ */
+static bool
+check_epochs(Peer *p, const SmpcHeader *h, TimestampTz now)
+{
+	bool		fresh = (h->recipient_epoch == my_epoch);
+
+	if (!fresh && h->type != SMPC_MSG_PING)
+	{
+		ereport(WARNING,
+				(errmsg("smpc: rejected a message from peer \"%s\" sealed for an earlier run of this node's worker",
+						p->name),
+				 errdetail("The message is for worker epoch " UINT64_FORMAT "; this node's worker has run as epoch " UINT64_FORMAT " since it started. It is a replay, or was sealed before the peer learnt of the restart.",
+						   h->recipient_epoch, my_epoch)));
+		return false;
+	}
+	if (h->sender_epoch < p->epoch_in)
+	{
+		ereport(WARNING,
+				(errmsg("smpc: rejected a message from an earlier run of peer \"%s\"'s worker",
+						p->name),
+				 errdetail("The message comes from worker epoch " UINT64_FORMAT "; the peer's worker has run as epoch " UINT64_FORMAT " since. It is a replay.",
+						   h->sender_epoch, p->epoch_in)));
+		return false;
+	}
+	if (h->sender_epoch == p->epoch_in && h->seq <= p->last_seq_in)
+	{
+		ereport(WARNING,
+				(errmsg("smpc: rejected a replayed message from peer \"%s\"", p->name)));
+		return false;
+	}
+	if ((int64) h->seq < now - MAX_SKEW_US || (int64) h->seq > now + MAX_SKEW_US)
+	{
+		ereport(WARNING,
+				(errmsg("smpc: rejected a message from peer \"%s\" with a timestamp more than 10 minutes off",
+						p->name),
+				 errhint("Check that both servers' clocks are right.")));
+		return false;
+	}
+
+	if (fresh)
+	{
+		p->epoch_in = h->sender_epoch;
+		p->last_seq_in = h->seq;
+		if (p->peer_epoch != h->sender_epoch)
+		{
+			p->peer_epoch = h->sender_epoch;
+			peer_step(p, now, false);	/* release what waited for it */
+		}
+	}
+	else if (h->sender_epoch == p->epoch_in)
+		p->last_seq_in = h->seq;
+	else if (p->peer_epoch != 0)
+	{
+		p->peer_epoch = 0;		/* a newer run: hold the queue, ask it */
+		send_ping(p, now);
+	}
+
+	p->last_contact = now;
+	if (!p->key_verified)
+		status_dirty = true;
+	p->key_verified = true;
+	/* the peer is up: a connection waiting out its back-off tries now */
+	if (p->cstate == PEER_DOWN)
+		p->next_attempt = 0;
+	return true;
+}
+
 /* Authenticate, decrypt and dispatch one message from the inbox. */
 static void
 handle_message(const uint8 *msg, size_t len)
@@ -2525,25 +2746,8 @@ handle_message(const uint8 *msg, size_t len)
 						p->name)));
 		goto done;
 	}
-	if (h.seq <= p->last_seq_in)
-	{
-		ereport(WARNING,
-				(errmsg("smpc: rejected a replayed message from peer \"%s\"", p->name)));
+	if (!check_epochs(p, &h, now))
 		goto done;
-	}
-	if ((int64) h.seq < now - MAX_SKEW_US || (int64) h.seq > now + MAX_SKEW_US)
-	{
-		ereport(WARNING,
-				(errmsg("smpc: rejected a message from peer \"%s\" with a timestamp more than 10 minutes off",
-						p->name),
-				 errhint("Check that both servers' clocks are right.")));
-		goto done;
-	}
-	p->last_seq_in = h.seq;
-	p->last_contact = now;
-	if (!p->key_verified)
-		status_dirty = true;
-	p->key_verified = true;
 
 	switch (h.type)
 	{
@@ -2551,10 +2755,11 @@ handle_message(const uint8 *msg, size_t len)
 			{
 				StringInfoData buf;
 
+				/* answer at once, for the epoch the PING came from */
 				initStringInfo(&buf);
 				appendBinaryStringInfo(&buf, (char *) plain, plainlen);
 				if (plainlen == 8)
-					send_to(p->public_key, SMPC_MSG_PONG, NULL, &buf);
+					queue_for(p, SMPC_MSG_PONG, NULL, &buf, h.sender_epoch);
 				pfree(buf.data);
 				break;
 			}
@@ -2570,6 +2775,7 @@ handle_message(const uint8 *msg, size_t len)
 				}
 				break;
 			}
+
 		case SMPC_MSG_READY:
 			handle_ready(p, &h, plain, plainlen);
 			break;
@@ -2756,6 +2962,7 @@ claim_shared_state(void)
 	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
 	smpc_shared->worker_pid = MyProcPid;
 	smpc_shared->worker_latch = MyLatch;
+	smpc_shared->worker_epoch = my_epoch;
 	smpc_shared->node_key_valid = false;
 	smpc_shared->npeers = 0;
 	smpc_shared->inbox_tail = smpc_shared->inbox_head;
@@ -2795,6 +3002,7 @@ worker_exit(int code, Datum arg)
 	{
 		smpc_shared->worker_pid = 0;
 		smpc_shared->worker_latch = NULL;
+		smpc_shared->worker_epoch = 0;
 		smpc_shared->node_key_valid = false;
 	}
 	LWLockRelease(smpc_shared->lock);
@@ -2836,8 +3044,11 @@ smpc_worker_main(Datum arg)
 												ALLOCSET_DEFAULT_SIZES);
 	loop_ctx = AllocSetContextCreate(smpc_worker_context, "smpc worker loop",
 									 ALLOCSET_DEFAULT_SIZES);
+	history_context = AllocSetContextCreate(smpc_worker_context, "smpc history",
+											ALLOCSET_DEFAULT_SIZES);
 	memset(comps, 0, sizeof(comps));
 	memset(peers, 0, sizeof(peers));
+	my_epoch = smpc_next_epoch();
 	claim_shared_state();
 	before_shmem_exit(worker_exit, (Datum) 0);
 	ereport(LOG, (errmsg("smpc worker started in database \"%s\"", smpc_database)));
@@ -2869,7 +3080,11 @@ smpc_worker_main(Datum arg)
 						(errmsg("smpc: fault injection is now \"%s\"",
 								GetConfigOption("smpc.fault_injection", false, false))));
 		}
-		if (pg_atomic_read_u64(&smpc_shared->config_gen) != loaded_gen)
+		/* a new configuration, or the extension still to be created */
+		if (pg_atomic_read_u64(&smpc_shared->config_gen) != loaded_gen ||
+			(!have_extension &&
+			 GetCurrentTimestamp() >= TimestampTzPlusMilliseconds(config_read_at,
+																  EXTENSION_POLL_MS)))
 			reload_config();
 
 		drain_inbox();
@@ -2882,8 +3097,9 @@ smpc_worker_main(Datum arg)
 			/* events of a connection that has been replaced meanwhile are stale */
 			peer_step(&peers[i], now, sig_conn[i] == peers[i].conn_serial ? peer_io[i] : 0);
 			peer_io[i] = 0;
-			if (peers[i].cstate != before)
+			if (peers[i].cstate != before || peers[i].status_changed)
 				status_dirty = true;
+			peers[i].status_changed = false;
 		}
 		check_deadlines(now);
 		publish_status();

@@ -28,6 +28,21 @@ typedef enum PeerConnState
 
 struct PeerLookup;				/* peer.c */
 
+/*
+ * A message waiting in a peer's queue.  It is sealed only when it goes on
+ * the wire, for the peer's epoch known then (codec.h), so that a message
+ * queued before the peer's worker restarted is sealed again for the new
+ * run.  The payload may hold shares: it is wiped when the message is freed.
+ */
+typedef struct OutMsg
+{
+	uint8		type;			/* SmpcMsgType */
+	uint8		comp_id[SMPC_HASH_BYTES];
+	uint64		fixed_epoch;	/* recipient epoch for a PONG, else 0 */
+	int			len;
+	uint8		payload[FLEXIBLE_ARRAY_MEMBER];
+} OutMsg;
+
 /* One distinct peer key this node is configured to talk to. */
 typedef struct Peer
 {
@@ -50,7 +65,19 @@ typedef struct Peer
 	TimestampTz retry_at;		/* resend after a transient refusal */
 	TimestampTz reply_deadline; /* when busy: give the connection up then */
 	int			backoff_ms;
-	List	   *queue;			/* of bytea *, oldest first */
+	List	   *queue;			/* of OutMsg *, oldest first */
+	OutMsg	   *inflight;		/* the message being delivered, or NULL */
+	uint64		inflight_epoch; /* the recipient epoch it was sealed for */
+
+	/*
+	 * Epochs (codec.h).  peer_epoch is the run of the peer's worker that our
+	 * messages are sealed for; while it is 0 (unknown, as on every new
+	 * connection) only PING and PONG go out and the rest of the queue
+	 * waits.  epoch_in and last_seq_in are the newest sender epoch and the
+	 * last sequence number of it that we accepted from the peer.
+	 */
+	uint64		peer_epoch;
+	uint64		epoch_in;
 
 	uint64		ping_id;
 	TimestampTz ping_sent;
@@ -60,13 +87,16 @@ typedef struct Peer
 	double		rtt_ms;
 	TimestampTz last_contact;
 	char		last_error[256];
+	bool		status_changed; /* last_error or key_verified changed */
 } Peer;
 
 extern MemoryContext smpc_worker_context;
 
 /* peer.c */
 extern void peer_close(Peer *p);
-extern void peer_enqueue(Peer *p, bytea *msg);
+extern void peer_enqueue(Peer *p, OutMsg *msg);
+extern void peer_free_queue(Peer *p);
+extern void peer_drop_computation(Peer *p, const uint8 *comp_id);
 extern void peer_step(Peer *p, TimestampTz now, uint32 io);
 extern uint32 peer_wait_events(Peer *p);
 extern void peer_add_events(Peer *p, WaitEventSet *set);
@@ -75,5 +105,9 @@ extern void peer_set_error(Peer *p, const char *fmt,...) pg_attribute_printf(2, 
 
 /* worker.c: called by peer.c when a connection comes up */
 extern void worker_peer_connected(Peer *p);
+/* worker.c: seal a queued message for the peer; NULL if it cannot be */
+extern bytea *worker_seal(Peer *p, const OutMsg *m, uint64 *recipient_epoch);
+/* worker.c: the peer refused a message sealed for an epoch it has left */
+extern void worker_peer_stale(Peer *p, uint64 epoch);
 
 #endif

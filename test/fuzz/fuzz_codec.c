@@ -182,6 +182,7 @@ LLVMFuzzerTestOneInput(const uint8 *data, size_t size)
 
 		require(size >= SMPC_HEADER_BYTES, "a parsed header fits in the input");
 		require(h.type >= 1 && h.type <= SMPC_MSG_MAX, "a parsed header has a known type");
+		require(h.sender_epoch != 0, "a parsed header has a sender epoch");
 		smpc_header_write(&h, out);
 		require(memcmp(out, data, SMPC_HEADER_BYTES) == 0, "header re-encodes to the bytes read");
 	}

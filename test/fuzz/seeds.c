@@ -51,7 +51,10 @@ emit(StringInfo payload, uint8 type)
 		h.sender[i] = (uint8) (i + 1);
 		h.recipient[i] = (uint8) (2 * i + 3);
 	}
-	h.seq = UINT64CONST(1790000000000000);
+	h.sender_epoch = UINT64CONST(849000000000000);
+	/* a PING may not know the recipient's epoch yet */
+	h.recipient_epoch = type == SMPC_MSG_PING ? 0 : UINT64CONST(849000000123456);
+	h.seq = UINT64CONST(849000000654321);
 	initStringInfo(&msg);
 	smpc_header_write(&h, head);
 	appendBinaryStringInfo(&msg, (char *) head, SMPC_HEADER_BYTES);

@@ -44,7 +44,7 @@ joint_sum_ok('before');
 
 # a message node_a accepted from a peer, as the server logged its delivery
 my $log = slurp_file($node_a->logfile);
-my ($captured) = $log =~ /parameters: \$1 = '\\x(5301[0-9a-f]+)'/;
+my ($captured) = $log =~ /parameters: \$1 = '\\x(5302[0-9a-f]+)'/;
 ok(defined $captured && length($captured) > 2 * 148, 'captured a delivered message from the log');
 my $bytes = pack('H*', $captured);
 
@@ -80,13 +80,13 @@ deliver_warns($bytes, qr/WARNING:  smpc: rejected a replayed message from peer/,
 
 # altered: one byte of the ciphertext flipped
 my $altered = $bytes;
-substr($altered, 140, 1) = chr(ord(substr($altered, 140, 1)) ^ 0x01);
+substr($altered, 150, 1) = chr(ord(substr($altered, 150, 1)) ^ 0x01);
 deliver_warns($altered, qr/rejected a message claiming to come from peer "node_[bc]": authentication failed/,
 	'altered ciphertext');
 
 # altered header (the sequence number is associated data)
 my $reseq = $bytes;
-substr($reseq, 75, 1) = chr(ord(substr($reseq, 75, 1)) ^ 0x01);
+substr($reseq, 91, 1) = chr(ord(substr($reseq, 91, 1)) ^ 0x01);
 deliver_warns($reseq, qr/authentication failed/, 'altered header');
 
 # from a key no peer has
@@ -99,7 +99,7 @@ my $elsewhere = $bytes;
 substr($elsewhere, 36, 32) = pack('C*', map { ($_ * 11 + 5) % 256 } 1 .. 32);
 deliver_fails($elsewhere, qr/addressed to a different node key/, 'misaddressed');
 
-# truncated, oversized, wrong version, unknown type
+# truncated, oversized, an earlier version of the format, unknown type
 deliver_fails(substr($bytes, 0, 100), qr/message is truncated/, 'truncated');
 # SMPC_MAX_MESSAGE is 20480 bytes: one more is refused before it is read,
 # the largest is taken (and then fails authentication, being padded)
@@ -107,7 +107,7 @@ deliver_fails($bytes . ("\0" x (20481 - length($bytes))), qr/message is too larg
 deliver_warns($bytes . ("\0" x (20480 - length($bytes))), qr/authentication failed/,
 	'largest size');
 my $version = $bytes;
-substr($version, 1, 1) = chr(2);
+substr($version, 1, 1) = chr(1);
 deliver_fails($version, qr/unknown format or version/, 'wrong version');
 my $type = $bytes;
 substr($type, 2, 1) = chr(99);
