@@ -18,6 +18,7 @@
 #include "storage/fd.h"
 #include "utils/memutils.h"
 
+#include "conninfo.h"
 #include "worker_int.h"
 
 #define SMPC_CONNECT_TIMEOUT_MS 10000
@@ -41,6 +42,7 @@ peer_set_error(Peer *p, const char *fmt,...)
 	va_list		ap;
 	char	   *nl;
 
+	p->error_hidden = false;
 	va_start(ap, fmt);
 	vsnprintf(p->last_error, sizeof(p->last_error), fmt, ap);
 	va_end(ap);
@@ -78,12 +80,36 @@ peer_close(Peer *p)
 	p->want_write = false;
 }
 
+/*
+ * A connection error of a peer whose connection string an administrator
+ * who is not a superuser chose: its text (which names hosts, ports and
+ * what answered there) is shown to superusers only, and logged in full
+ * when it changes.
+ */
+static void
+peer_hide_error(Peer *p, const char *previous)
+{
+	if (p->unrestricted)
+		return;
+	p->error_hidden = true;
+	if (strcmp(previous, p->last_error) != 0)
+		ereport(LOG,
+				(errmsg("smpc: cannot connect to peer \"%s\": %s", p->name, p->last_error)));
+}
+
 /* The connection failed: close it and schedule the next attempt. */
 static void
 peer_fail(Peer *p, TimestampTz now)
 {
 	if (p->conn && PQerrorMessage(p->conn)[0])
+	{
+		char		previous[sizeof(p->last_error)];
+
+		strlcpy(previous, p->last_error, sizeof(previous));
 		peer_set_error(p, "%s", PQerrorMessage(p->conn));
+		if (p->cstate == PEER_CONNECTING)
+			peer_hide_error(p, previous);
+	}
 	peer_close(p);
 	p->backoff_ms = p->backoff_ms ? Min(p->backoff_ms * 2, SMPC_BACKOFF_MAX_MS)
 		: SMPC_BACKOFF_MIN_MS;
@@ -110,23 +136,37 @@ peer_enqueue(Peer *p, bytea *msg)
 static void
 peer_start_connect(Peer *p, TimestampTz now)
 {
-	/*
-	 * TCP keepalives notice a dead path while the connection is idle; the
-	 * peer's conninfo, which comes after them, may override them.
-	 */
-	const char *keys[] = {"keepalives", "keepalives_idle", "keepalives_interval",
-	"keepalives_count", "dbname", "application_name", NULL};
-	const char *vals[] = {"1", "30", "10", "3", p->conninfo, "smpc worker", NULL};
+	const char **keys;
+	const char **vals;
+	char		why[256];
 
+	/*
+	 * The parameters come from the peer's connection string, checked again
+	 * here for a peer no superuser added, with smpc's own settings around
+	 * it (conninfo.c): keepalives, the password file, the application name.
+	 */
+	if (!smpc_conninfo_params(p->conninfo, p->unrestricted, &keys, &vals,
+							  why, sizeof(why)))
+	{
+		if (strcmp(why, p->last_error) != 0)
+			ereport(WARNING,
+					(errmsg("smpc: not connecting to peer \"%s\": %s", p->name, why)));
+		peer_set_error(p, "%s", why);
+		peer_fail(p, now);
+		return;
+	}
 	if (!AcquireExternalFD())
 	{
+		smpc_conninfo_params_free(keys, vals);
 		peer_set_error(p, "too many open files to connect");
 		peer_fail(p, now);
 		return;
 	}
 	p->fd_acquired = true;
 	p->conn_serial = ++conn_serial;
-	p->conn = PQconnectStartParams(keys, vals, 1);
+	p->conn = PQconnectStartParams(keys, vals, 0);
+	smpc_conninfo_params_free(keys, vals);
+	p->cstate = PEER_CONNECTING;
 	if (p->conn == NULL || PQstatus(p->conn) == CONNECTION_BAD)
 	{
 		peer_fail(p, now);
@@ -250,6 +290,18 @@ peer_step(Peer *p, TimestampTz now, bool io)
 		p->poll_want = PQconnectPoll(p->conn);
 		if (p->poll_want == PGRES_POLLING_OK)
 		{
+			/*
+			 * Like dblink and postgres_fdw for non-superusers: a peer no
+			 * superuser added must have authenticated with the password
+			 * its connection string gave, not with the server's identity.
+			 */
+			if (!p->unrestricted && !PQconnectionUsedPassword(p->conn))
+			{
+				peer_close(p);
+				peer_set_error(p, "the peer's server did not ask for the password; a peer added by an administrator who is not a superuser must authenticate with one");
+				peer_fail(p, now);
+				return;
+			}
 			if (PQsetnonblocking(p->conn, 1) != 0)
 			{
 				peer_fail(p, now);
@@ -281,7 +333,11 @@ peer_step(Peer *p, TimestampTz now, bool io)
 		}
 		else if (now >= p->connect_deadline)
 		{
+			char		previous[sizeof(p->last_error)];
+
+			strlcpy(previous, p->last_error, sizeof(previous));
 			peer_set_error(p, "timed out connecting to the peer");
+			peer_hide_error(p, previous);
 			peer_fail(p, now);
 			return;
 		}

@@ -31,6 +31,7 @@ typedef struct Peer
 	uint8		public_key[SMPC_KEY_BYTES];
 	char		name[SMPC_MAX_NAME];	/* first configured name, for logs */
 	char	   *conninfo;		/* in the worker's long-lived context */
+	bool		unrestricted;	/* a superuser gave conninfo (conninfo.c) */
 	SmpcSecret	pairwise;		/* NULL bytes when no node key */
 
 	PGconn	   *conn;
@@ -55,6 +56,7 @@ typedef struct Peer
 	double		rtt_ms;
 	TimestampTz last_contact;
 	char		last_error[256];
+	bool		error_hidden;	/* a connection error: coarse for non-superusers */
 } Peer;
 
 extern MemoryContext smpc_worker_context;
