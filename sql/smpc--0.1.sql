@@ -25,6 +25,8 @@ CREATE TABLE smpc.peer (
 	group_name	text NOT NULL REFERENCES smpc.peer_group (name) ON DELETE CASCADE,
 	name		text NOT NULL CHECK (name ~ '^[A-Za-z0-9_.-]{1,63}$'),
 	conninfo	text NOT NULL,
+	/* a superuser gave conninfo: the worker applies no keyword restriction */
+	unrestricted	boolean NOT NULL DEFAULT false,
 	public_key	text NOT NULL,
 	added		timestamptz NOT NULL DEFAULT now(),
 	PRIMARY KEY (group_name, name),
