@@ -422,6 +422,14 @@ SELECT smpc.add_peer('g_conn', 'x', 'host=h nosuchkeyword=1 password=p', encode(
 SELECT smpc.add_peer_checked('g_conn', 'x', 'host=h passfile=/tmp/x', encode(sha256('x'), 'base64'), true);
 SELECT smpc.check_conninfo('x', 'host=h passfile=/tmp/x', true);
 RESET ROLE;
+-- the check is on the role that calls add_peer: a superuser calling a
+-- SECURITY DEFINER function of the administrator is held to its rules
+CREATE FUNCTION public.regress_ops_add_peer(conninfo text) RETURNS void
+  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog
+  AS $$ SELECT smpc.add_peer('g_conn', 'p6', conninfo, encode(sha256('p6'), 'base64')) $$;
+ALTER FUNCTION public.regress_ops_add_peer(text) OWNER TO regress_smpc_ops;
+SELECT public.regress_ops_add_peer('host=h password=p passfile=/tmp/pgpass');
+DROP FUNCTION public.regress_ops_add_peer(text);
 -- a superuser may use more, with a warning
 SELECT smpc.add_peer('g_conn', 'p3', 'host=peer.example hostaddr=127.0.0.1 port=1 passfile=/tmp/pgpass sslkey=/tmp/engine.so:key dbname=d connect_timeout=1', encode(sha256('p3'), 'base64'));
 -- and needs no password (no warning)

@@ -16,6 +16,7 @@ use FindBin;
 use lib $FindBin::RealBin;
 
 use IO::Socket::INET;
+use IPC::Run;
 use POSIX ();
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
@@ -258,6 +259,30 @@ $node_a->safe_psql('postgres', "SELECT smpc.create_peer_group('g_fake', min_part
 		"SELECT last_error LIKE '%password authentication failed%' FROM smpc.peer_status WHERE peer_name = 'su'");
 	is($out, 't', 'to the administrator too');
 	$node_a->safe_psql('postgres', "SELECT smpc.drop_peer_group('g_fake')");
+}
+
+# a peer login made by create_peer_login has its connection limit
+{
+	$node_a->safe_psql('postgres',
+		"SELECT smpc.create_peer_login('peer_lim', connection_limit => 1)");
+	# one session held open: psql waits on its standard input
+	my ($in, $out, $errout) = ('', '', '');
+	my $h = IPC::Run::start(
+		[
+			$node_a->installed_command('psql'), '-XAtq',
+			'-d', $node_a->connstr('postgres'), '-U', 'peer_lim', '-f', '-'
+		],
+		'<', \$in, '>', \$out, '2>', \$errout, IPC::Run::timeout(120));
+	ok( poll_until(
+			$node_a, "SELECT count(*) FROM pg_stat_activity WHERE usename = 'peer_lim'",
+			'1', 30),
+		'a first session of the limited peer login');
+	my ($rc, $o, $err) = $node_a->psql('postgres', "SELECT smpc.deliver('\\x00')",
+		extra_params => [ '-U', 'peer_lim' ]);
+	like($err, qr/too many connections for role "peer_lim"/, 'a second one is refused');
+	$in .= "\\q\n";
+	$h->finish;
+	is($errout, '', 'the first session ended without error');
 }
 
 # the peers still work
