@@ -491,6 +491,16 @@ SELECT smpc.create_peer_login('regress_x', statement_timeout => 'soon');
 SET ROLE regress_smpc_ops;
 SELECT smpc.create_peer_login('regress_x');
 RESET ROLE;
+-- with CREATEROLE it may (log_statement, for superusers only, stays unset)
+ALTER ROLE regress_smpc_ops CREATEROLE;
+SET ROLE regress_smpc_ops;
+SELECT smpc.create_peer_login('regress_peer_login3', 'another password');
+RESET ROLE;
+ALTER ROLE regress_smpc_ops NOCREATEROLE;
+SELECT rolconnlimit, pg_has_role('regress_peer_login3', 'smpc_peer', 'MEMBER') AS in_smpc_peer
+  FROM pg_roles WHERE rolname = 'regress_peer_login3';
+SELECT unnest(setconfig) AS setting FROM pg_db_role_setting
+  WHERE setrole = 'regress_peer_login3'::regrole AND setdatabase = 0 ORDER BY 1;
 -- a session of a peer login: smpc.deliver() and nothing else, not even
 -- a temporary table, SET or a harmless function
 SELECT current_user AS regress_superuser \gset
@@ -515,6 +525,7 @@ SELECT current_user;
 RESET ROLE;
 DROP ROLE regress_peer_login;
 DROP ROLE regress_peer_login2;
+DROP ROLE regress_peer_login3;
 DROP ROLE regress_smpc_ops;
 
 -- what the aggregates test starts from

@@ -59,7 +59,13 @@ is_peer_login(void)
 
 	if (peer_login_session >= 0)
 		return peer_login_session == 1;
-	if (!IsTransactionState() || !OidIsValid(GetAuthenticatedUserId()))
+	if (MyProcPort == NULL)
+	{
+		/* not a client connection (a background worker): never a login */
+		peer_login_session = 0;
+		return false;
+	}
+	if (!IsTransactionState())
 		return false;
 	peer_role = get_role_oid("smpc_peer", true);
 	if (!OidIsValid(peer_role))
