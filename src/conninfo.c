@@ -36,7 +36,8 @@
  * every other row before it connects, so a row written some other way
  * cannot bypass them.  The worker always names the password file itself:
  * $PGDATA/smpc/pgpass for a superuser's peers (unless the superuser gave
- * passfile), and none for the others.
+ * passfile), and none for the others; nor does it offer the OS user's
+ * default client certificate or Kerberos credentials for the others.
  *
  *-------------------------------------------------------------------------
  */
@@ -294,6 +295,7 @@ smpc_conninfo_params(const char *conninfo, bool unrestricted,
 	SmpcConninfoProblem why;
 	bool		beyond;
 	bool		have_passfile = false;
+	bool		have_sslcert = false;
 	char	   *err = NULL;
 	const char **k;
 	const char **v;
@@ -315,8 +317,8 @@ smpc_conninfo_params(const char *conninfo, bool unrestricted,
 	}
 	for (o = opts; o->keyword; o++)
 		nopts++;
-	k = palloc0(sizeof(char *) * (nopts + 8));
-	v = palloc0(sizeof(char *) * (nopts + 8));
+	k = palloc0(sizeof(char *) * (nopts + 16));
+	v = palloc0(sizeof(char *) * (nopts + 16));
 
 	/* TCP keepalives notice a dead path while the connection is idle */
 	k[n] = pstrdup("keepalives"); v[n++] = pstrdup("1");
@@ -329,6 +331,8 @@ smpc_conninfo_params(const char *conninfo, bool unrestricted,
 			continue;
 		if (strcmp(o->keyword, "passfile") == 0 && o->val[0] != '\0')
 			have_passfile = true;
+		if (strcmp(o->keyword, "sslcert") == 0 && o->val[0] != '\0')
+			have_sslcert = true;
 		k[n] = pstrdup(o->keyword);
 		v[n++] = pstrdup(o->val);
 	}
@@ -342,6 +346,15 @@ smpc_conninfo_params(const char *conninfo, bool unrestricted,
 		 */
 		k[n] = pstrdup("passfile"); v[n++] = pstrdup("/dev/null");
 		k[n] = pstrdup("gssencmode"); v[n++] = pstrdup("disable");
+		/*
+		 * Nor the OS user's own client certificate (~/.postgresql), which
+		 * libpq would offer by default: a path that cannot exist (its
+		 * parent is not a directory) makes libpq go on without one.
+		 */
+		if (!have_sslcert)
+		{
+			k[n] = pstrdup("sslcert"); v[n++] = pstrdup("/dev/null/no-certificate");
+		}
 	}
 	else if (!have_passfile)
 	{
