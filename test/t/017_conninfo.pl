@@ -224,18 +224,26 @@ $node_a->safe_psql('postgres', "SELECT smpc.create_peer_group('g_fake', min_part
 	$node_a->safe_psql('postgres', "SELECT smpc.remove_peer('g_fake', 'listener')");
 }
 
-# a row written without add_peer: checked again, never connected
+# a row written without add_peer (the attack of the review: the server's
+# password file, sent to a listener): checked again, never connected
 {
 	my $log = $PostgreSQL::Test::Utils::tmp_check . '/017_listener_row.log';
 	my $port = start_listener($log);
+	my $pgpass = $node_a->data_dir . '/smpc/pgpass';
 	$node_a->safe_psql('postgres',
-		"INSERT INTO smpc.peer (group_name, name, conninfo, public_key) VALUES ('g_fake', 'row', 'host=127.0.0.1 port=$port dbname=postgres user=peer_login', '$fake_key')"
+		"INSERT INTO smpc.peer (group_name, name, conninfo, public_key) VALUES ('g_fake', 'row', 'host=127.0.0.1 port=$port dbname=postgres user=peer_login passfile=$pgpass', '$fake_key')"
 	);
 	ok( poll_until(
 			$node_a,
 			"SELECT last_error FROM smpc.peer_status WHERE peer_name = 'row'",
+			'connection string refused: connection string keyword "passfile" is not allowed', 30),
+		'the worker refuses a restricted row that names a password file');
+	$node_a->safe_psql('postgres', "UPDATE smpc.peer SET conninfo = 'host=127.0.0.1 port=$port dbname=postgres user=peer_login' WHERE name = 'row'");
+	ok( poll_until(
+			$node_a,
+			"SELECT last_error FROM smpc.peer_status WHERE peer_name = 'row'",
 			'connection string refused: the connection string has no password', 30),
-		'the worker refuses a restricted row without a password');
+		'and one without a password');
 	is(slurp_file($log), '', 'and never connects to its host');
 	$node_a->safe_psql('postgres', "SELECT smpc.remove_peer('g_fake', 'row')");
 }
