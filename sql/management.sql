@@ -98,7 +98,7 @@ SELECT smpc.add_peer('g1', 'node_b', :'unreachable', :'key_b');
 SELECT smpc.add_peer('g1', 'node_c', 'host=/nonexistent port=1 dbname=x password=secret', :'key_c');
 SELECT smpc.add_peer('g1', 'node_d', $$host=/nonexistent password='se cret' port=1 dbname=x$$, :'key_d');
 -- the same key may be in several groups
-SELECT smpc.add_peer('g2', 'node_b', 'host=/nonexistent port=1 dbname=x user=u PassWord = "x"', :'key_b');
+SELECT smpc.add_peer('g2', 'node_b', 'postgresql://u:x%20y@%2Fnonexistent:1/x', :'key_b');
 -- unknown group
 SELECT smpc.add_peer('no_such_group', 'node_e', :'unreachable', :'key_b');
 SELECT smpc.add_peer(NULL, 'node_e', :'unreachable', :'key_b');
@@ -149,8 +149,16 @@ SELECT smpc.mask_conninfo(c) FROM (VALUES
   ('password = secret'),
   ($$password='se cret' user=u$$),
   ($$password='it\'s \\ secret' user=u$$),
-  ('PASSWORD=x host=h password=y'),
-  ('host=h dbname=password')) v(c);
+  ('host=h password=x password=y'),
+  ('host=h dbname=password'),
+  ('postgresql://user:secret@host/db'),
+  ('postgresql://user:secret@host:5433,other:5434/db?sslmode=require'),
+  ('postgres://host/db?user=u&password=qsecret&sslpassword=keysecret'),
+  -- strings that do not parse are not shown at all
+  ('postgresql://user@host/db?password'),
+  ('host=h password'),
+  ('password=secret nosuchkeyword=1'),
+  ('postgresql://user:secret@[::1/db')) v(c);
 
 -- smpc.peer_groups counts this node and its peers
 SELECT name, min_parties, members FROM smpc.peer_groups ORDER BY name COLLATE "C";
@@ -286,7 +294,8 @@ SELECT c.oid::regclass AS relation,
 -- an administrator, not a superuser, sets the node up through the functions
 SET ROLE regress_smpc_admin;
 SELECT smpc.create_peer_group('g_admin', 2);
-SELECT smpc.add_peer('g_admin', 'node_e', :'unreachable', encode(sha256('node_e'), 'base64'));
+-- (an administrator who is not a superuser must give a password)
+SELECT smpc.add_peer('g_admin', 'node_e', :'unreachable' || ' password=x', encode(sha256('node_e'), 'base64'));
 SELECT smpc.set_peer_key('g_admin', 'node_e', encode(sha256('node_e2'), 'base64'));
 SELECT name, public_key = encode(sha256('node_e2'), 'base64') AS new_key FROM smpc.peers
   WHERE group_name = 'g_admin';
@@ -375,6 +384,158 @@ DROP ROLE regress_smpc_admin;
 DROP ROLE regress_smpc_bench;
 DROP ROLE regress_smpc_peer;
 DROP ROLE regress_smpc_user;
+
+--
+-- Connection strings: what an administrator who is not a superuser may
+-- use (the keyword list, one host, files in smpc.cert_directory, a
+-- password), checked with libpq's parser; superusers may use more
+--
+SHOW smpc.cert_directory;
+CREATE ROLE regress_smpc_ops IN ROLE smpc_admin;
+SELECT smpc.create_peer_group('g_conn', 2);
+SET ROLE regress_smpc_ops;
+-- accepted: every allowed keyword, files inside smpc.cert_directory
+SELECT smpc.add_peer('g_conn', 'p1', 'host=/nonexistent port=1 dbname=postgres user=peer_login password=s3cret connect_timeout=5 keepalives=1 keepalives_idle=20 keepalives_interval=5 keepalives_count=2 tcp_user_timeout=9000 requirepeer=postgres sslmode=verify-full sslrootcert=/etc/smpc-test-certs/ca.crt sslcert=/etc/smpc-test-certs/client.crt sslkey=/etc/smpc-test-certs/client.key sslpassword=keypass sslcrl=/etc/smpc-test-certs/ca.crl sslcrldir=/etc/smpc-test-certs/crl sslsni=1 ssl_min_protocol_version=TLSv1.2 ssl_max_protocol_version=TLSv1.3 channel_binding=prefer', encode(sha256('p1'), 'base64'));
+-- a URI, with the password in the user part
+SELECT smpc.add_peer('g_conn', 'p2', 'postgresql://peer_login:uri%20secret@%2Fnonexistent:2/postgres?sslmode=disable', encode(sha256('p2'), 'base64'));
+-- refused: keywords only superusers may use
+SELECT smpc.add_peer('g_conn', 'x', 'host=h dbname=d password=p passfile=/var/lib/postgresql/.pgpass', encode(sha256('x'), 'base64'));
+SELECT smpc.add_peer('g_conn', 'x', 'service=peer password=p', encode(sha256('x'), 'base64'));
+SELECT smpc.add_peer('g_conn', 'x', $$host=h password=p options='-c log_statement=none'$$, encode(sha256('x'), 'base64'));
+SELECT smpc.add_peer('g_conn', 'x', 'host=h password=p replication=database', encode(sha256('x'), 'base64'));
+SELECT smpc.add_peer('g_conn', 'x', 'host=peer.example hostaddr=127.0.0.1 password=p', encode(sha256('x'), 'base64'));
+SELECT smpc.add_peer('g_conn', 'x', 'host=h password=p gssencmode=prefer', encode(sha256('x'), 'base64'));
+SELECT smpc.add_peer('g_conn', 'x', 'host=h password=p krbsrvname=postgres', encode(sha256('x'), 'base64'));
+SELECT smpc.add_peer('g_conn', 'x', 'host=h password=p application_name=x', encode(sha256('x'), 'base64'));
+SELECT smpc.add_peer('g_conn', 'x', 'postgresql://u:p@h/d?passfile=/tmp/pgpass', encode(sha256('x'), 'base64'));
+-- OpenSSL's engine syntax in sslkey, even inside the directory
+SELECT smpc.add_peer('g_conn', 'x', 'host=h password=p sslkey=/etc/smpc-test-certs/libevil.so:key', encode(sha256('x'), 'base64'));
+-- files outside smpc.cert_directory, relative, or with . and ..
+SELECT smpc.add_peer('g_conn', 'x', 'host=h password=p sslrootcert=/var/lib/postgresql/15/main/server.crt', encode(sha256('x'), 'base64'));
+SELECT smpc.add_peer('g_conn', 'x', 'host=h password=p sslcert=client.crt', encode(sha256('x'), 'base64'));
+SELECT smpc.add_peer('g_conn', 'x', 'host=h password=p sslkey=/etc/smpc-test-certs/../shadow', encode(sha256('x'), 'base64'));
+SELECT smpc.add_peer('g_conn', 'x', 'host=h password=p sslcrl=/etc/smpc-test-certs/./x/../../y', encode(sha256('x'), 'base64'));
+SELECT smpc.add_peer('g_conn', 'x', 'host=h password=p sslcert=/etc/smpc-test-certs-evil/client.crt', encode(sha256('x'), 'base64'));
+SELECT smpc.add_peer('g_conn', 'x', 'host=h password=p sslcrldir=/etc', encode(sha256('x'), 'base64'));
+-- several hosts or ports
+SELECT smpc.add_peer('g_conn', 'x', 'host=a,b password=p', encode(sha256('x'), 'base64'));
+SELECT smpc.add_peer('g_conn', 'x', 'postgresql://u:p@a:1,b:2/d', encode(sha256('x'), 'base64'));
+-- no password, or an empty one: the server's own identity would be used
+SELECT smpc.add_peer('g_conn', 'x', 'host=h dbname=d user=u', encode(sha256('x'), 'base64'));
+SELECT smpc.add_peer('g_conn', 'x', $$host=h password=''$$, encode(sha256('x'), 'base64'));
+SELECT smpc.add_peer('g_conn', 'x', 'postgresql://u@h/d', encode(sha256('x'), 'base64'));
+-- strings that do not parse
+SELECT smpc.add_peer('g_conn', 'x', 'host=h password', encode(sha256('x'), 'base64'));
+SELECT smpc.add_peer('g_conn', 'x', 'host=h nosuchkeyword=1 password=p', encode(sha256('x'), 'base64'));
+-- the function behind add_peer cannot be called with a forged answer
+SELECT smpc.add_peer_checked('g_conn', 'x', 'host=h passfile=/tmp/x', encode(sha256('x'), 'base64'), true);
+SELECT smpc.check_conninfo('x', 'host=h passfile=/tmp/x', true);
+RESET ROLE;
+-- the check is on the role that calls add_peer: a superuser calling a
+-- SECURITY DEFINER function of the administrator is held to its rules
+CREATE FUNCTION public.regress_ops_add_peer(conninfo text) RETURNS void
+  LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog
+  AS $$ SELECT smpc.add_peer('g_conn', 'p6', conninfo, encode(sha256('p6'), 'base64')) $$;
+ALTER FUNCTION public.regress_ops_add_peer(text) OWNER TO regress_smpc_ops;
+SELECT public.regress_ops_add_peer('host=h password=p passfile=/tmp/pgpass');
+DROP FUNCTION public.regress_ops_add_peer(text);
+-- a superuser may use more, with a warning
+SELECT smpc.add_peer('g_conn', 'p3', 'host=peer.example hostaddr=127.0.0.1 port=1 passfile=/tmp/pgpass sslkey=/tmp/engine.so:key dbname=d connect_timeout=1', encode(sha256('p3'), 'base64'));
+-- and needs no password (no warning)
+SELECT smpc.add_peer('g_conn', 'p4', 'host=/nonexistent port=4 dbname=d user=u', encode(sha256('p4'), 'base64'));
+-- who gave each string; the view masks every password
+SELECT name, unrestricted FROM smpc.peer WHERE group_name = 'g_conn' ORDER BY name COLLATE "C";
+SELECT name, conninfo FROM smpc.peers WHERE group_name = 'g_conn' ORDER BY name COLLATE "C";
+-- a row written without add_peer counts as restricted: the worker checks
+-- it again before connecting and refuses it
+INSERT INTO smpc.peer (group_name, name, conninfo, public_key)
+  VALUES ('g_conn', 'p5', 'host=/nonexistent port=5 dbname=d passfile=/tmp/pgpass', encode(sha256('p5'), 'base64'));
+-- connection errors of a restricted administrator's peers: coarse for
+-- others than superusers (they name hosts, ports and what answered)
+CREATE FUNCTION pg_temp.wait_for_errors(g text, n int) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+	FOR i IN 1 .. 300 LOOP
+		IF (SELECT count(last_error) FROM smpc.peer_status
+			WHERE group_name = g AND peer_name <> 'p3') >= n THEN
+			RETURN true;
+		END IF;
+		PERFORM pg_sleep(0.1);
+	END LOOP;
+	RETURN false;
+END
+$$;
+SELECT pg_temp.wait_for_errors('g_conn', 4);
+SELECT peer_name, reachable,
+       regexp_replace(last_error, 'failed: .*', 'failed: ...') AS last_error
+  FROM smpc.peer_status WHERE group_name = 'g_conn' AND peer_name <> 'p3' ORDER BY peer_name COLLATE "C";
+SET ROLE regress_smpc_ops;
+SELECT peer_name, reachable, last_error
+  FROM smpc.peer_status WHERE group_name = 'g_conn' AND peer_name <> 'p3' ORDER BY peer_name COLLATE "C";
+RESET ROLE;
+SELECT smpc.drop_peer_group('g_conn');
+
+--
+-- The peer login: smpc.create_peer_login() makes it limited
+--
+SELECT smpc.create_peer_login('regress_peer_login', 'peer password', connection_limit => 4);
+SELECT rolname, rolcanlogin, rolconnlimit, rolsuper, rolcreaterole, rolcreatedb,
+       rolreplication, rolbypassrls, rolpassword LIKE 'SCRAM-SHA-256$%' AS scram
+  FROM pg_authid WHERE rolname = 'regress_peer_login';
+SELECT pg_has_role('regress_peer_login', 'smpc_peer', 'MEMBER') AS in_smpc_peer,
+       pg_has_role('regress_peer_login', 'smpc_admin', 'MEMBER') AS in_smpc_admin,
+       pg_has_role('regress_peer_login', 'smpc_benchmark', 'MEMBER') AS in_smpc_benchmark;
+SELECT unnest(setconfig) AS setting FROM pg_db_role_setting
+  WHERE setrole = 'regress_peer_login'::regrole AND setdatabase = 0 ORDER BY 1;
+-- the defaults: 16 connections, statement_timeout 5s; no password
+SELECT smpc.create_peer_login('regress_peer_login2');
+SELECT rolconnlimit, rolpassword IS NULL AS no_password FROM pg_authid WHERE rolname = 'regress_peer_login2';
+-- bad arguments
+SELECT smpc.create_peer_login('regress_peer_login');
+SELECT smpc.create_peer_login('Bad Name');
+SELECT smpc.create_peer_login(NULL);
+SELECT smpc.create_peer_login('regress_x', connection_limit => 0);
+SELECT smpc.create_peer_login('regress_x', statement_timeout => 'soon');
+-- an administrator without CREATEROLE may not create it
+SET ROLE regress_smpc_ops;
+SELECT smpc.create_peer_login('regress_x');
+RESET ROLE;
+-- with CREATEROLE it may (log_statement, for superusers only, stays unset)
+ALTER ROLE regress_smpc_ops CREATEROLE;
+SET ROLE regress_smpc_ops;
+SELECT smpc.create_peer_login('regress_peer_login3', 'another password');
+RESET ROLE;
+ALTER ROLE regress_smpc_ops NOCREATEROLE;
+SELECT rolconnlimit, pg_has_role('regress_peer_login3', 'smpc_peer', 'MEMBER') AS in_smpc_peer
+  FROM pg_roles WHERE rolname = 'regress_peer_login3';
+SELECT unnest(setconfig) AS setting FROM pg_db_role_setting
+  WHERE setrole = 'regress_peer_login3'::regrole AND setdatabase = 0 ORDER BY 1;
+-- a session of a peer login: smpc.deliver() and nothing else, not even
+-- a temporary table, SET or a harmless function
+SELECT current_user AS regress_superuser \gset
+\c - regress_peer_login
+SELECT smpc.deliver('\x00');
+CREATE TEMP TABLE t (x int);
+SELECT 1;
+SHOW statement_timeout;
+SET statement_timeout = 0;
+SELECT set_config('statement_timeout', '0', false);
+SELECT pg_sleep(0);
+SELECT smpc.deliver('\x00') FROM pg_class LIMIT 1;
+SELECT smpc.deliver(smpc.deliver('\x00')::text::bytea);
+SELECT * FROM pg_roles;
+BEGIN;
+DO $$ BEGIN PERFORM 1; END $$;
+SET ROLE regress_smpc_ops;
+\c - :regress_superuser
+-- a superuser's session that takes a peer role is not held to it
+SET ROLE regress_peer_login;
+SELECT current_user;
+RESET ROLE;
+DROP ROLE regress_peer_login;
+DROP ROLE regress_peer_login2;
+DROP ROLE regress_peer_login3;
+DROP ROLE regress_smpc_ops;
 
 -- what the aggregates test starts from
 SELECT name FROM smpc.node_info();

@@ -34,6 +34,7 @@
 #include "utils/memutils.h"
 
 #include "codec.h"
+#include "conninfo.h"
 #include "worker_int.h"
 
 #define SMPC_CONNECT_TIMEOUT_MS 10000
@@ -114,6 +115,7 @@ peer_set_error(Peer *p, const char *fmt,...)
 	char	   *nl;
 	char		raw[sizeof(p->last_error)];
 
+	p->error_hidden = false;
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
@@ -231,6 +233,23 @@ peer_close(Peer *p)
 	p->inflight = NULL;			/* it stays queued, for the next connection */
 }
 
+/*
+ * A connection error of a peer whose connection string an administrator
+ * who is not a superuser chose: its text (which names hosts, ports and
+ * what answered there) is shown to superusers only, and logged in full
+ * when it changes.
+ */
+static void
+peer_hide_error(Peer *p, const char *previous)
+{
+	if (p->unrestricted)
+		return;
+	p->error_hidden = true;
+	if (strcmp(previous, p->last_error) != 0)
+		ereport(LOG,
+				(errmsg("smpc: cannot connect to peer \"%s\": %s", p->name, p->last_error)));
+}
+
 static void
 free_msg(OutMsg *m)
 {
@@ -321,7 +340,14 @@ static void
 peer_fail(Peer *p, TimestampTz now)
 {
 	if (p->conn && PQerrorMessage(p->conn)[0])
+	{
+		char		previous[sizeof(p->last_error)];
+
+		strlcpy(previous, p->last_error, sizeof(previous));
 		peer_set_error(p, "%s", PQerrorMessage(p->conn));
+		if (p->cstate == PEER_CONNECTING)
+			peer_hide_error(p, previous);
+	}
 	peer_retry_later(p, now);
 }
 
@@ -386,33 +412,33 @@ static void
 peer_start_connect(Peer *p, TimestampTz now, const char *host,
 				   const char *hostaddr, const char *port)
 {
+	const char **keys;
+	const char **vals;
+	const char **allkeys;
+	const char **allvals;
+	char		why[256];
+	int			n,
+				i,
+				k = 0;
+
 	/*
-	 * TCP keepalives notice a dead path while the connection is idle; the
-	 * peer's conninfo, which comes after them, may override them.  GSSAPI
-	 * encryption is off unless asked for: acquiring credentials may block.
+	 * The parameters come from the peer's connection string, checked again
+	 * here for a peer no superuser added, with smpc's own settings around
+	 * it (conninfo.c): keepalives, the password file, the application name.
 	 */
-	const char *keys[10] = {"keepalives", "keepalives_idle", "keepalives_interval",
-	"keepalives_count", "gssencmode", "dbname", "application_name", NULL};
-	const char *vals[10] = {"1", "30", "10", "3", "disable", p->conninfo, "smpc worker", NULL};
-	int			n = 7;
-
-	if (host)
+	if (!smpc_conninfo_params(p->conninfo, p->unrestricted, &keys, &vals,
+							  why, sizeof(why)))
 	{
-		keys[n] = "host";
-		vals[n++] = host;
-		keys[n] = "hostaddr";
-		vals[n++] = hostaddr;
-		if (port)
-		{
-			keys[n] = "port";
-			vals[n++] = port;
-		}
-		keys[n] = NULL;
-		vals[n] = NULL;
+		if (strcmp(why, p->last_error) != 0)
+			ereport(WARNING,
+					(errmsg("smpc: not connecting to peer \"%s\": %s", p->name, why)));
+		peer_set_error(p, "%s", why);
+		peer_fail(p, now);
+		return;
 	}
-
 	if (!AcquireExternalFD())
 	{
+		smpc_conninfo_params_free(keys, vals);
 		peer_set_error(p, "too many open files to connect");
 		peer_fail(p, now);
 		return;
@@ -420,7 +446,42 @@ peer_start_connect(Peer *p, TimestampTz now, const char *host,
 	p->fd_acquired = true;
 	p->conn_serial = ++conn_serial;
 	p->reply_bytes = 0;
-	p->conn = PQconnectStartParams(keys, vals, 1);
+
+	/*
+	 * GSSAPI encryption is off unless the string asks for it (acquiring
+	 * credentials may block), and the addresses our own lookup found come
+	 * last, so that they take precedence.
+	 */
+	for (n = 0; keys[n]; n++)
+		;
+	allkeys = palloc(sizeof(char *) * (n + 5));
+	allvals = palloc(sizeof(char *) * (n + 5));
+	allkeys[k] = "gssencmode";
+	allvals[k++] = "disable";
+	for (i = 0; i < n; i++)
+	{
+		allkeys[k] = keys[i];
+		allvals[k++] = vals[i];
+	}
+	if (host)
+	{
+		allkeys[k] = "host";
+		allvals[k++] = host;
+		allkeys[k] = "hostaddr";
+		allvals[k++] = hostaddr;
+		if (port)
+		{
+			allkeys[k] = "port";
+			allvals[k++] = port;
+		}
+	}
+	allkeys[k] = NULL;
+	allvals[k] = NULL;
+	p->conn = PQconnectStartParams(allkeys, allvals, 0);
+	pfree(allkeys);
+	pfree(allvals);
+	smpc_conninfo_params_free(keys, vals);
+	p->cstate = PEER_CONNECTING;
 	if (p->conn == NULL || PQstatus(p->conn) == CONNECTION_BAD)
 	{
 		peer_fail(p, now);
@@ -476,7 +537,15 @@ peer_start_lookup(Peer *p, TimestampTz now)
 	int			nlist = 0,
 				i,
 				rc;
+	SmpcConninfoProblem why;
+	bool		beyond;
 
+	/* a string no superuser chose is checked before any name is looked up */
+	if (!smpc_conninfo_check(p->conninfo, p->unrestricted, &why, &beyond))
+	{
+		peer_start_connect(p, now, NULL, NULL, NULL);	/* refuses and says why */
+		return;
+	}
 	opts = PQconninfoParse(p->conninfo, &err);
 	if (opts == NULL)
 	{
@@ -842,6 +911,18 @@ peer_step(Peer *p, TimestampTz now, uint32 io)
 		{
 			int			rc;
 
+			/*
+			 * Like dblink and postgres_fdw for non-superusers: a peer no
+			 * superuser added must have authenticated with the password
+			 * its connection string gave, not with the server's identity.
+			 */
+			if (!p->unrestricted && !PQconnectionUsedPassword(p->conn))
+			{
+				peer_close(p);
+				peer_set_error(p, "the peer's server did not ask for the password; a peer added by an administrator who is not a superuser must authenticate with one");
+				peer_fail(p, now);
+				return;
+			}
 			if (PQsetnonblocking(p->conn, 1) != 0)
 			{
 				peer_fail(p, now);
@@ -881,8 +962,12 @@ peer_step(Peer *p, TimestampTz now, uint32 io)
 		}
 		else if (now >= p->connect_deadline)
 		{
+			char		previous[sizeof(p->last_error)];
+
+			strlcpy(previous, p->last_error, sizeof(previous));
 			peer_set_error(p, "timed out connecting to the peer: no answer within %d s",
 						   SMPC_CONNECT_TIMEOUT_MS / 1000);
+			peer_hide_error(p, previous);
 			peer_retry_later(p, now);
 			return;
 		}

@@ -24,6 +24,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 
+#include "conninfo.h"
 #include "crypto.h"
 #include "smpc.h"
 
@@ -223,9 +224,17 @@ _PG_init(void)
 							 SMPC_FAULT_NONE, fault_options,
 							 PGC_SUSET, GUC_NOT_IN_SAMPLE,
 							 NULL, NULL, NULL);
+	DefineCustomStringVariable("smpc.cert_directory",
+							   "Directory of the certificate and key files that peers' connection strings may name.",
+							   "Administrators who are not superusers may name sslcert, sslkey, sslrootcert, sslcrl and sslcrldir files only inside it, by absolute path; empty: none.",
+							   &smpc_cert_directory,
+							   "",
+							   PGC_SIGHUP, 0,
+							   smpc_cert_directory_check, NULL, NULL);
 	MarkGUCPrefixReserved("smpc");
 
 	smpc_crypto_init();
+	smpc_peer_login_init();
 
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = smpc_shmem_request;

@@ -118,7 +118,14 @@ typedef struct SmpcPeerStatus
 	double		rtt_ms;			/* negative when never measured */
 	TimestampTz last_contact;	/* 0 when never */
 	char		last_error[256];
+	bool		error_hidden;	/* show last_error to superusers only */
 } SmpcPeerStatus;
+
+/*
+ * What others than superusers see instead of a connection error of a peer
+ * that an administrator who is not a superuser added (peer.c).
+ */
+#define SMPC_HIDDEN_CONNECT_ERROR "could not connect to the peer (the server log has the details)"
 
 typedef struct SmpcShared
 {
@@ -173,6 +180,9 @@ typedef enum SmpcFault
 extern int	smpc_fault_injection;
 extern void smpc_check_loaded(void);
 extern void smpc_note_config_change(void);
+
+/* peerlogin.c: hold the peers' logins to smpc.deliver() */
+extern void smpc_peer_login_init(void);
 
 /* worker.c */
 extern PGDLLEXPORT void smpc_worker_main(Datum arg);

@@ -475,6 +475,7 @@ publish_status(void)
 		s->rtt_ms = p->rtt_ms;
 		s->last_contact = p->last_contact;
 		strlcpy(s->last_error, p->last_error, sizeof(s->last_error));
+		s->error_hidden = p->error_hidden;
 	}
 	LWLockRelease(smpc_shared->lock);
 }
@@ -577,6 +578,7 @@ typedef struct CfgPeer
 	char		group[SMPC_MAX_NAME];
 	char		name[SMPC_MAX_NAME];
 	char	   *conninfo;
+	bool		unrestricted;
 	uint8		public_key[SMPC_KEY_BYTES];
 } CfgPeer;
 
@@ -670,7 +672,7 @@ read_config_tables(void *arg)
 		rd->groups[i].max_colluders = atoi(spi_text(i, 3));
 		rd->groups[i].min_cell_count = atoi(spi_text(i, 4));
 	}
-	SPI_execute("SELECT group_name, name, conninfo, public_key FROM smpc.peer "
+	SPI_execute("SELECT group_name, name, conninfo, public_key, unrestricted FROM smpc.peer "
 				"ORDER BY group_name, name", true, 0);
 	rd->ncfg = (int) SPI_processed;
 	rd->cfg = MemoryContextAllocZero(smpc_worker_context, sizeof(CfgPeer) * Max(rd->ncfg, 1));
@@ -681,6 +683,7 @@ read_config_tables(void *arg)
 		strlcpy(c->group, spi_text(i, 1), SMPC_MAX_NAME);
 		strlcpy(c->name, spi_text(i, 2), SMPC_MAX_NAME);
 		c->conninfo = MemoryContextStrdup(smpc_worker_context, spi_text(i, 3));
+		c->unrestricted = strcmp(spi_text(i, 5), "t") == 0;
 		if (!smpc_key_from_text(spi_text(i, 4), c->public_key))
 			c->name[0] = '\0';	/* unusable; skipped below */
 	}
@@ -775,7 +778,8 @@ reload_config(void)
 		{
 			if (peers[j].conninfo &&
 				memcmp(peers[j].public_key, cfg[i].public_key, SMPC_KEY_BYTES) == 0 &&
-				strcmp(peers[j].conninfo, cfg[i].conninfo) == 0 && !key_changed)
+				strcmp(peers[j].conninfo, cfg[i].conninfo) == 0 &&
+				peers[j].unrestricted == cfg[i].unrestricted && !key_changed)
 			{
 				*np = peers[j];
 				peers[j].conninfo = NULL;	/* moved */
@@ -791,6 +795,7 @@ reload_config(void)
 		{
 			memcpy(np->public_key, cfg[i].public_key, SMPC_KEY_BYTES);
 			np->conninfo = cfg[i].conninfo;
+			np->unrestricted = cfg[i].unrestricted;
 			np->rtt_ms = -1;
 			/* a key seen before: what we accepted from it still counts */
 			for (j = 0; j < Min(nforgotten, MAX_FORGOTTEN); j++)
@@ -1271,6 +1276,13 @@ append_last_errors(Comp *c, StringInfo buf)
 		p = find_peer(c->members[m].public_key);
 		if (p == NULL || p->last_error[0] == '\0')
 			continue;
+		if (p->error_hidden)
+		{
+			/* its text is for superusers and the server log (peer.c) */
+			appendStringInfo(buf, " Last error for %s: %s.", c->members[m].name,
+							 SMPC_HIDDEN_CONNECT_ERROR);
+			continue;
+		}
 		len = strlen(p->last_error);
 		appendStringInfo(buf, " Last error for %s: %s%s", c->members[m].name,
 						 p->last_error, strchr(".?!", p->last_error[len - 1]) ? "" : ".");

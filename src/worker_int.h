@@ -49,6 +49,7 @@ typedef struct Peer
 	uint8		public_key[SMPC_KEY_BYTES];
 	char		name[SMPC_MAX_NAME];	/* first configured name, for logs */
 	char	   *conninfo;		/* in the worker's long-lived context */
+	bool		unrestricted;	/* a superuser gave conninfo (conninfo.c) */
 	SmpcSecret	pairwise;		/* NULL bytes when no node key */
 
 	struct PeerLookup *lookup;	/* when resolving */
@@ -88,6 +89,7 @@ typedef struct Peer
 	TimestampTz last_contact;
 	char		last_error[256];
 	bool		status_changed; /* last_error or key_verified changed */
+	bool		error_hidden;	/* a connection error: coarse for non-superusers */
 } Peer;
 
 extern MemoryContext smpc_worker_context;

@@ -2,8 +2,10 @@
 # smpc demo: three hospitals, three PostgreSQL 15 servers, one joint
 # benchmark of doctors' salaries that no hospital can compute alone.
 #
-# Usage, from the repository root on Debian 12, as root:
-#     sudo bash test/demo.sh
+# Usage, from the repository root on Debian 12, as root (sudo is not
+# needed, and not used when the caller is root):
+#     bash test/demo.sh
+# A caller who is not root is re-run through sudo when sudo exists.
 #
 # It installs the packages (skip with SMPC_SKIP_APT=1), builds and installs
 # smpc, creates the servers under $SMPC_DEMO_DIR (default /tmp/smpc-demo;
@@ -36,7 +38,7 @@ if [ "$(id -u)" != 0 ]; then
 	if command -v sudo >/dev/null 2>&1; then
 		exec sudo SMPC_SKIP_APT="${SMPC_SKIP_APT:-}" SMPC_DEMO_DIR="$DEMO" bash "$(readlink -f "$0")" "$@"
 	fi
-	echo "demo.sh: must be run as root (sudo bash test/demo.sh)" >&2
+	echo "demo.sh: must be run as root (as root: bash test/demo.sh; or install sudo)" >&2
 	exit 2
 fi
 
@@ -166,7 +168,7 @@ declare -a KEYS
 for i in "${!NAMES[@]}"; do
 	KEYS[i]=$(sql "$i" <<EOS
 CREATE EXTENSION smpc;
-CREATE ROLE peer_login LOGIN IN ROLE smpc_peer;
+SELECT smpc.create_peer_login('peer_login') \g /dev/null
 SELECT smpc.create_peer_group('$GROUP', min_parties => 3) \g /dev/null
 SELECT smpc.init_node('${NAMES[$i]}');
 EOS

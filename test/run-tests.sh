@@ -4,8 +4,10 @@
 # (several real servers) with "make installcheck", then fuzz the message
 # decoder with libFuzzer for a minute (test/fuzz/run.sh).
 #
-# Usage, from the repository root on Debian 12, as root:
-#     sudo bash test/run-tests.sh
+# Usage, from the repository root on Debian 12, as root (sudo is not
+# needed, and not used when the caller is root):
+#     bash test/run-tests.sh
+# A caller who is not root is re-run through sudo when sudo exists.
 #
 # Environment:
 #     SMPC_SKIP_APT=1      do not apt-get install the build and test packages
@@ -41,7 +43,7 @@ if [ "$(id -u)" != 0 ]; then
 			SMPC_FUZZ_SECONDS="${SMPC_FUZZ_SECONDS:-}" \
 			bash "$(readlink -f "$0")" "$@"
 	fi
-	echo "run-tests.sh: must be run as root (sudo bash test/run-tests.sh)" >&2
+	echo "run-tests.sh: must be run as root (as root: bash test/run-tests.sh; or install sudo)" >&2
 	exit 2
 fi
 

@@ -102,7 +102,8 @@ sub create_node
 =item init_smpc_node($node)
 
 CREATE EXTENSION smpc, smpc.init_node(<node name>), and the peers' login
-role peer_login (a member of smpc_peer).  Returns the node's public key.
+role peer_login (smpc.create_peer_login: a member of smpc_peer, limited,
+no password; the test servers trust it).  Returns the node's public key.
 
 =cut
 
@@ -117,10 +118,9 @@ sub init_smpc_node
 	my $info = $node->safe_psql($DB,
 		"SELECT name || '|' || public_key FROM smpc.node_info()");
 	is($info, "$name|$key", "$name: node_info shows name and key");
-	$node->safe_psql(
-		$DB, q{
-		CREATE ROLE peer_login LOGIN IN ROLE smpc_peer;
-	});
+	# the tests read delivered messages from a log of every statement
+	$node->safe_psql($DB, "SELECT smpc.create_peer_login('peer_login'); "
+		  . "ALTER ROLE peer_login RESET log_statement");
 	$node->{smpc_key} = $key;
 	return $key;
 }
