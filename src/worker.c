@@ -354,6 +354,21 @@ send_to(const uint8 *pk, SmpcMsgType type, const uint8 *comp_id, StringInfo payl
 	queue_for(find_peer(pk), type, comp_id, payload, 0);
 }
 
+/* Send one vector of a computation's step to every other member. */
+static void
+send_vector_to_others(Comp *c, SmpcMsgType type, const smpc_fe *v, int n)
+{
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	smpc_put_vector(&buf, v, n);
+	for (i = 0; i < c->n; i++)
+		if (i != c->self)
+			send_to(c->members[i].public_key, type, c->comp_id, &buf);
+	pfree(buf.data);
+}
+
 /*
  * Seal a queued message for the peer's current epoch (or the PONG's fixed
  * one), with the next sequence number.  The result is allocated in the
@@ -1680,10 +1695,8 @@ finish_level(Comp *c)
 static void
 send_tests(Comp *c)
 {
-	StringInfoData buf;
 	smpc_fe		z[SMPC_MAX_VALUES + 1];
-	int			cell,
-				i;
+	int			cell;
 
 	c->phase = PHASE_ZOPEN;
 	for (cell = 0; cell < c->nz; cell++)
@@ -1697,12 +1710,7 @@ send_tests(Comp *c)
 	}
 	memcpy(&c->zs[c->self * c->nz], z, sizeof(smpc_fe) * c->nz);
 	c->have_z[c->self] = true;
-	initStringInfo(&buf);
-	smpc_put_vector(&buf, z, c->nz);
-	for (i = 0; i < c->n; i++)
-		if (i != c->self)
-			send_to(c->members[i].public_key, SMPC_MSG_ZSUMS, c->comp_id, &buf);
-	pfree(buf.data);
+	send_vector_to_others(c, SMPC_MSG_ZSUMS, z, c->nz);
 }
 
 /*
@@ -1894,7 +1902,6 @@ all_have(Comp *c, bool *have)
 static void
 start_output(Comp *c)
 {
-	StringInfoData buf;
 	smpc_fe		out[SMPC_MAX_VALUES];
 	int			i,
 				k;
@@ -1924,12 +1931,7 @@ start_output(Comp *c)
 		memcpy(repeat_sums, out, sizeof(smpc_fe) * c->nvalues);
 		repeat_nvalues = c->nvalues;
 	}
-	initStringInfo(&buf);
-	smpc_put_vector(&buf, out, c->nvalues);
-	for (i = 0; i < c->n; i++)
-		if (i != c->self)
-			send_to(c->members[i].public_key, SMPC_MSG_SUMS, c->comp_id, &buf);
-	pfree(buf.data);
+	send_vector_to_others(c, SMPC_MSG_SUMS, out, c->nvalues);
 }
 
 static int

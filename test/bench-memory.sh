@@ -34,52 +34,11 @@ if [ "$(id -u)" = 0 ]; then
 		bash "$(readlink -f "$0")" "$ROUNDS"
 fi
 
+# shellcheck source=test/bench-lib.sh
+. "$(dirname "$(readlink -f "$0")")/bench-lib.sh"
+
 N=3
-stop_all() {
-	for i in $(seq 1 "$N"); do
-		"$PGBIN/pg_ctl" -D "$BENCH_DIR/n$i" stop -m fast >/dev/null 2>&1 || true
-	done
-}
-trap stop_all EXIT
-
-psql_n() { local i=$1; shift; "$PGBIN/psql" -X -q -At -h "$BENCH_DIR" -p $((BASE_PORT + i)) -d postgres "$@"; }
-
-stop_all
-rm -rf "${BENCH_DIR:?}"/n*
-for i in $(seq 1 "$N"); do
-	"$PGBIN/initdb" -D "$BENCH_DIR/n$i" -A trust >/dev/null
-	cat >> "$BENCH_DIR/n$i/postgresql.conf" <<EOC
-port = $((BASE_PORT + i))
-unix_socket_directories = '$BENCH_DIR'
-listen_addresses = ''
-shared_preload_libraries = 'smpc'
-smpc.database = 'postgres'
-smpc.timeout = '30s'
-fsync = off
-EOC
-	"$PGBIN/pg_ctl" -D "$BENCH_DIR/n$i" -l "$BENCH_DIR/n$i.log" -w start >/dev/null
-	{ psql_n "$i" <<EOS
-CREATE EXTENSION smpc;
-SELECT smpc.init_node('node$i') \g /dev/null
-CREATE ROLE peer_login LOGIN IN ROLE smpc_peer;
-SELECT smpc.create_peer_group('bench', min_parties => 3);
-CREATE TABLE t AS SELECT g AS x FROM generate_series(1, 1000) g;
-EOS
-	} >/dev/null
-done
-for i in $(seq 1 "$N"); do
-	for j in $(seq 1 "$N"); do
-		[ "$i" = "$j" ] && continue
-		key=$(psql_n "$j" -c "SELECT public_key FROM smpc.node_info()")
-		psql_n "$i" -c "SELECT smpc.add_peer('bench', 'node$j', 'host=$BENCH_DIR port=$((BASE_PORT + j)) dbname=postgres user=peer_login', '$key')" >/dev/null
-	done
-done
-for i in $(seq 1 "$N"); do
-	for _ in $(seq 1 300); do
-		[ "$(psql_n "$i" -c "SELECT bool_and(reachable AND key_verified) FROM smpc.peer_status")" = t ] && break
-		sleep 0.1
-	done
-done
+start_nodes "$N"
 
 # run $1 computations at every node at once, labelled $2
 run_computations() {

@@ -23,64 +23,15 @@ if [ "$(id -u)" = 0 ]; then
 		bash "$(readlink -f "$0")" "$ROUNDS"
 fi
 
-NODES=0
-stop_all() {
-	for i in $(seq 1 "$NODES"); do
-		"$PGBIN/pg_ctl" -D "$BENCH_DIR/n$i" stop -m fast >/dev/null 2>&1 || true
-	done
-}
-trap stop_all EXIT
-
-psql_n() { local i=$1; shift; "$PGBIN/psql" -X -q -At -h "$BENCH_DIR" -p $((BASE_PORT + i)) -d postgres "$@"; }
-
-start_nodes() {
-	local n=$1 i j key
-	stop_all
-	rm -rf "${BENCH_DIR:?}"/n*
-	NODES=$n
-	for i in $(seq 1 "$n"); do
-		"$PGBIN/initdb" -D "$BENCH_DIR/n$i" -A trust >/dev/null
-		cat >> "$BENCH_DIR/n$i/postgresql.conf" <<EOC
-port = $((BASE_PORT + i))
-unix_socket_directories = '$BENCH_DIR'
-listen_addresses = ''
-shared_preload_libraries = 'smpc'
-smpc.database = 'postgres'
-smpc.timeout = '30s'
-fsync = off
-shared_buffers = '1GB'
-EOC
-		"$PGBIN/pg_ctl" -D "$BENCH_DIR/n$i" -l "$BENCH_DIR/n$i.log" -w start >/dev/null
-		{ psql_n "$i" <<EOS
-CREATE EXTENSION smpc;
-SELECT smpc.init_node('node$i') \g /dev/null
-CREATE ROLE peer_login LOGIN IN ROLE smpc_peer;
-SELECT smpc.create_peer_group('bench', min_parties => 3);
-CREATE TABLE t AS SELECT g AS x FROM generate_series(1, 1000) g;
-EOS
-		} >/dev/null
-	done
-	for i in $(seq 1 "$n"); do
-		for j in $(seq 1 "$n"); do
-			[ "$i" = "$j" ] && continue
-			key=$(psql_n "$j" -c "SELECT public_key FROM smpc.node_info()")
-			psql_n "$i" -c "SELECT smpc.add_peer('bench', 'node$j', 'host=$BENCH_DIR port=$((BASE_PORT + j)) dbname=postgres user=peer_login', '$key')" >/dev/null
-		done
-	done
-	for i in $(seq 1 "$n"); do
-		for _ in $(seq 1 300); do
-			[ "$(psql_n "$i" -c "SELECT bool_and(reachable AND key_verified) FROM smpc.peer_status")" = t ] && break
-			sleep 0.1
-		done
-	done
-}
+# shellcheck source=test/bench-lib.sh
+. "$(dirname "$(readlink -f "$0")")/bench-lib.sh"
 
 echo "smpc benchmark on $(nproc) cores; $ROUNDS rounds per size"
 echo
 echo "Network phase of one smpc_avg (last member ready -> result), loopback"
 printf "%-6s %-12s %-12s %-12s\n" nodes median_ms p90_ms rounds/s
 for n in $NODE_COUNTS; do
-	start_nodes "$n"
+	start_nodes "$n" "shared_buffers = '1GB'"
 	echo "SELECT smpc_avg(x, 'bench', 'net') FROM t;" > "$BENCH_DIR/q.sql"
 	start=$(date +%s.%N)
 	pids=()
@@ -140,5 +91,5 @@ for pair in "avg(x)|smpc_avg(x, 'no_such_group')" "avg(f)|smpc_avg(f, 'no_such_g
 	tn=$(timeit "SELECT $native FROM big")
 	ts=$(timeit "SELECT $smpc FROM big")
 	printf "%-34s %10s\n" "native $native" "$tn"
-	printf "%-34s %10s   ratio %s\n" "$smpc" "$ts" "$(echo "scale=3; $ts / $tn" | bc)"
+	printf "%-34s %10s   ratio %s\n" "$smpc" "$ts" "$(awk -v a="$ts" -v b="$tn" 'BEGIN {printf "%.3f", a / b}')"
 done

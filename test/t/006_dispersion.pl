@@ -65,23 +65,6 @@ is($node_a->safe_psql('postgres', 'SELECT max(wide) > 1e150 AND min(tiny) < 1e-3
 
 my @aggs = qw(var_samp var_pop variance stddev_samp stddev_pop stddev);
 
-# Is $got (a float8's text, or empty for NULL) within 1e-12 relative of the
-# exact value of the numeric expression $expr over the pooled rows?  The
-# comparison is done in numeric, so that values beyond double's range or
-# precision are compared exactly.
-sub exact_close
-{
-	my ($got, $expr, $from) = @_;
-	$from //= 'ref_t';
-	my $g = (defined $got && $got ne '') ? "'$got'::numeric" : 'NULL::numeric';
-	my $ok = $node_a->safe_psql('postgres',
-		"SELECT CASE WHEN g IS NULL OR e IS NULL THEN g IS NULL AND e IS NULL "
-		  . "ELSE abs(g - e) <= 1e-12 * abs(e) END FROM (SELECT $g AS g, ($expr) AS e FROM $from) s");
-	diag("got $got, exact " . $node_a->safe_psql('postgres', "SELECT ($expr)::text FROM $from"))
-	  if $ok ne 't';
-	return $ok eq 't';
-}
-
 # exact input: identical text, including the numeric scale
 foreach my $col (qw(i2 i4 i8 n))
 {
@@ -115,7 +98,7 @@ foreach my $col (qw(f4 f8 big wide tiny))
 		my @got = split /\|/, $r->{stdout};
 		for my $i (0 .. $#which)
 		{
-			ok(exact_close($got[$i], "$which[$i](${col}n)"),
+			ok(exact_close($node_a, $got[$i], "$which[$i](${col}n)"),
 				"smpc_$which[$i]($col) at " . $r->{node}->name
 				  . " is $got[$i], within 1e-12 of the exact value");
 		}
@@ -137,8 +120,8 @@ foreach my $col (qw(f4 f8 big wide tiny))
 	{
 		is($r->{rc}, 0, 'parallel: succeeds at ' . $r->{node}->name) or diag($r->{stderr});
 		my @got = split /\|/, $r->{stdout};
-		ok(exact_close($got[0], 'var_samp(widen)'), "parallel: var_samp $got[0] is exact");
-		ok(exact_close($got[1], 'stddev_pop(bign)'), "parallel: stddev_pop $got[1] is exact");
+		ok(exact_close($node_a, $got[0], 'var_samp(widen)'), "parallel: var_samp $got[0] is exact");
+		ok(exact_close($node_a, $got[1], 'stddev_pop(bign)'), "parallel: stddev_pop $got[1] is exact");
 	}
 }
 

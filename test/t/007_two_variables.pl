@@ -54,20 +54,6 @@ is($node_a->safe_psql('postgres',
 		  . 'AND widen::float8 = wide) FROM ref_t'),
 	't', 'the floating-point columns hold the numeric values');
 
-# Is $got (a float8's text, or empty for NULL) within 1e-12 relative of the
-# numeric expression $expr over $from?  Compared in numeric.
-sub exact_close
-{
-	my ($got, $expr, $from) = @_;
-	my $g = (defined $got && $got ne '') ? "'$got'::numeric" : 'NULL::numeric';
-	my $ok = $node_a->safe_psql('postgres',
-		"SELECT CASE WHEN g IS NULL OR e IS NULL THEN g IS NULL AND e IS NULL "
-		  . "ELSE abs(g - e) <= 1e-12 * abs(e) END FROM (SELECT $g AS g, ($expr) AS e FROM $from) s");
-	diag("got $got, exact " . $node_a->safe_psql('postgres', "SELECT ($expr)::text FROM $from"))
-	  if $ok ne 't';
-	return $ok eq 't';
-}
-
 # the exact result of each aggregate from the exact sums of the pooled rows
 my %exact = (
 	corr => 'cxy / sqrt(nullif(cxx, 0) * nullif(cyy, 0))',
@@ -113,7 +99,7 @@ sub compare
 			}
 			else
 			{
-				ok(exact_close($got[$i], $exact{ $aggs[$i] }, $sums),
+				ok(exact_close($node_a, $got[$i], $exact{ $aggs[$i] }, $sums),
 					"$label: smpc_$aggs[$i] at $name is $got[$i], within 1e-12 of the exact value");
 			}
 		}
@@ -140,9 +126,9 @@ compare('wide', 'big', 'wide-big');
 	{
 		is($r->{rc}, 0, 'parallel: succeeds at ' . $r->{node}->name) or diag($r->{stderr});
 		my @got = split /\|/, $r->{stdout};
-		ok(exact_close($got[0], $exact{regr_intercept}, exact_sums('widen', 'xn', 'ref_t', 'true')),
+		ok(exact_close($node_a, $got[0], $exact{regr_intercept}, exact_sums('widen', 'xn', 'ref_t', 'true')),
 			"parallel: regr_intercept $got[0] is exact");
-		ok(exact_close($got[1], $exact{corr}, exact_sums('yn', 'xn', 'ref_t', 'true')),
+		ok(exact_close($node_a, $got[1], $exact{corr}, exact_sums('yn', 'xn', 'ref_t', 'true')),
 			"parallel: corr $got[1] is exact");
 	}
 }

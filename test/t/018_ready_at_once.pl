@@ -132,7 +132,7 @@ sub seconds_until
 			"SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'smpc worker'", 10),
 		"node_c's worker has stopped");
 	my ($rc, $out, $err) = $node_c->psql($db,
-		"SELECT smpc.deliver('\\x53020100'::bytea || decode(repeat('00', 64), 'hex') || '\\x0000000000000001'::bytea || decode(repeat('00', 88), 'hex'))",
+		"SELECT smpc.deliver('\\x53020100" . ('00' x 64) . '0000000000000001' . ('00' x 88) . "'::bytea)",
 		extra_params => [ '-U', 'peer_login' ]);
 	like($err, qr/smpc background worker is not running on this node/,
 		'smpc.deliver() says the worker is not running');

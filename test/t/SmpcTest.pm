@@ -51,6 +51,7 @@ our @EXPORT = qw(
   load_table
   pool_table
   float_close
+  exact_close
   poll_until
   history_count
   set_fault
@@ -401,6 +402,31 @@ sub float_close
 	return 1 if $got == $exp;
 	my $scale = abs($exp) > abs($got) ? abs($exp) : abs($got);
 	return abs($got - $exp) <= $tol * $scale;
+}
+
+=pod
+
+=item exact_close($node, $got, $expr [, $from])
+
+True when $got (a float8's text, or empty for NULL) is within 1e-12
+relative of the exact value of the numeric expression $expr over the rows
+of $from (default ref_t), or both are NULL.  The comparison is done in
+numeric at $node, so values beyond double's range or precision are
+compared exactly.
+
+=cut
+
+sub exact_close
+{
+	my ($node, $got, $expr, $from) = @_;
+	$from //= 'ref_t';
+	my $g = (defined $got && $got ne '') ? "'$got'::numeric" : 'NULL::numeric';
+	my $ok = $node->safe_psql($DB,
+		"SELECT CASE WHEN g IS NULL OR e IS NULL THEN g IS NULL AND e IS NULL "
+		  . "ELSE abs(g - e) <= 1e-12 * abs(e) END FROM (SELECT $g AS g, ($expr) AS e FROM $from) s");
+	Test::More::diag("got $got, exact " . $node->safe_psql($DB, "SELECT ($expr)::text FROM $from"))
+	  if $ok ne 't';
+	return $ok eq 't';
 }
 
 =pod
