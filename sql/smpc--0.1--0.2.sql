@@ -6,8 +6,8 @@
  * The library of 0.2 speaks version 2 of the wire protocol and keeps a new
  * serialised aggregate state: every member of a peer group upgrades
  * together, and the server is restarted (shared_preload_libraries) before
- * this script runs.  test/regress: sql/upgrade.sql walks 0.1 -> 0.2 and
- * compares the catalogs with a fresh 0.2 installation.
+ * this script runs.  The regression test upgrade (sql/upgrade.sql) walks
+ * 0.1 -> 0.2 and compares the catalogs with a fresh 0.2 installation.
  */
 
 /*
