@@ -25,8 +25,6 @@ CREATE TABLE smpc.peer (
 	group_name	text NOT NULL REFERENCES smpc.peer_group (name) ON DELETE CASCADE,
 	name		text NOT NULL CHECK (name ~ '^[A-Za-z0-9_.-]{1,63}$'),
 	conninfo	text NOT NULL,
-	/* a superuser gave conninfo: the worker applies no keyword restriction */
-	unrestricted	boolean NOT NULL DEFAULT false,
 	public_key	text NOT NULL,
 	added		timestamptz NOT NULL DEFAULT now(),
 	PRIMARY KEY (group_name, name),
@@ -179,29 +177,13 @@ $$;
 COMMENT ON FUNCTION smpc.check_peer_key(text, text) IS
 	'raise an error if a public key is malformed, unusable or this node''s own';
 
-/*
- * Connection strings of peers: what an administrator who is not a
- * superuser may use is checked in C (conninfo.c) with libpq's own parser.
- */
-CREATE FUNCTION smpc.check_conninfo(peer_name text, conninfo text, unrestricted boolean)
-	RETURNS void
-	AS 'MODULE_PATHNAME', 'smpc_check_conninfo' LANGUAGE C VOLATILE STRICT;
-COMMENT ON FUNCTION smpc.check_conninfo(text, text, boolean) IS
-	'raise an error if a peer''s connection string is malformed, or uses what only superusers may (unrestricted: given by a superuser)';
-
-/*
- * add_peer_checked does the work of add_peer as the extension's owner.  It
- * is granted to no one: smpc.add_peer (C, SECURITY INVOKER) calls it and
- * tells it whether the calling role is a superuser.
- */
-CREATE FUNCTION smpc.add_peer_checked(group_name text, peer_name text, conninfo text,
-	public_key text, unrestricted boolean)
+CREATE FUNCTION smpc.add_peer(group_name text, peer_name text, conninfo text, public_key text)
 	RETURNS void
 	LANGUAGE plpgsql
 	SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 	AS $$
 BEGIN
-	IF NOT EXISTS (SELECT 1 FROM smpc.peer_group g WHERE g.name = add_peer_checked.group_name) THEN
+	IF NOT EXISTS (SELECT 1 FROM smpc.peer_group g WHERE g.name = add_peer.group_name) THEN
 		RAISE EXCEPTION 'peer group "%" does not exist', group_name
 			USING ERRCODE = 'undefined_object',
 				  HINT = 'Create it with smpc.create_peer_group().';
@@ -216,31 +198,23 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = 'The connection string must be between 1 and 1024 characters long.';
 	END IF;
-	PERFORM smpc.check_conninfo(peer_name, conninfo, unrestricted);
 	PERFORM smpc.check_peer_key(peer_name, public_key);
-	IF EXISTS (SELECT 1 FROM smpc.peer p WHERE p.group_name = add_peer_checked.group_name
-			   AND p.name = add_peer_checked.peer_name) THEN
+	IF EXISTS (SELECT 1 FROM smpc.peer p WHERE p.group_name = add_peer.group_name
+			   AND p.name = add_peer.peer_name) THEN
 		RAISE EXCEPTION 'peer "%" already exists in group "%"', peer_name, group_name
 			USING ERRCODE = 'duplicate_object',
 				  HINT = 'Remove it first with smpc.remove_peer().';
 	END IF;
-	IF EXISTS (SELECT 1 FROM smpc.peer p WHERE p.group_name = add_peer_checked.group_name
-			   AND p.public_key = add_peer_checked.public_key) THEN
+	IF EXISTS (SELECT 1 FROM smpc.peer p WHERE p.group_name = add_peer.group_name
+			   AND p.public_key = add_peer.public_key) THEN
 		RAISE EXCEPTION 'public key of peer "%" is already used by another peer of group "%"',
 			peer_name, group_name
 			USING ERRCODE = 'duplicate_object';
 	END IF;
-	INSERT INTO smpc.peer (group_name, name, conninfo, unrestricted, public_key)
-		VALUES (add_peer_checked.group_name, add_peer_checked.peer_name, add_peer_checked.conninfo,
-				add_peer_checked.unrestricted, add_peer_checked.public_key);
+	INSERT INTO smpc.peer (group_name, name, conninfo, public_key)
+		VALUES (add_peer.group_name, add_peer.peer_name, add_peer.conninfo, add_peer.public_key);
 END
 $$;
-COMMENT ON FUNCTION smpc.add_peer_checked(text, text, text, text, boolean) IS
-	'add a member to a peer group (called by smpc.add_peer, which says whether its caller is a superuser)';
-
-CREATE FUNCTION smpc.add_peer(group_name text, peer_name text, conninfo text, public_key text)
-	RETURNS void
-	AS 'MODULE_PATHNAME', 'smpc_add_peer' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION smpc.add_peer(text, text, text, text) IS
 	'add a member to a peer group: its name, a libpq connection string to its database, and its public key';
 
@@ -311,70 +285,14 @@ $$;
 COMMENT ON FUNCTION smpc.rotate_key() IS
 	'replace this node''s key pair and return the new public key, to be given to every peer';
 
-/* Hide every password given in a connection string. */
+/* Hide any password given in a connection string. */
 CREATE FUNCTION smpc.mask_conninfo(conninfo text) RETURNS text
-	AS 'MODULE_PATHNAME', 'smpc_mask_conninfo' LANGUAGE C IMMUTABLE STRICT;
-COMMENT ON FUNCTION smpc.mask_conninfo(text) IS
-	'a connection string in keyword=value form with every password replaced by asterisks';
-
-/*
- * The peers' login, limited from the start.  SECURITY INVOKER: the caller
- * needs the right to create roles (a superuser, or CREATEROLE).  What the
- * role settings cannot take away (temporary tables, other functions, SET)
- * is refused by smpc itself to every login that is a member of smpc_peer
- * (peerlogin.c).
- */
-CREATE FUNCTION smpc.create_peer_login(name text, password text DEFAULT NULL,
-	connection_limit integer DEFAULT 16, statement_timeout text DEFAULT '5s')
-	RETURNS void
-	LANGUAGE plpgsql
+	LANGUAGE sql IMMUTABLE STRICT
 	SET search_path = pg_catalog, pg_temp
-	AS $$
-DECLARE
-	is_super boolean;
-BEGIN
-	IF name IS NULL OR name !~ '^[a-z_][a-z0-9_]{0,62}$' THEN
-		RAISE EXCEPTION 'invalid peer login name "%"', name
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Use 1 to 63 lower-case letters, digits or "_", starting with a letter or "_".';
-	END IF;
-	IF connection_limit IS NULL OR connection_limit < 1 OR connection_limit > 1000 THEN
-		RAISE EXCEPTION 'connection_limit must be between 1 and 1000'
-			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = 'Each member''s worker keeps one connection to this node; allow a few more for reconnections.';
-	END IF;
-	IF statement_timeout IS NULL OR statement_timeout = '' THEN
-		RAISE EXCEPTION 'statement_timeout must be given'
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'A delivery takes milliseconds; the default is 5s.';
-	END IF;
-	SELECT r.rolsuper INTO is_super FROM pg_roles r WHERE r.rolname = current_user;
-	IF NOT is_super AND NOT (SELECT r.rolcreaterole FROM pg_roles r WHERE r.rolname = current_user) THEN
-		RAISE EXCEPTION 'permission denied to create peer login "%"', name
-			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = 'Creating a login role needs the CREATEROLE attribute or a superuser.',
-				  HINT = 'Ask a superuser to run it, or to grant you CREATEROLE.';
-	END IF;
-	IF EXISTS (SELECT 1 FROM pg_roles r WHERE r.rolname = create_peer_login.name) THEN
-		RAISE EXCEPTION 'role "%" already exists', name
-			USING ERRCODE = 'duplicate_object';
-	END IF;
-	EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION '
-				   'NOBYPASSRLS INHERIT CONNECTION LIMIT %s PASSWORD %L IN ROLE smpc_peer',
-				   name, connection_limit, password);
-	EXECUTE format('ALTER ROLE %I SET statement_timeout = %L', name, statement_timeout);
-	EXECUTE format('ALTER ROLE %I SET lock_timeout = %L', name, statement_timeout);
-	EXECUTE format('ALTER ROLE %I SET idle_in_transaction_session_timeout = %L', name, '10s');
-	EXECUTE format('ALTER ROLE %I SET idle_session_timeout = %L', name, '10min');
-	EXECUTE format('ALTER ROLE %I SET default_transaction_read_only = on', name);
-	IF is_super THEN
-		/* keeps each delivered message out of a log that records all statements */
-		EXECUTE format('ALTER ROLE %I SET log_statement = %L', name, 'none');
-	END IF;
-END
-$$;
-COMMENT ON FUNCTION smpc.create_peer_login(text, text, integer, text) IS
-	'create the login the peers connect with: a member of smpc_peer with a connection limit and timeouts, held to smpc.deliver()';
+	AS $$ SELECT pg_catalog.regexp_replace(conninfo,
+		'password\s*=\s*(''([^''\\]|\\.)*''|\S+)', 'password=********', 'gi') $$;
+COMMENT ON FUNCTION smpc.mask_conninfo(text) IS
+	'a connection string with its password replaced by asterisks';
 
 CREATE VIEW smpc.peer_groups AS
 	SELECT g.name, g.min_parties,
@@ -679,8 +597,7 @@ GRANT EXECUTE ON FUNCTION smpc.init_node(text, boolean), smpc.rotate_key(),
 	smpc.node_info(), smpc.create_peer_group(text, integer, integer, integer),
 	smpc.drop_peer_group(text), smpc.add_peer(text, text, text, text),
 	smpc.set_peer_key(text, text, text), smpc.remove_peer(text, text),
-	smpc.mask_conninfo(text), smpc.peer_status_raw(),
-	smpc.create_peer_login(text, text, integer, text) TO smpc_admin;
+	smpc.mask_conninfo(text), smpc.peer_status_raw() TO smpc_admin;
 GRANT SELECT ON smpc.peer_groups, smpc.peers, smpc.peer_status, smpc.history TO smpc_admin;
 GRANT EXECUTE ON FUNCTION smpc.deliver(bytea) TO smpc_peer;
 GRANT SELECT ON smpc.history TO smpc_benchmark;
@@ -742,7 +659,7 @@ REVOKE EXECUTE ON FUNCTION public.smpc_count_rows(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.smpc_count_rows(text, text) TO smpc_benchmark;
 
 /*
- * Dispersion aggregates (moments.c): one computation over the vector
+ * Dispersion aggregates (dispersion.c): one computation over the vector
  * (count, sum, sum of squares) serves all six of them.
  */
 CREATE FUNCTION smpc.vtrans_int2(internal, int2, text) RETURNS internal
