@@ -33,6 +33,8 @@
 #define SMPC_MAX_MESSAGE	20480	/* largest message a peer may deliver: a
 									 * vector of 2 * SMPC_MAX_VALUES elements
 									 * of 16 bytes, header and tag */
+/* The extension version whose tables this library reads (smpc.control). */
+#define SMPC_EXTENSION_VERSION "0.2"
 #define SMPC_INBOX_BYTES	(2 * 1024 * 1024)
 
 /* Fixed-point encoding of floating-point sums (smpc_sum, smpc_avg): fractional bits. */

@@ -200,6 +200,7 @@ static uint64 loaded_gen = 0;
 /* until the extension exists, the configuration is read again this often */
 #define EXTENSION_POLL_MS 1000
 static bool have_extension = false;
+static char version_warned[64];	/* the old extension version we warned of */
 static TimestampTz config_read_at = 0;
 static bool have_node_key = false;
 static char node_name[SMPC_MAX_NAME];
@@ -652,6 +653,7 @@ spi_text(int row, int col)
 typedef struct ConfigRead
 {
 	bool		have_extension; /* run_in_transaction ran the body */
+	char		old_version[64];	/* the extension is at another version */
 	bool		have_node;
 	char		name[SMPC_MAX_NAME];
 	char		keytext[64];
@@ -667,6 +669,14 @@ read_config_tables(void *arg)
 	ConfigRead *rd = (ConfigRead *) arg;
 	int			i;
 
+	/* a library newer than the installed objects cannot read them */
+	SPI_execute("SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'smpc'",
+				true, 0);
+	if (SPI_processed == 1 && strcmp(spi_text(0, 1), SMPC_EXTENSION_VERSION) != 0)
+	{
+		strlcpy(rd->old_version, spi_text(0, 1), sizeof(rd->old_version));
+		return;
+	}
 	rd->have_extension = true;
 	SPI_execute("SELECT name, public_key FROM smpc.node", true, 0);
 	if (SPI_processed == 1)
@@ -737,6 +747,20 @@ reload_config(void)
 			pfree(rd.groups);
 		if (rd.cfg)
 			pfree(rd.cfg);
+		return;
+	}
+	if (rd.old_version[0] != '\0')
+	{
+		/* said once per version; polled until ALTER EXTENSION has run */
+		if (strcmp(rd.old_version, version_warned) != 0)
+			ereport(WARNING,
+					(errmsg("smpc: the extension in database \"%s\" is version %s, but this server runs the library of version %s",
+							smpc_database, rd.old_version, SMPC_EXTENSION_VERSION),
+					 errdetail("The worker takes part in no computation until the extension is updated."),
+					 errhint("Run ALTER EXTENSION smpc UPDATE in database \"%s\" as a superuser.",
+							 smpc_database)));
+		strlcpy(version_warned, rd.old_version, sizeof(version_warned));
+		have_extension = false;
 		return;
 	}
 	have_extension = rd.have_extension;
