@@ -58,6 +58,8 @@
 
 #include "codec.h"
 #include "field.h"
+#include "history.h"
+#include "transaction.h"
 #include "wide.h"
 #include "worker_int.h"
 
@@ -65,24 +67,6 @@
 #define PING_INTERVAL_MS 30000
 #define MAX_PENDING		1024
 #define MAX_RECENT		256
-
-typedef struct Member
-{
-	char		name[SMPC_MAX_NAME];
-	uint8		public_key[SMPC_KEY_BYTES];
-	bool		self;
-} Member;
-
-typedef struct PeerGroup
-{
-	char		name[SMPC_MAX_NAME];
-	int			min_parties;
-	int			max_colluders;	/* 0: all members but one */
-	int			min_cell_count; /* smallest count released, 1: all */
-	int			nmembers;
-	Member		members[SMPC_MAX_MEMBERS];	/* sorted by public key */
-	uint8		digest[SMPC_HASH_BYTES];
-} PeerGroup;
 
 typedef enum CompPhase
 {
@@ -181,19 +165,6 @@ typedef struct Pending
 	TimestampTz expires;
 } Pending;
 
-typedef struct HistRec
-{
-	char	   *comp_id;		/* hex, NULL before the input phase */
-	char	   *group;
-	char	   *aggregate;
-	char	   *label;
-	char	   *participants;	/* array literal */
-	TimestampTz started;
-	TimestampTz finished;
-	char	   *status;
-	char	   *error;
-} HistRec;
-
 MemoryContext smpc_worker_context = NULL;
 
 static uint64 loaded_gen = 0;
@@ -212,9 +183,6 @@ static int	npeers = 0;
 static Peer peers[SMPC_MAX_PEERS];
 static Comp comps[SMPC_MAX_REQUESTS];
 static List *pending = NIL;
-/* finished computations not yet written, all in history_context */
-static List *history = NIL;
-static MemoryContext history_context = NULL;
 /*
  * Computations that ended here lately, so that a late message for one is
  * recognised: quietly dropped when it may simply be late (sums we did not
@@ -544,47 +512,6 @@ post_result(Comp *c, int sqlerrcode, const char *msg, const char *detail,
 	LWLockRelease(smpc_shared->lock);
 	if (latch)
 		SetLatch(latch);
-}
-
-/* ---------- transactions ---------- */
-
-/*
- * Run body(arg) in a transaction of its own with SPI connected and a
- * snapshot set.  An error is reported and rolled back, never propagated:
- * the worker keeps running.  Returns whether the body completed.
- */
-static bool
-run_in_transaction(const char *activity, void (*body) (void *), void *arg)
-{
-	MemoryContext oldcxt = CurrentMemoryContext;
-	volatile bool ok = true;
-
-	PG_TRY();
-	{
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		SPI_connect();
-		PushActiveSnapshot(GetTransactionSnapshot());
-		pgstat_report_activity(STATE_RUNNING, activity);
-		if (SPI_execute("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'smpc'",
-						true, 0) == SPI_OK_SELECT && SPI_processed == 1)
-			body(arg);
-		SPI_finish();
-		PopActiveSnapshot();
-		CommitTransactionCommand();
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		EmitErrorReport();
-		FlushErrorState();
-		AbortCurrentTransaction();
-		ok = false;
-	}
-	PG_END_TRY();
-	pgstat_report_activity(STATE_IDLE, NULL);
-	MemoryContextSwitchTo(oldcxt);
-	return ok;
 }
 
 /* ---------- configuration ---------- */
@@ -941,86 +868,15 @@ reload_config(void)
 	status_dirty = true;
 }
 
-/* ---------- history ---------- */
+/* ---------- computations ---------- */
 
+/* Remember the computation's outcome for smpc.history (history.c). */
 static void
 record_history(Comp *c, const char *status, const char *error)
 {
-	MemoryContext old = MemoryContextSwitchTo(history_context);
-	HistRec    *h = palloc0(sizeof(HistRec));
-	StringInfoData parts;
-	int			i;
-	char	   *names[SMPC_MAX_MEMBERS];
-
-	for (i = 0; i < c->n; i++)
-		names[i] = c->members[i].name;
-	qsort(names, c->n, sizeof(char *), cmp_name);	/* a stable display */
-	initStringInfo(&parts);
-	appendStringInfoChar(&parts, '{');
-	for (i = 0; i < c->n; i++)
-		appendStringInfo(&parts, "%s\"%s\"", i ? "," : "", names[i]);
-	appendStringInfoChar(&parts, '}');
-
-	h->comp_id = (c->phase >= PHASE_INPUT) ? hex(c->comp_id, 16) : NULL;
-	h->group = pstrdup(c->group);
-	h->aggregate = pstrdup(smpc_kind_name(c->kind));
-	h->label = pstrdup(c->label);
-	h->participants = parts.data;
-	h->started = c->started;
-	h->finished = GetCurrentTimestamp();
-	h->status = pstrdup(status);
-	h->error = error ? pstrdup(error) : NULL;
-	history = lappend(history, h);
-	MemoryContextSwitchTo(old);
+	history_record(c->phase >= PHASE_INPUT ? c->comp_id : NULL, c->group, c->kind,
+				   c->label, c->members, c->n, c->started, status, error);
 }
-
-static void
-insert_history(void *arg)
-{
-	Oid			types[9] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID,
-	TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, TEXTOID};
-	ListCell   *lc;
-
-	foreach(lc, history)
-	{
-		HistRec    *h = lfirst(lc);
-		Datum		values[9];
-		char		nulls[9] = "         ";
-
-		values[0] = h->comp_id ? CStringGetTextDatum(h->comp_id) : (Datum) 0;
-		nulls[0] = h->comp_id ? ' ' : 'n';
-		values[1] = CStringGetTextDatum(h->group);
-		values[2] = CStringGetTextDatum(h->aggregate);
-		values[3] = CStringGetTextDatum(h->label);
-		values[4] = OidInputFunctionCall(F_ARRAY_IN, h->participants, TEXTOID, -1);
-		values[5] = TimestampTzGetDatum(h->started);
-		values[6] = TimestampTzGetDatum(h->finished);
-		values[7] = CStringGetTextDatum(h->status);
-		values[8] = h->error ? CStringGetTextDatum(h->error) : (Datum) 0;
-		nulls[8] = h->error ? ' ' : 'n';
-		SPI_execute_with_args("INSERT INTO smpc.history_log (computation_id, group_name, "
-							  "aggregate, label, participants, started, finished, status, error) "
-							  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-							  9, types, values, nulls, false, 0);
-	}
-}
-
-/*
- * Write the finished computations to smpc.history_log, in one transaction,
- * then free the records (and everything built for them) all at once.
- */
-static void
-flush_history(void)
-{
-	if (history == NIL)
-		return;
-	if (!run_in_transaction("smpc: recording history", insert_history, NULL))
-		ereport(WARNING, (errmsg("smpc: could not record computation history")));
-	history = NIL;
-	MemoryContextReset(history_context);
-}
-
-/* ---------- computations ---------- */
 
 static bool
 same_key(Comp *c, const char *group, uint8 kind, const char *label)
@@ -3082,8 +2938,7 @@ smpc_worker_main(Datum arg)
 												ALLOCSET_DEFAULT_SIZES);
 	loop_ctx = AllocSetContextCreate(smpc_worker_context, "smpc worker loop",
 									 ALLOCSET_DEFAULT_SIZES);
-	history_context = AllocSetContextCreate(smpc_worker_context, "smpc history",
-											ALLOCSET_DEFAULT_SIZES);
+	history_init(smpc_worker_context);
 	memset(comps, 0, sizeof(comps));
 	memset(peers, 0, sizeof(peers));
 	my_epoch = smpc_next_epoch();
@@ -3141,7 +2996,7 @@ smpc_worker_main(Datum arg)
 		}
 		check_deadlines(now);
 		publish_status();
-		flush_history();
+		history_flush();
 
 		/*
 		 * Rebuild the wait set only when a connection, its socket or its

@@ -26,6 +26,25 @@ typedef enum PeerConnState
 	PEER_BUSY
 } PeerConnState;
 
+/* A member of a peer group, this node included (config.c). */
+typedef struct Member
+{
+	char		name[SMPC_MAX_NAME];
+	uint8		public_key[SMPC_KEY_BYTES];
+	bool		self;
+} Member;
+
+typedef struct PeerGroup
+{
+	char		name[SMPC_MAX_NAME];
+	int			min_parties;
+	int			max_colluders;	/* 0: all members but one */
+	int			min_cell_count; /* smallest count released, 1: all */
+	int			nmembers;
+	Member		members[SMPC_MAX_MEMBERS];	/* sorted by public key */
+	uint8		digest[SMPC_HASH_BYTES];
+} PeerGroup;
+
 struct PeerLookup;				/* peer.c */
 
 /*
