@@ -60,12 +60,11 @@
 #include "config.h"
 #include "field.h"
 #include "history.h"
+#include "session.h"
 #include "transaction.h"
 #include "wide.h"
 #include "worker_int.h"
 
-#define MAX_SKEW_US		((int64) 600 * 1000000)	/* accepted clock difference */
-#define PING_INTERVAL_MS 30000
 #define MAX_PENDING		1024
 #define MAX_RECENT		256
 
@@ -192,8 +191,6 @@ static int	repeat_n = 0;
 static smpc_fe repeat_sums[SMPC_MAX_VALUES];
 static int	repeat_nvalues = 0;
 static int	nrecent = 0;
-static uint64 last_seq_out = 0;
-static uint64 my_epoch = 0;		/* this run's epoch (codec.h) */
 
 static void finish_comp(Comp *c, const char *status, int sqlerrcode,
 						const char *msg, const char *detail);
@@ -228,48 +225,11 @@ magnitude_bound(int n)
 
 /* ---------- sending ---------- */
 
-static uint64
-next_seq(void)
-{
-	uint64		now = (uint64) GetCurrentTimestamp();
-
-	last_seq_out = Max(last_seq_out + 1, now);
-	return last_seq_out;
-}
-
-/*
- * Queue a payload for one peer; it is sealed when it goes (worker_seal).
- * fixed_epoch is the recipient epoch of a PONG, 0 for every other message.
- */
-static void
-queue_for(Peer *p, SmpcMsgType type, const uint8 *comp_id, StringInfo payload,
-		  uint64 fixed_epoch)
-{
-	OutMsg	   *m;
-
-	if (p == NULL || p->pairwise.bytes == NULL)
-		return;
-	if (SMPC_HEADER_BYTES + payload->len + SMPC_AEAD_TAG_BYTES > SMPC_MAX_MESSAGE)
-	{
-		elog(WARNING, "smpc: message for peer \"%s\" is too large", p->name);
-		return;
-	}
-	m = MemoryContextAllocZero(smpc_worker_context, offsetof(OutMsg, payload) + payload->len);
-	m->type = type;
-	if (comp_id)
-		memcpy(m->comp_id, comp_id, SMPC_HASH_BYTES);
-	m->fixed_epoch = fixed_epoch;
-	m->len = payload->len;
-	memcpy(m->payload, payload->data, payload->len);
-	peer_enqueue(p, m);
-	peer_step(p, GetCurrentTimestamp(), false);
-}
-
 /* Queue a payload for the peer with key pk. */
 static void
 send_to(const uint8 *pk, SmpcMsgType type, const uint8 *comp_id, StringInfo payload)
 {
-	queue_for(find_peer(pk), type, comp_id, payload, 0);
+	session_queue(find_peer(pk), type, comp_id, payload, 0);
 }
 
 /* Send one vector of a computation's step to every other member. */
@@ -285,102 +245,6 @@ send_vector_to_others(Comp *c, SmpcMsgType type, const smpc_fe *v, int n)
 		if (i != c->self)
 			send_to(c->members[i].public_key, type, c->comp_id, &buf);
 	pfree(buf.data);
-}
-
-/*
- * Seal a queued message for the peer's current epoch (or the PONG's fixed
- * one), with the next sequence number.  The result is allocated in the
- * current memory context; NULL if there is no key to seal with.
- */
-bytea *
-worker_seal(Peer *p, const OutMsg *m, uint64 *recipient_epoch)
-{
-	SmpcHeader	h;
-	bytea	   *msg;
-	size_t		total = SMPC_HEADER_BYTES + m->len + SMPC_AEAD_TAG_BYTES;
-	uint8	   *out;
-
-	if (!have_node_key || p->pairwise.bytes == NULL)
-		return NULL;
-	memset(&h, 0, sizeof(h));
-	h.type = m->type;
-	memcpy(h.sender, node_public_key, SMPC_KEY_BYTES);
-	memcpy(h.recipient, p->public_key, SMPC_KEY_BYTES);
-	h.sender_epoch = my_epoch;
-	h.recipient_epoch = m->fixed_epoch ? m->fixed_epoch : p->peer_epoch;
-	h.seq = next_seq();
-	memcpy(h.comp_id, m->comp_id, SMPC_HASH_BYTES);
-	randombytes_buf(h.nonce, sizeof(h.nonce));
-
-	msg = palloc(VARHDRSZ + total);
-	SET_VARSIZE(msg, VARHDRSZ + total);
-	out = (uint8 *) VARDATA(msg);
-	smpc_header_write(&h, out);
-	smpc_seal(&p->pairwise, h.nonce, out, SMPC_HEADER_BYTES,
-			  m->payload, m->len, out + SMPC_HEADER_BYTES);
-	*recipient_epoch = h.recipient_epoch;
-	return msg;
-}
-
-/* Is a PING to this peer already waiting to go? */
-static bool
-ping_queued(Peer *p)
-{
-	ListCell   *lc;
-
-	foreach(lc, p->queue)
-		if (((OutMsg *) lfirst(lc))->type == SMPC_MSG_PING)
-			return true;
-	return false;
-}
-
-static void
-send_ping(Peer *p, TimestampTz now)
-{
-	StringInfoData buf;
-
-	/*
-	 * Until the first answer, and while the peer's epoch is unknown, try
-	 * again soon: the peer may not know us yet.
-	 */
-	p->next_ping = TimestampTzPlusMilliseconds(now, p->rtt_ms < 0 || p->peer_epoch == 0 ?
-											   1000 : PING_INTERVAL_MS);
-	if (ping_queued(p))
-		return;
-	initStringInfo(&buf);
-	p->ping_id++;
-	p->ping_sent = now;
-	smpc_put_u64(&buf, p->ping_id);
-	queue_for(p, SMPC_MSG_PING, NULL, &buf, 0);
-	pfree(buf.data);
-}
-
-/*
- * A new connection: the peer may have restarted since the last one, so
- * learn its epoch again (the PONG to this PING tells it) before anything
- * else goes.
- */
-void
-worker_peer_connected(Peer *p)
-{
-	status_dirty = true;
-	p->peer_epoch = 0;
-	if (have_node_key)
-		send_ping(p, GetCurrentTimestamp());
-}
-
-/*
- * The peer refused a message sealed for its epoch 'epoch': its worker has
- * restarted.  Hold the queue (the message stays in it) until a PONG tells
- * the new epoch.
- */
-void
-worker_peer_stale(Peer *p, uint64 epoch)
-{
-	if (p->peer_epoch == epoch)
-		p->peer_epoch = 0;
-	if (p->peer_epoch == 0 && have_node_key)
-		send_ping(p, GetCurrentTimestamp());
 }
 
 /* ---------- shared memory ---------- */
@@ -2133,150 +1997,20 @@ handle_comp_message(Peer *p, const SmpcHeader *h, const uint8 *payload, size_t l
 	add_pending(&pm);
 }
 
-/*
- * Replay protection for an authentic message (see codec.h): only for this
- * run of our worker (PING excepted), not from an earlier run of the peer's
- * worker than one we have heard from, and with a sequence number above the
- * last one accepted from the peer's run.  A message sealed for our current
- * epoch was sealed during this run, so it also tells the peer's current
- * epoch: our queue for it is sealed for that epoch from now on.  A PING
- * sealed for no or another epoch of ours proves nothing about when it was
- * sealed: it is answered, but nothing is learnt from it, except that a
- * newer run of the peer exists, so the epoch we seal for is stale.
- */
-static bool
-check_epochs(Peer *p, const SmpcHeader *h, TimestampTz now)
-{
-	bool		fresh = (h->recipient_epoch == my_epoch);
-
-	if (!fresh && h->type != SMPC_MSG_PING)
-	{
-		ereport(WARNING,
-				(errmsg("smpc: rejected a message from peer \"%s\" sealed for an earlier run of this node's worker",
-						p->name),
-				 errdetail("The message is for worker epoch " UINT64_FORMAT "; this node's worker has run as epoch " UINT64_FORMAT " since it started. It is a replay, or was sealed before the peer learnt of the restart.",
-						   h->recipient_epoch, my_epoch)));
-		return false;
-	}
-	if (h->sender_epoch < p->epoch_in)
-	{
-		ereport(WARNING,
-				(errmsg("smpc: rejected a message from an earlier run of peer \"%s\"'s worker",
-						p->name),
-				 errdetail("The message comes from worker epoch " UINT64_FORMAT "; the peer's worker has run as epoch " UINT64_FORMAT " since. It is a replay.",
-						   h->sender_epoch, p->epoch_in)));
-		return false;
-	}
-	if (h->sender_epoch == p->epoch_in && h->seq <= p->last_seq_in)
-	{
-		ereport(WARNING,
-				(errmsg("smpc: rejected a replayed message from peer \"%s\"", p->name)));
-		return false;
-	}
-	if ((int64) h->seq < now - MAX_SKEW_US || (int64) h->seq > now + MAX_SKEW_US)
-	{
-		ereport(WARNING,
-				(errmsg("smpc: rejected a message from peer \"%s\" with a timestamp more than 10 minutes off",
-						p->name),
-				 errhint("Check that both servers' clocks are right.")));
-		return false;
-	}
-
-	if (fresh)
-	{
-		p->epoch_in = h->sender_epoch;
-		p->last_seq_in = h->seq;
-		if (p->peer_epoch != h->sender_epoch)
-		{
-			p->peer_epoch = h->sender_epoch;
-			peer_step(p, now, false);	/* release what waited for it */
-		}
-	}
-	else if (h->sender_epoch == p->epoch_in)
-		p->last_seq_in = h->seq;
-	else if (p->peer_epoch != 0)
-	{
-		p->peer_epoch = 0;		/* a newer run: hold the queue, ask it */
-		send_ping(p, now);
-	}
-
-	p->last_contact = now;
-	if (!p->key_verified)
-		status_dirty = true;
-	p->key_verified = true;
-	/* the peer is up: a connection waiting out its back-off tries now */
-	if (p->cstate == PEER_DOWN)
-		p->next_attempt = 0;
-	return true;
-}
-
-/* Authenticate, decrypt and dispatch one message from the inbox. */
+/* Dispatch one authenticated message from the inbox to its computation. */
 static void
 handle_message(const uint8 *msg, size_t len)
 {
 	SmpcHeader	h;
-	const char *why;
 	Peer	   *p;
 	uint8	   *plain;
 	size_t		plainlen;
-	TimestampTz now = GetCurrentTimestamp();
 
-	if (!smpc_header_parse(msg, len, &h, &why))
-	{
-		ereport(WARNING, (errmsg("smpc: rejected a message: %s", why)));
+	if (!session_open_message(msg, len, &h, &p, &plain, &plainlen))
 		return;
-	}
-	if (!have_node_key || memcmp(h.recipient, node_public_key, SMPC_KEY_BYTES) != 0)
-	{
-		ereport(WARNING, (errmsg("smpc: rejected a message addressed to another key")));
-		return;
-	}
-	p = find_peer(h.sender);
-	if (p == NULL || p->pairwise.bytes == NULL)
-	{
-		ereport(WARNING, (errmsg("smpc: rejected a message from an unknown key")));
-		return;
-	}
-	plainlen = len - SMPC_HEADER_BYTES - SMPC_AEAD_TAG_BYTES;
-	plain = palloc(plainlen + 1);
-	if (!smpc_open(&p->pairwise, h.nonce, msg, SMPC_HEADER_BYTES,
-				   msg + SMPC_HEADER_BYTES, len - SMPC_HEADER_BYTES, plain))
-	{
-		ereport(WARNING,
-				(errmsg("smpc: rejected a message claiming to come from peer \"%s\": authentication failed",
-						p->name)));
-		goto done;
-	}
-	if (!check_epochs(p, &h, now))
-		goto done;
 
 	switch (h.type)
 	{
-		case SMPC_MSG_PING:
-			{
-				StringInfoData buf;
-
-				/* answer at once, for the epoch the PING came from */
-				initStringInfo(&buf);
-				appendBinaryStringInfo(&buf, (char *) plain, plainlen);
-				if (plainlen == 8)
-					queue_for(p, SMPC_MSG_PONG, NULL, &buf, h.sender_epoch);
-				pfree(buf.data);
-				break;
-			}
-		case SMPC_MSG_PONG:
-			{
-				uint64		id;
-
-				if (smpc_get_u64(plain, plainlen, &id) && id == p->ping_id && p->ping_sent)
-				{
-					p->rtt_ms = (double) (now - p->ping_sent) / 1000.0;
-					p->ping_sent = 0;
-					status_dirty = true;
-				}
-				break;
-			}
-
 		case SMPC_MSG_READY:
 			handle_ready(p, &h, plain, plainlen);
 			break;
@@ -2311,8 +2045,7 @@ handle_message(const uint8 *msg, size_t len)
 			handle_comp_message(p, &h, plain, plainlen);
 			break;
 	}
-done:
-	/* a refused message is wiped as well: it may hold shares or sums */
+	/* it may hold shares or sums */
 	sodium_memzero(plain, plainlen);
 	pfree(plain);
 }
@@ -2427,7 +2160,7 @@ check_deadlines(TimestampTz now)
 
 		if ((p->cstate == PEER_IDLE || p->cstate == PEER_BUSY) && now >= p->next_ping &&
 			have_node_key)
-			send_ping(p, now);
+			session_send_ping(p, now);
 	}
 }
 
@@ -2548,7 +2281,7 @@ smpc_worker_main(Datum arg)
 	history_init(smpc_worker_context);
 	memset(comps, 0, sizeof(comps));
 	memset(peers, 0, sizeof(peers));
-	my_epoch = smpc_next_epoch();
+	session_init();
 	claim_shared_state();
 	before_shmem_exit(worker_exit, (Datum) 0);
 	ereport(LOG, (errmsg("smpc worker started in database \"%s\"", smpc_database)));

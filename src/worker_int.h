@@ -124,11 +124,21 @@ extern void peer_add_events(Peer *p, WaitEventSet *set);
 extern long peer_next_timeout(Peer *p, TimestampTz now);
 extern void peer_set_error(Peer *p, const char *fmt,...) pg_attribute_printf(2, 3);
 
-/* worker.c: called by peer.c when a connection comes up */
-extern void worker_peer_connected(Peer *p);
-/* worker.c: seal a queued message for the peer; NULL if it cannot be */
-extern bytea *worker_seal(Peer *p, const OutMsg *m, uint64 *recipient_epoch);
-/* worker.c: the peer refused a message sealed for an epoch it has left */
-extern void worker_peer_stale(Peer *p, uint64 epoch);
+/*
+ * What peer.c asks of the session layer (session.c), which registers
+ * itself with peer_set_events(): peer.c includes no header of the modules
+ * above it.
+ */
+typedef struct PeerEvents
+{
+	/* seal a queued message for the peer; NULL if it cannot be */
+	bytea	   *(*seal) (Peer *p, const OutMsg *m, uint64 *recipient_epoch);
+	/* a connection has come up */
+	void		(*connected) (Peer *p);
+	/* the peer refused a message sealed for an epoch it has left */
+	void		(*stale) (Peer *p, uint64 epoch);
+} PeerEvents;
+
+extern void peer_set_events(const PeerEvents *events);
 
 #endif
