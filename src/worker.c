@@ -61,6 +61,7 @@
 #include "field.h"
 #include "history.h"
 #include "session.h"
+#include "shmem.h"
 #include "transaction.h"
 #include "wide.h"
 #include "worker_int.h"
@@ -249,21 +250,20 @@ send_vector_to_others(Comp *c, SmpcMsgType type, const smpc_fe *v, int n)
 
 /* ---------- shared memory ---------- */
 
+/* Publish the peers' status for smpc.peer_status, when it has changed. */
 static void
 publish_status(void)
 {
+	SmpcPeerStatus *st;
 	int			i;
 
 	if (!status_dirty)
 		return;
 	status_dirty = false;
-	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
-	smpc_shared->node_key_valid = have_node_key;
-	memcpy(smpc_shared->node_public_key, node_public_key, SMPC_KEY_BYTES);
-	smpc_shared->npeers = npeers;
+	st = palloc0(sizeof(SmpcPeerStatus) * Max(npeers, 1));
 	for (i = 0; i < npeers; i++)
 	{
-		SmpcPeerStatus *s = &smpc_shared->peers[i];
+		SmpcPeerStatus *s = &st[i];
 		Peer	   *p = &peers[i];
 
 		memcpy(s->public_key, p->public_key, SMPC_KEY_BYTES);
@@ -274,57 +274,17 @@ publish_status(void)
 		strlcpy(s->last_error, p->last_error, sizeof(s->last_error));
 		s->error_hidden = p->error_hidden;
 	}
-	LWLockRelease(smpc_shared->lock);
+	shmem_publish_status(have_node_key, node_public_key, st, npeers);
+	pfree(st);
 }
 
-/*
- * Copy text (perhaps quoting a peer) into a fixed buffer, cut at a
- * character boundary so that what the backend reports stays valid text.
- */
-static void
-copy_text(char *dst, size_t dstsize, const char *src)
-{
-	int			len;
-
-	if (src == NULL)
-		src = "";
-	len = pg_mbcliplen(src, strlen(src), dstsize - 1);
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-}
-
-/* Post a result or an error into the backend's request slot. */
+/* Post a result or an error into the backend's request slot (shmem.c). */
 static void
 post_result(Comp *c, int sqlerrcode, const char *msg, const char *detail,
 			const int128 *result, const bool *result_null, int nresult, int32 scale)
 {
-	SmpcRequest *req = &smpc_shared->requests[c->slot];
-	Latch	   *latch = NULL;
-
-	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
-	if (req->serial == c->serial)
-	{
-		if (req->state == SMPC_REQ_RUNNING)
-		{
-			req->sqlerrcode = sqlerrcode;
-			copy_text(req->errmsg, sizeof(req->errmsg), msg);
-			copy_text(req->errdetail, sizeof(req->errdetail), detail);
-			if (result)
-				memcpy(req->result, result, sizeof(int128) * nresult);
-			memset(req->result_null, 0, sizeof(req->result_null));
-			if (result_null)
-				memcpy(req->result_null, result_null, sizeof(bool) * nresult);
-			req->result_scale = scale;
-			req->result_withheld = c->withheld;
-			req->state = SMPC_REQ_DONE;
-			latch = req->backend_latch;
-		}
-		else if (req->state == SMPC_REQ_ABANDONED)
-			req->state = SMPC_REQ_FREE;
-	}
-	LWLockRelease(smpc_shared->lock);
-	if (latch)
-		SetLatch(latch);
+	shmem_post_result(c->slot, c->serial, sqlerrcode, msg, detail, result, result_null,
+					  nresult, scale, c->withheld);
 }
 
 /* ---------- computations ---------- */
@@ -1668,7 +1628,7 @@ send_bad_ready(Comp *c, const SmpcReady *real)
 static void
 start_request(int slot)
 {
-	SmpcRequest *req = &smpc_shared->requests[slot];
+	SmpcTakenRequest t;
 	Comp	   *c = NULL;
 	PeerGroup	   *g;
 	ListCell   *lc;
@@ -1686,32 +1646,22 @@ start_request(int slot)
 		}
 	Assert(c != NULL);			/* one comp per request slot at most */
 
-	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
-	if (req->state != SMPC_REQ_SUBMITTED)
-	{
-		/* the backend gave up before we got to it */
-		LWLockRelease(smpc_shared->lock);
-		return;
-	}
-	req->state = SMPC_REQ_RUNNING;
+	/* this node's subtotals stay only in the computation, wiped after use */
 	memset(c, 0, sizeof(Comp));
+	if (!shmem_take_request(slot, &t, c->local))
+		return;					/* the backend gave up before we got to it */
 	c->used = true;
 	c->slot = slot;
-	c->serial = req->serial;
-	c->kind = req->kind;
-	c->vclass = req->vclass;
-	strlcpy(c->group, req->group, sizeof(c->group));
-	strlcpy(c->label, req->label, sizeof(c->label));
-	c->scale = req->scale;
-	c->nvalues = Min(req->nvalues, SMPC_MAX_VALUES);
-	memcpy(c->local, req->values, sizeof(int128) * c->nvalues);
-	c->rows = req->rows;
-	/* this node's subtotals stay only in the computation, wiped after use */
-	sodium_memzero(req->values, sizeof(req->values));
-	req->rows = 0;
-	memcpy(c->desc, req->desc, SMPC_HASH_BYTES);
-	c->timeout_ms = req->timeout_ms;
-	LWLockRelease(smpc_shared->lock);
+	c->serial = t.serial;
+	c->kind = t.kind;
+	c->vclass = t.vclass;
+	strlcpy(c->group, t.group, sizeof(c->group));
+	strlcpy(c->label, t.label, sizeof(c->label));
+	c->scale = t.scale;
+	c->nvalues = t.nvalues;
+	c->rows = t.rows;
+	memcpy(c->desc, t.desc, SMPC_HASH_BYTES);
+	c->timeout_ms = t.timeout_ms;
 
 	c->started = GetCurrentTimestamp();
 	c->deadline = TimestampTzPlusMilliseconds(c->started, c->timeout_ms);
@@ -2050,45 +2000,6 @@ handle_message(const uint8 *msg, size_t len)
 	pfree(plain);
 }
 
-static void
-drain_inbox(void)
-{
-	char	   *buf;
-	uint64		tail,
-				head,
-				n;
-	size_t		off = 0;
-
-	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
-	tail = smpc_shared->inbox_tail;
-	head = smpc_shared->inbox_head;
-	n = head - tail;
-	buf = palloc(n + 1);
-	if (n > 0)
-	{
-		size_t		off = tail % SMPC_INBOX_BYTES;
-		size_t		first = Min(n, SMPC_INBOX_BYTES - off);
-
-		memcpy(buf, smpc_shared->inbox + off, first);
-		memcpy(buf + first, smpc_shared->inbox, n - first);
-	}
-	smpc_shared->inbox_tail = head;
-	LWLockRelease(smpc_shared->lock);
-
-	while (off + sizeof(uint32) <= n)
-	{
-		uint32		len;
-
-		memcpy(&len, buf + off, sizeof(uint32));
-		off += sizeof(uint32);
-		if (len > n - off)
-			break;
-		handle_message((uint8 *) buf + off, len);
-		off += len;
-	}
-	pfree(buf);
-}
-
 /* ---------- requests from backends ---------- */
 
 static void
@@ -2098,10 +2009,7 @@ scan_requests(void)
 	int			i;
 
 	/* one look at every slot; what changes meanwhile is seen next turn */
-	LWLockAcquire(smpc_shared->lock, LW_SHARED);
-	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
-		states[i] = smpc_shared->requests[i].state;
-	LWLockRelease(smpc_shared->lock);
+	shmem_request_states(states);
 
 	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
 	{
@@ -2125,12 +2033,7 @@ scan_requests(void)
 							  "the computation was cancelled at this node", NULL);
 				}
 			if (!found)
-			{
-				LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
-				if (smpc_shared->requests[i].state == SMPC_REQ_ABANDONED)
-					smpc_shared->requests[i].state = SMPC_REQ_FREE;
-				LWLockRelease(smpc_shared->lock);
-			}
+				shmem_free_abandoned(i);
 		}
 	}
 }
@@ -2185,43 +2088,6 @@ next_timeout(TimestampTz now)
 
 /* ---------- process lifecycle ---------- */
 
-/* Fail whatever a previous worker left running; claim the shared state. */
-static void
-claim_shared_state(void)
-{
-	int			i;
-	Latch	   *latches[SMPC_MAX_REQUESTS];
-	int			nlatches = 0;
-
-	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
-	smpc_shared->worker_pid = MyProcPid;
-	smpc_shared->worker_latch = MyLatch;
-	smpc_shared->worker_epoch = my_epoch;
-	smpc_shared->node_key_valid = false;
-	smpc_shared->npeers = 0;
-	smpc_shared->inbox_tail = smpc_shared->inbox_head;
-	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
-	{
-		SmpcRequest *req = &smpc_shared->requests[i];
-
-		if (req->state == SMPC_REQ_RUNNING)
-		{
-			sodium_memzero(req->values, sizeof(req->values));
-			req->sqlerrcode = ERRCODE_CONNECTION_FAILURE;
-			strlcpy(req->errmsg, "the smpc background worker restarted during the computation",
-					sizeof(req->errmsg));
-			req->errdetail[0] = '\0';
-			req->state = SMPC_REQ_DONE;
-			latches[nlatches++] = req->backend_latch;
-		}
-		else if (req->state == SMPC_REQ_ABANDONED)
-			req->state = SMPC_REQ_FREE;
-	}
-	LWLockRelease(smpc_shared->lock);
-	for (i = 0; i < nlatches; i++)
-		SetLatch(latches[i]);
-}
-
 static void
 worker_exit(int code, Datum arg)
 {
@@ -2231,15 +2097,7 @@ worker_exit(int code, Datum arg)
 		if (comps[i].used)
 			post_result(&comps[i], ERRCODE_ADMIN_SHUTDOWN,
 						"the smpc background worker is shutting down", NULL, NULL, NULL, 0, 0);
-	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
-	if (smpc_shared->worker_pid == MyProcPid)
-	{
-		smpc_shared->worker_pid = 0;
-		smpc_shared->worker_latch = NULL;
-		smpc_shared->worker_epoch = 0;
-		smpc_shared->node_key_valid = false;
-	}
-	LWLockRelease(smpc_shared->lock);
+	shmem_worker_detach();
 	for (i = 0; i < npeers; i++)
 		peer_close(&peers[i]);
 	smpc_secret_free(&node_secret);
@@ -2282,7 +2140,7 @@ smpc_worker_main(Datum arg)
 	memset(comps, 0, sizeof(comps));
 	memset(peers, 0, sizeof(peers));
 	session_init();
-	claim_shared_state();
+	shmem_worker_attach(my_epoch);
 	before_shmem_exit(worker_exit, (Datum) 0);
 	ereport(LOG, (errmsg("smpc worker started in database \"%s\"", smpc_database)));
 	if (smpc_fault_injection != SMPC_FAULT_NONE)
@@ -2320,7 +2178,7 @@ smpc_worker_main(Datum arg)
 																  EXTENSION_POLL_MS)))
 			reload_config();
 
-		drain_inbox();
+		shmem_drain_inbox(handle_message);
 		scan_requests();
 		now = GetCurrentTimestamp();
 		for (i = 0; i < npeers; i++)
