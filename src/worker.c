@@ -37,9 +37,6 @@
 
 #include <sodium.h>
 
-#include "access/xact.h"
-#include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -47,13 +44,9 @@
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
-#include "storage/proc.h"
 #include "tcop/tcopprot.h"
-#include "utils/builtins.h"
-#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
-#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "codec.h"
@@ -62,7 +55,6 @@
 #include "history.h"
 #include "session.h"
 #include "shmem.h"
-#include "transaction.h"
 #include "wide.h"
 #include "worker_int.h"
 
