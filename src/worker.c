@@ -1,8 +1,16 @@
 /*-------------------------------------------------------------------------
  *
  * worker.c
- *	  The smpc background worker: configuration, the inbox, and every
- *	  running computation as a state machine.
+ *	  The smpc background worker: its main loop, and every running
+ *	  computation as a state machine.  The rest of the worker lives in
+ *	  modules of their own, which this file uses and which never call
+ *	  back into it (they share only its long-lived memory context,
+ *	  smpc_worker_context):
+ *	   config.c		 the configuration tables, node key, peers and groups
+ *	   session.c	 sealing and opening messages, epochs, replay checks, ping
+ *	   peer.c		 the connections to the peers
+ *	   shmem.c		 the request slots and the inbox (both sides)
+ *	   history.c	 smpc.history_log
  *
  * One computation, as seen from one member:
  *	 WAIT	 a backend asked for it; READY went to every other member of the

@@ -1,9 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * worker_int.h
- *	  State private to the background worker: the peers it talks to and
- *	  the connection layer (peer.c) the protocol (worker.c) sends through.
- *	  Only the worker process touches any of this.
+ *	  State private to the background worker: group members and peers
+ *	  (filled in by config.c), and the connection layer (peer.c) that
+ *	  session.c seals messages for and the protocol (worker.c) sends
+ *	  through.  peer.c calls back up only through the PeerEvents that
+ *	  session.c registers.  Only the worker process touches any of this.
  *
  *-------------------------------------------------------------------------
  */
