@@ -63,6 +63,12 @@
  */
 #define SMPC_NOT_READY_RETRY_MS 1000
 
+/*
+ * The worker's long-lived memory context, made by smpc_worker_main() and
+ * used by every worker module; defined here, at the bottom of them.
+ */
+MemoryContext smpc_worker_context = NULL;
+
 /* the session layer above us (session.c); set before any peer is stepped */
 static const PeerEvents *peer_events = NULL;
 

@@ -4,8 +4,7 @@
  *	  The smpc background worker: its main loop, and every running
  *	  computation as a state machine.  The rest of the worker lives in
  *	  modules of their own, which this file uses and which never call
- *	  back into it (they share only its long-lived memory context,
- *	  smpc_worker_context):
+ *	  back into it:
  *	   config.c		 the configuration tables, node key, peers and groups
  *	   session.c	 sealing and opening messages, epochs, replay checks, ping
  *	   peer.c		 the connections to the peers
@@ -165,8 +164,6 @@ typedef struct Pending
 	bytea	   *payload;		/* for SHARES, SUMS, ABORT */
 	TimestampTz expires;
 } Pending;
-
-MemoryContext smpc_worker_context = NULL;
 
 static Comp comps[SMPC_MAX_REQUESTS];
 static List *pending = NIL;

@@ -113,6 +113,7 @@ typedef struct Peer
 	bool		error_hidden;	/* a connection error: coarse for non-superusers */
 } Peer;
 
+/* the worker's long-lived context (defined in peer.c, made by the worker) */
 extern MemoryContext smpc_worker_context;
 
 /* peer.c */
