@@ -24,9 +24,6 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
-#include "pgstat.h"
-#include "storage/ipc.h"
-#include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
@@ -34,6 +31,7 @@
 
 #include "codec.h"
 #include "field.h"
+#include "shmem.h"
 #include "smpc.h"
 
 #include "aggregates.h"
@@ -953,41 +951,6 @@ smpc_count_final(PG_FUNCTION_ARGS)
 
 /* ---- handing the vector to the worker ---- */
 
-typedef struct WaitSlot
-{
-	int			slot;
-	uint64		serial;
-} WaitSlot;
-
-/* On error or exit while waiting: give the slot back or tell the worker. */
-static void
-abandon_slot(int code, Datum arg)
-{
-	WaitSlot   *ws = (WaitSlot *) DatumGetPointer(arg);
-	SmpcRequest *req = &smpc_shared->requests[ws->slot];
-	Latch	   *latch = NULL;
-
-	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
-	if (req->serial == ws->serial)
-	{
-		if (req->state == SMPC_REQ_SUBMITTED || req->state == SMPC_REQ_DONE)
-		{
-			/* never started: this node's subtotals must not stay behind */
-			explicit_bzero(req->values, sizeof(req->values));
-			req->rows = 0;
-			req->state = SMPC_REQ_FREE;
-		}
-		else if (req->state == SMPC_REQ_RUNNING)
-		{
-			req->state = SMPC_REQ_ABANDONED;
-			latch = smpc_shared->worker_latch;
-		}
-	}
-	LWLockRelease(smpc_shared->lock);
-	if (latch)
-		SetLatch(latch);
-}
-
 bool
 smpc_run_computation(const char *group, const char *label,
 					 SmpcKind kind, SmpcClass vclass, int32 scale,
@@ -995,14 +958,8 @@ smpc_run_computation(const char *group, const char *label,
 					 const uint8 *desc, int64 rows,
 					 int128 *result, int32 *result_scale, bool *result_null)
 {
-	SmpcRequest *req = NULL;
-	WaitSlot	ws;
-	Latch	   *worker_latch;
-	TimestampTz deadline;
-	int			i;
-	volatile bool done = false;
-	volatile bool withheld = false;
-	volatile int sqlerrcode = 0;
+	bool		withheld = false;
+	int			sqlerrcode = 0;
 	char		emsg[256];
 	char		edetail[1024];
 	char		clean[SMPC_MAX_LABEL];
@@ -1020,94 +977,9 @@ smpc_run_computation(const char *group, const char *label,
 				 errdetail("The label \"%s\" (escaped) contains control characters.", clean),
 				 errhint("Replace them, for example with regexp_replace(label, '[[:cntrl:]]', ' ', 'g').")));
 
-	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
-	if (smpc_shared->worker_pid == 0)
-	{
-		LWLockRelease(smpc_shared->lock);
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("smpc background worker is not running"),
-				 errhint("Check the server log; the smpc launcher starts the worker again a few seconds after it exits.")));
-	}
-	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
-	{
-		if (smpc_shared->requests[i].state == SMPC_REQ_FREE)
-		{
-			req = &smpc_shared->requests[i];
-			break;
-		}
-	}
-	if (req == NULL)
-	{
-		LWLockRelease(smpc_shared->lock);
-		ereport(ERROR,
-				(errcode(ERRCODE_TOO_MANY_CONNECTIONS),
-				 errmsg("too many smpc computations are running at once"),
-				 errdetail("At most %d computations can run at the same time on one server.",
-						   SMPC_MAX_REQUESTS)));
-	}
-	memset(req, 0, offsetof(SmpcRequest, values));
-	req->serial = smpc_shared->next_serial++;
-	req->backend_latch = MyLatch;
-	strlcpy(req->group, group, sizeof(req->group));
-	strlcpy(req->label, label, sizeof(req->label));
-	req->kind = kind;
-	req->vclass = vclass;
-	req->scale = scale;
-	req->nvalues = nvalues;
-	req->timeout_ms = smpc_timeout_ms;
-	memcpy(req->values, values, sizeof(int128) * nvalues);
-	req->rows = rows;
-	if (desc)
-		memcpy(req->desc, desc, SMPC_HASH_BYTES);
-	req->state = SMPC_REQ_SUBMITTED;
-	ws.slot = i;
-	ws.serial = req->serial;
-	worker_latch = smpc_shared->worker_latch;
-	LWLockRelease(smpc_shared->lock);
-	SetLatch(worker_latch);
-
-	/* The worker enforces smpc.timeout; this is only a safety net. */
-	deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-										   smpc_timeout_ms + 10000);
-
-	PG_ENSURE_ERROR_CLEANUP(abandon_slot, PointerGetDatum(&ws));
-	{
-		for (;;)
-		{
-			long		remaining;
-
-			LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
-			if (req->serial == ws.serial && req->state == SMPC_REQ_DONE)
-			{
-				sqlerrcode = req->sqlerrcode;
-				strlcpy(emsg, req->errmsg, sizeof(emsg));
-				strlcpy(edetail, req->errdetail, sizeof(edetail));
-				*result_scale = req->result_scale;
-				memcpy(result, req->result, sizeof(int128) * SMPC_MAX_VALUES);
-				if (result_null)
-					memcpy(result_null, req->result_null, sizeof(bool) * SMPC_MAX_VALUES);
-				withheld = req->result_withheld;
-				req->state = SMPC_REQ_FREE;
-				done = true;
-			}
-			LWLockRelease(smpc_shared->lock);
-			if (done)
-				break;
-
-			remaining = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
-			if (remaining <= 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						 errmsg("smpc background worker did not answer in time"),
-						 errhint("Check the server log for the worker's errors.")));
-			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-							 Min(remaining, 1000), PG_WAIT_EXTENSION);
-			ResetLatch(MyLatch);
-			CHECK_FOR_INTERRUPTS();
-		}
-	}
-	PG_END_ENSURE_ERROR_CLEANUP(abandon_slot, PointerGetDatum(&ws));
+	shmem_run_request(group, label, kind, vclass, scale, values, nvalues, desc, rows,
+					  result, result_scale, result_null, &sqlerrcode,
+					  emsg, sizeof(emsg), edetail, sizeof(edetail), &withheld);
 
 	if (sqlerrcode != 0)
 	{

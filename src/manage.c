@@ -23,6 +23,7 @@
 
 #include "codec.h"
 #include "crypto.h"
+#include "shmem.h"
 #include "smpc.h"
 
 PG_FUNCTION_INFO_V1(smpc_init_node);
@@ -119,11 +120,7 @@ smpc_peer_status(PG_FUNCTION_ARGS)
 	smpc_check_loaded();
 	InitMaterializedSRF(fcinfo, 0);
 
-	LWLockAcquire(smpc_shared->lock, LW_SHARED);
-	n = smpc_shared->npeers;
-	copy = palloc(sizeof(SmpcPeerStatus) * Max(n, 1));
-	memcpy(copy, smpc_shared->peers, sizeof(SmpcPeerStatus) * n);
-	LWLockRelease(smpc_shared->lock);
+	copy = shmem_read_status(&n);
 
 	for (i = 0; i < n; i++)
 	{
@@ -148,17 +145,6 @@ smpc_peer_status(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/* Copy into the inbox ring at logical position pos, wrapping at its end. */
-static void
-ring_put(uint64 pos, const char *src, size_t len)
-{
-	size_t		off = pos % SMPC_INBOX_BYTES;
-	size_t		first = Min(len, SMPC_INBOX_BYTES - off);
-
-	memcpy(smpc_shared->inbox + off, src, first);
-	memcpy(smpc_shared->inbox, src + first, len - first);
-}
-
 /*
  * smpc.deliver(message): called by a peer's worker over libpq.  Only cheap
  * checks happen here (size, format, a worker to take it, addressed to this
@@ -174,10 +160,6 @@ smpc_deliver(PG_FUNCTION_ARGS)
 	size_t		len;
 	SmpcHeader	h;
 	const char *why = NULL;
-	Latch	   *latch;
-	uint64		used;
-	uint32		len32;
-	uint64		pos;
 
 	smpc_check_loaded();
 
@@ -189,66 +171,13 @@ smpc_deliver(PG_FUNCTION_ARGS)
 	msg = PG_GETARG_BYTEA_PP(0);
 	data = (const uint8 *) VARDATA_ANY(msg);
 	len = VARSIZE_ANY_EXHDR(msg);
-	len32 = (uint32) len;
 
 	if (!smpc_header_parse(data, len, &h, &why))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROTOCOL_VIOLATION),
 				 errmsg("smpc message rejected: %s", why)));
 
-	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
-	if (smpc_shared->worker_pid == 0)
-	{
-		LWLockRelease(smpc_shared->lock);
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("smpc background worker is not running on this node"),
-				 errdetail("No worker is there to take the message; the sender keeps it and tries again."),
-				 errhint("See this node's server log; the worker is started again by itself.")));
-	}
-	if (!smpc_shared->node_key_valid)
-	{
-		LWLockRelease(smpc_shared->lock);
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("smpc node is not initialised"),
-				 errdetail("This node has no key pair yet, so it cannot take messages."),
-				 errhint("Run SELECT smpc.init_node('name') in database \"%s\".", smpc_database)));
-	}
-	if (memcmp(h.recipient, smpc_shared->node_public_key, SMPC_KEY_BYTES) != 0)
-	{
-		LWLockRelease(smpc_shared->lock);
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-				 errmsg("smpc message is addressed to a different node key"),
-				 errdetail("The sender has configured a public key for this node that is not its current key.")));
-	}
-	if (h.type != SMPC_MSG_PING && h.recipient_epoch != smpc_shared->worker_epoch)
-	{
-		LWLockRelease(smpc_shared->lock);
-		ereport(ERROR,
-				(errcode(SMPC_ERRCODE_STALE_EPOCH),
-				 errmsg("smpc message is for an earlier run of this node's background worker"),
-				 errdetail("The worker has restarted since the message was sealed, or the message is a replay. The sender learns the new run with a PING and seals its messages again.")));
-	}
-	used = smpc_shared->inbox_head - smpc_shared->inbox_tail;
-	if (used + sizeof(uint32) + len > SMPC_INBOX_BYTES)
-	{
-		LWLockRelease(smpc_shared->lock);
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_RESOURCES),
-				 errmsg("smpc inbox is full"),
-				 errhint("The background worker is not keeping up; the sender will retry.")));
-	}
-	pos = smpc_shared->inbox_head;
-	ring_put(pos, (const char *) &len32, sizeof(uint32));
-	ring_put(pos + sizeof(uint32), (const char *) data, len);
-	smpc_shared->inbox_head = pos + sizeof(uint32) + len;
-	latch = smpc_shared->worker_latch;
-	LWLockRelease(smpc_shared->lock);
-
-	if (latch)
-		SetLatch(latch);
+	shmem_inbox_put(&h, data, len);
 	PG_RETURN_VOID();
 }
 

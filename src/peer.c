@@ -4,7 +4,7 @@
  *	  The background worker's connections to its peers: one non-blocking
  *	  libpq connection per peer key, driven as a small state machine
  *	  (down -> connecting -> idle <-> busy), with reconnection back-off and
- *	  a queue of messages, each sealed as it goes (worker_seal()) and
+ *	  a queue of messages, each sealed as it goes (PeerEvents.seal) and
  *	  delivered by one call of smpc.deliver() on the peer.  While the
  *	  peer's epoch is unknown the queue waits, and only PING and PONG go.  Nothing here ever blocks: the worker
  *	  waits on every socket at once and calls peer_step() for each peer on
@@ -63,6 +63,15 @@
  */
 #define SMPC_NOT_READY_RETRY_MS 1000
 
+/*
+ * The worker's long-lived memory context, made by smpc_worker_main() and
+ * used by every worker module; defined here, at the bottom of them.
+ */
+MemoryContext smpc_worker_context = NULL;
+
+/* the session layer above us (session.c); set before any peer is stepped */
+static const PeerEvents *peer_events = NULL;
+
 /* host names in one connection string, addresses used per name */
 #define SMPC_MAX_HOSTS			8
 #define SMPC_MAX_HOST_ADDRS		8
@@ -102,6 +111,13 @@ static PeerLookup *abandoned_lookups = NULL;
 
 static uint64 conn_serial = 0;	/* last serial handed to a connection */
 static uint64 notices_dropped = 0;	/* notices peers sent us, unread */
+
+/* Tell the connection layer whom to call back (session.c). */
+void
+peer_set_events(const PeerEvents *events)
+{
+	peer_events = events;
+}
 
 /*
  * Set last_error.  It often quotes the peer (its error messages, which
@@ -731,7 +747,7 @@ peer_send_next(Peer *p, TimestampTz now)
 
 	if (p->cstate != PEER_IDLE || now < p->retry_at || (m = peer_sendable(p)) == NULL)
 		return false;
-	msg = worker_seal(p, m, &p->inflight_epoch);
+	msg = peer_events->seal(p, m, &p->inflight_epoch);
 	if (msg == NULL)
 	{
 		drop_msg(p, m);			/* no key to seal it with */
@@ -811,7 +827,7 @@ peer_read_results(Peer *p, TimestampTz now)
 			else if (code == SMPC_ERRCODE_STALE_EPOCH && m->fixed_epoch == 0)
 			{
 				/* the peer's worker restarted: learn its epoch, then resend */
-				worker_peer_stale(p, p->inflight_epoch);
+				peer_events->stale(p, p->inflight_epoch);
 			}
 			else if (code == SMPC_ERRCODE_STALE_EPOCH)
 				drop_msg(p, m);	/* a PONG for a run that has ended */
@@ -953,7 +969,7 @@ peer_step(Peer *p, TimestampTz now, uint32 io)
 			p->backoff_ms = 0;
 			p->last_error[0] = '\0';
 			p->status_changed = true;
-			worker_peer_connected(p);
+			peer_events->connected(p);
 		}
 		else if (p->poll_want == PGRES_POLLING_FAILED)
 		{

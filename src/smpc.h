@@ -84,7 +84,7 @@ typedef enum SmpcReqState
 	SMPC_REQ_ABANDONED			/* the backend gave up; worker must clean up */
 } SmpcReqState;
 
-/* One computation asked for by a backend; see aggregates.c and worker.c. */
+/* One computation asked for by a backend; see shmem.c for who moves it when. */
 typedef struct SmpcRequest
 {
 	SmpcReqState state;

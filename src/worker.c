@@ -1,8 +1,15 @@
 /*-------------------------------------------------------------------------
  *
  * worker.c
- *	  The smpc background worker: configuration, the inbox, and every
- *	  running computation as a state machine.
+ *	  The smpc background worker: its main loop, and every running
+ *	  computation as a state machine.  The rest of the worker lives in
+ *	  modules of their own, which this file uses and which never call
+ *	  back into it:
+ *	   config.c		 the configuration tables, node key, peers and groups
+ *	   session.c	 sealing and opening messages, epochs, replay checks, ping
+ *	   peer.c		 the connections to the peers
+ *	   shmem.c		 the request slots and the inbox (both sides)
+ *	   history.c	 smpc.history_log
  *
  * One computation, as seen from one member:
  *	 WAIT	 a backend asked for it; READY went to every other member of the
@@ -37,9 +44,6 @@
 
 #include <sodium.h>
 
-#include "access/xact.h"
-#include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -47,42 +51,22 @@
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
-#include "storage/proc.h"
 #include "tcop/tcopprot.h"
-#include "utils/builtins.h"
-#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
-#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "codec.h"
+#include "config.h"
 #include "field.h"
+#include "history.h"
+#include "session.h"
+#include "shmem.h"
 #include "wide.h"
 #include "worker_int.h"
 
-#define MAX_SKEW_US		((int64) 600 * 1000000)	/* accepted clock difference */
-#define PING_INTERVAL_MS 30000
 #define MAX_PENDING		1024
 #define MAX_RECENT		256
-
-typedef struct Member
-{
-	char		name[SMPC_MAX_NAME];
-	uint8		public_key[SMPC_KEY_BYTES];
-	bool		self;
-} Member;
-
-typedef struct PeerGroup
-{
-	char		name[SMPC_MAX_NAME];
-	int			min_parties;
-	int			max_colluders;	/* 0: all members but one */
-	int			min_cell_count; /* smallest count released, 1: all */
-	int			nmembers;
-	Member		members[SMPC_MAX_MEMBERS];	/* sorted by public key */
-	uint8		digest[SMPC_HASH_BYTES];
-} PeerGroup;
 
 typedef enum CompPhase
 {
@@ -181,40 +165,8 @@ typedef struct Pending
 	TimestampTz expires;
 } Pending;
 
-typedef struct HistRec
-{
-	char	   *comp_id;		/* hex, NULL before the input phase */
-	char	   *group;
-	char	   *aggregate;
-	char	   *label;
-	char	   *participants;	/* array literal */
-	TimestampTz started;
-	TimestampTz finished;
-	char	   *status;
-	char	   *error;
-} HistRec;
-
-MemoryContext smpc_worker_context = NULL;
-
-static uint64 loaded_gen = 0;
-/* until the extension exists, the configuration is read again this often */
-#define EXTENSION_POLL_MS 1000
-static bool have_extension = false;
-static char version_warned[64];	/* the old extension version we warned of */
-static TimestampTz config_read_at = 0;
-static bool have_node_key = false;
-static char node_name[SMPC_MAX_NAME];
-static uint8 node_public_key[SMPC_KEY_BYTES];
-static SmpcSecret node_secret;
-static int	ngroups = 0;
-static PeerGroup *groups = NULL;
-static int	npeers = 0;
-static Peer peers[SMPC_MAX_PEERS];
 static Comp comps[SMPC_MAX_REQUESTS];
 static List *pending = NIL;
-/* finished computations not yet written, all in history_context */
-static List *history = NIL;
-static MemoryContext history_context = NULL;
 /*
  * Computations that ended here lately, so that a late message for one is
  * recognised: quietly dropped when it may simply be late (sums we did not
@@ -237,51 +189,11 @@ static int	repeat_n = 0;
 static smpc_fe repeat_sums[SMPC_MAX_VALUES];
 static int	repeat_nvalues = 0;
 static int	nrecent = 0;
-static uint64 last_seq_out = 0;
-static uint64 my_epoch = 0;		/* this run's epoch (codec.h) */
-
-/*
- * What was accepted from peers no longer configured, so that a peer removed
- * and added again cannot be handed its earlier messages again: the last
- * MAX_FORGOTTEN keys removed are remembered (replay protection, codec.h).
- */
-#define MAX_FORGOTTEN	64
-typedef struct Forgotten
-{
-	uint8		public_key[SMPC_KEY_BYTES];
-	uint64		epoch_in;
-	uint64		last_seq_in;
-} Forgotten;
-static Forgotten forgotten[MAX_FORGOTTEN];
-static int	nforgotten = 0;
-static bool status_dirty = true;
 
 static void finish_comp(Comp *c, const char *status, int sqlerrcode,
 						const char *msg, const char *detail);
 
 /* ---------- helpers ---------- */
-
-static Peer *
-find_peer(const uint8 *pk)
-{
-	int			i;
-
-	for (i = 0; i < npeers; i++)
-		if (memcmp(peers[i].public_key, pk, SMPC_KEY_BYTES) == 0)
-			return &peers[i];
-	return NULL;
-}
-
-static PeerGroup *
-find_group(const char *name)
-{
-	int			i;
-
-	for (i = 0; i < ngroups; i++)
-		if (strcmp(groups[i].name, name) == 0)
-			return &groups[i];
-	return NULL;
-}
 
 static int
 member_index(Member *members, int n, const uint8 *pk)
@@ -311,48 +223,11 @@ magnitude_bound(int n)
 
 /* ---------- sending ---------- */
 
-static uint64
-next_seq(void)
-{
-	uint64		now = (uint64) GetCurrentTimestamp();
-
-	last_seq_out = Max(last_seq_out + 1, now);
-	return last_seq_out;
-}
-
-/*
- * Queue a payload for one peer; it is sealed when it goes (worker_seal).
- * fixed_epoch is the recipient epoch of a PONG, 0 for every other message.
- */
-static void
-queue_for(Peer *p, SmpcMsgType type, const uint8 *comp_id, StringInfo payload,
-		  uint64 fixed_epoch)
-{
-	OutMsg	   *m;
-
-	if (p == NULL || p->pairwise.bytes == NULL)
-		return;
-	if (SMPC_HEADER_BYTES + payload->len + SMPC_AEAD_TAG_BYTES > SMPC_MAX_MESSAGE)
-	{
-		elog(WARNING, "smpc: message for peer \"%s\" is too large", p->name);
-		return;
-	}
-	m = MemoryContextAllocZero(smpc_worker_context, offsetof(OutMsg, payload) + payload->len);
-	m->type = type;
-	if (comp_id)
-		memcpy(m->comp_id, comp_id, SMPC_HASH_BYTES);
-	m->fixed_epoch = fixed_epoch;
-	m->len = payload->len;
-	memcpy(m->payload, payload->data, payload->len);
-	peer_enqueue(p, m);
-	peer_step(p, GetCurrentTimestamp(), false);
-}
-
 /* Queue a payload for the peer with key pk. */
 static void
 send_to(const uint8 *pk, SmpcMsgType type, const uint8 *comp_id, StringInfo payload)
 {
-	queue_for(find_peer(pk), type, comp_id, payload, 0);
+	session_queue(find_peer(pk), type, comp_id, payload, 0);
 }
 
 /* Send one vector of a computation's step to every other member. */
@@ -370,119 +245,22 @@ send_vector_to_others(Comp *c, SmpcMsgType type, const smpc_fe *v, int n)
 	pfree(buf.data);
 }
 
-/*
- * Seal a queued message for the peer's current epoch (or the PONG's fixed
- * one), with the next sequence number.  The result is allocated in the
- * current memory context; NULL if there is no key to seal with.
- */
-bytea *
-worker_seal(Peer *p, const OutMsg *m, uint64 *recipient_epoch)
-{
-	SmpcHeader	h;
-	bytea	   *msg;
-	size_t		total = SMPC_HEADER_BYTES + m->len + SMPC_AEAD_TAG_BYTES;
-	uint8	   *out;
-
-	if (!have_node_key || p->pairwise.bytes == NULL)
-		return NULL;
-	memset(&h, 0, sizeof(h));
-	h.type = m->type;
-	memcpy(h.sender, node_public_key, SMPC_KEY_BYTES);
-	memcpy(h.recipient, p->public_key, SMPC_KEY_BYTES);
-	h.sender_epoch = my_epoch;
-	h.recipient_epoch = m->fixed_epoch ? m->fixed_epoch : p->peer_epoch;
-	h.seq = next_seq();
-	memcpy(h.comp_id, m->comp_id, SMPC_HASH_BYTES);
-	randombytes_buf(h.nonce, sizeof(h.nonce));
-
-	msg = palloc(VARHDRSZ + total);
-	SET_VARSIZE(msg, VARHDRSZ + total);
-	out = (uint8 *) VARDATA(msg);
-	smpc_header_write(&h, out);
-	smpc_seal(&p->pairwise, h.nonce, out, SMPC_HEADER_BYTES,
-			  m->payload, m->len, out + SMPC_HEADER_BYTES);
-	*recipient_epoch = h.recipient_epoch;
-	return msg;
-}
-
-/* Is a PING to this peer already waiting to go? */
-static bool
-ping_queued(Peer *p)
-{
-	ListCell   *lc;
-
-	foreach(lc, p->queue)
-		if (((OutMsg *) lfirst(lc))->type == SMPC_MSG_PING)
-			return true;
-	return false;
-}
-
-static void
-send_ping(Peer *p, TimestampTz now)
-{
-	StringInfoData buf;
-
-	/*
-	 * Until the first answer, and while the peer's epoch is unknown, try
-	 * again soon: the peer may not know us yet.
-	 */
-	p->next_ping = TimestampTzPlusMilliseconds(now, p->rtt_ms < 0 || p->peer_epoch == 0 ?
-											   1000 : PING_INTERVAL_MS);
-	if (ping_queued(p))
-		return;
-	initStringInfo(&buf);
-	p->ping_id++;
-	p->ping_sent = now;
-	smpc_put_u64(&buf, p->ping_id);
-	queue_for(p, SMPC_MSG_PING, NULL, &buf, 0);
-	pfree(buf.data);
-}
-
-/*
- * A new connection: the peer may have restarted since the last one, so
- * learn its epoch again (the PONG to this PING tells it) before anything
- * else goes.
- */
-void
-worker_peer_connected(Peer *p)
-{
-	status_dirty = true;
-	p->peer_epoch = 0;
-	if (have_node_key)
-		send_ping(p, GetCurrentTimestamp());
-}
-
-/*
- * The peer refused a message sealed for its epoch 'epoch': its worker has
- * restarted.  Hold the queue (the message stays in it) until a PONG tells
- * the new epoch.
- */
-void
-worker_peer_stale(Peer *p, uint64 epoch)
-{
-	if (p->peer_epoch == epoch)
-		p->peer_epoch = 0;
-	if (p->peer_epoch == 0 && have_node_key)
-		send_ping(p, GetCurrentTimestamp());
-}
-
 /* ---------- shared memory ---------- */
 
+/* Publish the peers' status for smpc.peer_status, when it has changed. */
 static void
 publish_status(void)
 {
+	SmpcPeerStatus *st;
 	int			i;
 
 	if (!status_dirty)
 		return;
 	status_dirty = false;
-	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
-	smpc_shared->node_key_valid = have_node_key;
-	memcpy(smpc_shared->node_public_key, node_public_key, SMPC_KEY_BYTES);
-	smpc_shared->npeers = npeers;
+	st = palloc0(sizeof(SmpcPeerStatus) * Max(npeers, 1));
 	for (i = 0; i < npeers; i++)
 	{
-		SmpcPeerStatus *s = &smpc_shared->peers[i];
+		SmpcPeerStatus *s = &st[i];
 		Peer	   *p = &peers[i];
 
 		memcpy(s->public_key, p->public_key, SMPC_KEY_BYTES);
@@ -493,110 +271,20 @@ publish_status(void)
 		strlcpy(s->last_error, p->last_error, sizeof(s->last_error));
 		s->error_hidden = p->error_hidden;
 	}
-	LWLockRelease(smpc_shared->lock);
+	shmem_publish_status(have_node_key, node_public_key, st, npeers);
+	pfree(st);
 }
 
-/*
- * Copy text (perhaps quoting a peer) into a fixed buffer, cut at a
- * character boundary so that what the backend reports stays valid text.
- */
-static void
-copy_text(char *dst, size_t dstsize, const char *src)
-{
-	int			len;
-
-	if (src == NULL)
-		src = "";
-	len = pg_mbcliplen(src, strlen(src), dstsize - 1);
-	memcpy(dst, src, len);
-	dst[len] = '\0';
-}
-
-/* Post a result or an error into the backend's request slot. */
+/* Post a result or an error into the backend's request slot (shmem.c). */
 static void
 post_result(Comp *c, int sqlerrcode, const char *msg, const char *detail,
 			const int128 *result, const bool *result_null, int nresult, int32 scale)
 {
-	SmpcRequest *req = &smpc_shared->requests[c->slot];
-	Latch	   *latch = NULL;
-
-	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
-	if (req->serial == c->serial)
-	{
-		if (req->state == SMPC_REQ_RUNNING)
-		{
-			req->sqlerrcode = sqlerrcode;
-			copy_text(req->errmsg, sizeof(req->errmsg), msg);
-			copy_text(req->errdetail, sizeof(req->errdetail), detail);
-			if (result)
-				memcpy(req->result, result, sizeof(int128) * nresult);
-			memset(req->result_null, 0, sizeof(req->result_null));
-			if (result_null)
-				memcpy(req->result_null, result_null, sizeof(bool) * nresult);
-			req->result_scale = scale;
-			req->result_withheld = c->withheld;
-			req->state = SMPC_REQ_DONE;
-			latch = req->backend_latch;
-		}
-		else if (req->state == SMPC_REQ_ABANDONED)
-			req->state = SMPC_REQ_FREE;
-	}
-	LWLockRelease(smpc_shared->lock);
-	if (latch)
-		SetLatch(latch);
+	shmem_post_result(c->slot, c->serial, sqlerrcode, msg, detail, result, result_null,
+					  nresult, scale, c->withheld);
 }
 
-/* ---------- transactions ---------- */
-
-/*
- * Run body(arg) in a transaction of its own with SPI connected and a
- * snapshot set.  An error is reported and rolled back, never propagated:
- * the worker keeps running.  Returns whether the body completed.
- */
-static bool
-run_in_transaction(const char *activity, void (*body) (void *), void *arg)
-{
-	MemoryContext oldcxt = CurrentMemoryContext;
-	volatile bool ok = true;
-
-	PG_TRY();
-	{
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
-		SPI_connect();
-		PushActiveSnapshot(GetTransactionSnapshot());
-		pgstat_report_activity(STATE_RUNNING, activity);
-		if (SPI_execute("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'smpc'",
-						true, 0) == SPI_OK_SELECT && SPI_processed == 1)
-			body(arg);
-		SPI_finish();
-		PopActiveSnapshot();
-		CommitTransactionCommand();
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		EmitErrorReport();
-		FlushErrorState();
-		AbortCurrentTransaction();
-		ok = false;
-	}
-	PG_END_TRY();
-	pgstat_report_activity(STATE_IDLE, NULL);
-	MemoryContextSwitchTo(oldcxt);
-	return ok;
-}
-
-/* ---------- configuration ---------- */
-
-typedef struct CfgPeer
-{
-	char		group[SMPC_MAX_NAME];
-	char		name[SMPC_MAX_NAME];
-	char	   *conninfo;
-	bool		unrestricted;
-	uint8		public_key[SMPC_KEY_BYTES];
-} CfgPeer;
+/* ---------- computations ---------- */
 
 static int
 cmp_name(const void *a, const void *b)
@@ -610,417 +298,13 @@ cmp_member_name(const void *a, const void *b)
 	return strcmp((*(Member *const *) a)->name, (*(Member *const *) b)->name);
 }
 
-static int
-cmp_member(const void *a, const void *b)
-{
-	return memcmp(((const Member *) a)->public_key, ((const Member *) b)->public_key,
-				  SMPC_KEY_BYTES);
-}
-
-static void
-group_digest(PeerGroup *g)
-{
-	crypto_generichash_state st;
-	int			i;
-
-	crypto_generichash_init(&st, NULL, 0, SMPC_HASH_BYTES);
-	crypto_generichash_update(&st, (const uint8 *) "smpc-membership-v1", 18);
-	crypto_generichash_update(&st, (const uint8 *) g->name, strlen(g->name) + 1);
-	{
-		uint8		settings[8];
-
-		for (i = 0; i < 4; i++)
-		{
-			settings[i] = (uint8) (g->max_colluders >> (24 - 8 * i));
-			settings[4 + i] = (uint8) (g->min_cell_count >> (24 - 8 * i));
-		}
-		crypto_generichash_update(&st, settings, sizeof(settings));
-	}
-	for (i = 0; i < g->nmembers; i++)
-		crypto_generichash_update(&st, g->members[i].public_key, SMPC_KEY_BYTES);
-	crypto_generichash_final(&st, g->digest, SMPC_HASH_BYTES);
-}
-
-static char *
-spi_text(int row, int col)
-{
-	char	   *v = SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
-
-	return v ? v : "";
-}
-
-/* What one reading of the configuration tables found. */
-typedef struct ConfigRead
-{
-	bool		have_extension; /* run_in_transaction ran the body */
-	char		old_version[64];	/* the extension is at another version */
-	bool		have_node;
-	char		name[SMPC_MAX_NAME];
-	char		keytext[64];
-	int			ngroup;
-	PeerGroup  *groups;
-	int			ncfg;
-	CfgPeer    *cfg;
-} ConfigRead;
-
-static void
-read_config_tables(void *arg)
-{
-	ConfigRead *rd = (ConfigRead *) arg;
-	int			i;
-
-	/* a library newer than the installed objects cannot read them */
-	SPI_execute("SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'smpc'",
-				true, 0);
-	if (SPI_processed == 1 && strcmp(spi_text(0, 1), SMPC_EXTENSION_VERSION) != 0)
-	{
-		strlcpy(rd->old_version, spi_text(0, 1), sizeof(rd->old_version));
-		return;
-	}
-	rd->have_extension = true;
-	SPI_execute("SELECT name, public_key FROM smpc.node", true, 0);
-	if (SPI_processed == 1)
-	{
-		strlcpy(rd->name, spi_text(0, 1), sizeof(rd->name));
-		strlcpy(rd->keytext, spi_text(0, 2), sizeof(rd->keytext));
-		rd->have_node = true;
-	}
-	SPI_execute("SELECT name, min_parties, coalesce(max_colluders, 0), min_cell_count "
-				"FROM smpc.peer_group ORDER BY name", true, 0);
-	rd->ngroup = (int) SPI_processed;
-	rd->groups = MemoryContextAllocZero(smpc_worker_context,
-										sizeof(PeerGroup) * Max(rd->ngroup, 1));
-	for (i = 0; i < rd->ngroup; i++)
-	{
-		strlcpy(rd->groups[i].name, spi_text(i, 1), SMPC_MAX_NAME);
-		rd->groups[i].min_parties = atoi(spi_text(i, 2));
-		rd->groups[i].max_colluders = atoi(spi_text(i, 3));
-		rd->groups[i].min_cell_count = atoi(spi_text(i, 4));
-	}
-	SPI_execute("SELECT group_name, name, conninfo, public_key, unrestricted FROM smpc.peer "
-				"ORDER BY group_name, name", true, 0);
-	rd->ncfg = (int) SPI_processed;
-	rd->cfg = MemoryContextAllocZero(smpc_worker_context, sizeof(CfgPeer) * Max(rd->ncfg, 1));
-	for (i = 0; i < rd->ncfg; i++)
-	{
-		CfgPeer    *c = &rd->cfg[i];
-
-		strlcpy(c->group, spi_text(i, 1), SMPC_MAX_NAME);
-		strlcpy(c->name, spi_text(i, 2), SMPC_MAX_NAME);
-		c->conninfo = MemoryContextStrdup(smpc_worker_context, spi_text(i, 3));
-		c->unrestricted = strcmp(spi_text(i, 5), "t") == 0;
-		if (!smpc_key_from_text(spi_text(i, 4), c->public_key))
-			c->name[0] = '\0';	/* unusable; skipped below */
-	}
-}
-
-/*
- * Read the configuration tables in a transaction of our own and rebuild
- * groups and peers, keeping the connections of peers that did not change.
- */
-static void
-reload_config(void)
-{
-	ConfigRead	rd;
-	bool		have_node;
-	int			ncfg,
-				ngroup,
-				i,
-				j;
-	CfgPeer    *cfg;
-	PeerGroup  *newgroups;
-	Peer		newpeers[SMPC_MAX_PEERS];
-	int			nnew = 0;
-	uint8		newpk[SMPC_KEY_BYTES];
-	bool		key_changed;
-	char	   *newname = rd.name;
-	char	   *keytext = rd.keytext;
-
-	loaded_gen = pg_atomic_read_u64(&smpc_shared->config_gen);
-	config_read_at = GetCurrentTimestamp();
-	memset(&rd, 0, sizeof(rd));
-	if (!run_in_transaction("smpc: reading configuration", read_config_tables, &rd))
-	{
-		ereport(WARNING,
-				(errmsg("smpc: could not read the configuration; keeping the previous one")));
-		if (rd.groups)
-			pfree(rd.groups);
-		if (rd.cfg)
-			pfree(rd.cfg);
-		return;
-	}
-	if (rd.old_version[0] != '\0')
-	{
-		/* said once per version; polled until ALTER EXTENSION has run */
-		if (strcmp(rd.old_version, version_warned) != 0)
-			ereport(WARNING,
-					(errmsg("smpc: the extension in database \"%s\" is version %s, but this server runs the library of version %s",
-							smpc_database, rd.old_version, SMPC_EXTENSION_VERSION),
-					 errdetail("The worker takes part in no computation until the extension is updated."),
-					 errhint("Run ALTER EXTENSION smpc UPDATE in database \"%s\" as a superuser.",
-							 smpc_database)));
-		strlcpy(version_warned, rd.old_version, sizeof(version_warned));
-		have_extension = false;
-		return;
-	}
-	have_extension = rd.have_extension;
-	have_node = rd.have_node;
-	ncfg = rd.ncfg;
-	ngroup = rd.ngroup;
-	cfg = rd.cfg;
-	newgroups = rd.groups;
-
-	/* the node key */
-	if (have_node && !smpc_key_from_text(keytext, newpk))
-	{
-		ereport(WARNING, (errmsg("smpc: the node's public key in smpc.node is malformed")));
-		have_node = false;
-	}
-	key_changed = (have_node != have_node_key) ||
-		(have_node && memcmp(newpk, node_public_key, SMPC_KEY_BYTES) != 0);
-	if (key_changed)
-	{
-		smpc_secret_free(&node_secret);
-		have_node_key = false;
-		memset(node_public_key, 0, SMPC_KEY_BYTES);
-		if (have_node)
-		{
-			char		why[512];
-
-			if (smpc_load_key_file(newpk, &node_secret, why, sizeof(why)))
-			{
-				memcpy(node_public_key, newpk, SMPC_KEY_BYTES);
-				have_node_key = true;
-				smpc_remove_other_key_files(newpk);
-			}
-			else
-				ereport(WARNING, (errmsg("smpc: cannot use the node key: %s", why)));
-		}
-	}
-	strlcpy(node_name, newname, sizeof(node_name));
-
-	/* peers: one entry per distinct key, keeping live connections */
-	memset(newpeers, 0, sizeof(newpeers));
-	for (i = 0; i < ncfg && nnew < SMPC_MAX_PEERS; i++)
-	{
-		Peer	   *np = NULL;
-
-		if (cfg[i].name[0] == '\0')
-			continue;
-		for (j = 0; j < nnew; j++)
-			if (memcmp(newpeers[j].public_key, cfg[i].public_key, SMPC_KEY_BYTES) == 0)
-				np = &newpeers[j];
-		if (np)
-			continue;
-		np = &newpeers[nnew++];
-		for (j = 0; j < npeers; j++)
-		{
-			if (peers[j].conninfo &&
-				memcmp(peers[j].public_key, cfg[i].public_key, SMPC_KEY_BYTES) == 0 &&
-				strcmp(peers[j].conninfo, cfg[i].conninfo) == 0 &&
-				peers[j].unrestricted == cfg[i].unrestricted && !key_changed)
-			{
-				*np = peers[j];
-				peers[j].conninfo = NULL;	/* moved */
-				peers[j].queue = NIL;
-				peers[j].lookup = NULL;
-				peers[j].conn = NULL;
-				peers[j].fd_acquired = false;
-				peers[j].pairwise.bytes = NULL;
-				break;
-			}
-		}
-		if (np->conninfo == NULL)
-		{
-			memcpy(np->public_key, cfg[i].public_key, SMPC_KEY_BYTES);
-			np->conninfo = cfg[i].conninfo;
-			np->unrestricted = cfg[i].unrestricted;
-			np->rtt_ms = -1;
-			/* a key seen before: what we accepted from it still counts */
-			for (j = 0; j < Min(nforgotten, MAX_FORGOTTEN); j++)
-				if (memcmp(forgotten[j].public_key, np->public_key, SMPC_KEY_BYTES) == 0 &&
-					(forgotten[j].epoch_in > np->epoch_in ||
-					 (forgotten[j].epoch_in == np->epoch_in &&
-					  forgotten[j].last_seq_in > np->last_seq_in)))
-				{
-					np->epoch_in = forgotten[j].epoch_in;
-					np->last_seq_in = forgotten[j].last_seq_in;
-				}
-			for (j = 0; j < npeers; j++)
-				if (memcmp(peers[j].public_key, np->public_key, SMPC_KEY_BYTES) == 0)
-				{
-					np->epoch_in = peers[j].epoch_in;
-					np->last_seq_in = peers[j].last_seq_in;
-				}
-			if (have_node_key &&
-				!smpc_pairwise_key(&node_secret, node_public_key, np->public_key,
-								   &np->pairwise))
-				peer_set_error(np, "the configured public key is not a valid key");
-		}
-		strlcpy(np->name, cfg[i].name, SMPC_MAX_NAME);
-	}
-	for (j = 0; j < npeers; j++)
-	{
-		if (peers[j].conninfo && peers[j].epoch_in != 0)
-		{
-			Forgotten  *f = &forgotten[nforgotten++ % MAX_FORGOTTEN];
-
-			memcpy(f->public_key, peers[j].public_key, SMPC_KEY_BYTES);
-			f->epoch_in = peers[j].epoch_in;
-			f->last_seq_in = peers[j].last_seq_in;
-		}
-		peer_close(&peers[j]);
-		smpc_secret_free(&peers[j].pairwise);
-		peer_free_queue(&peers[j]);
-		if (peers[j].conninfo)
-			pfree(peers[j].conninfo);
-	}
-	memcpy(peers, newpeers, sizeof(Peer) * nnew);
-	npeers = nnew;
-
-	/*
-	 * A configuration change is the moment an administrator expects things
-	 * to happen: connect at once instead of waiting out a back-off, and ask
-	 * every peer that has not answered yet right away.
-	 */
-	for (i = 0; i < npeers; i++)
-	{
-		if (peers[i].cstate == PEER_DOWN)
-			peers[i].next_attempt = 0;
-		else if (!peers[i].key_verified || peers[i].peer_epoch == 0)
-			peers[i].next_ping = 0;
-	}
-
-	/* groups: every member sorted by key, ourselves included */
-	for (i = 0; i < ngroup; i++)
-	{
-		PeerGroup	   *g = &newgroups[i];
-
-		if (have_node_key)
-		{
-			strlcpy(g->members[0].name, node_name, SMPC_MAX_NAME);
-			memcpy(g->members[0].public_key, node_public_key, SMPC_KEY_BYTES);
-			g->members[0].self = true;
-			g->nmembers = 1;
-		}
-		for (j = 0; j < ncfg; j++)
-		{
-			if (strcmp(cfg[j].group, g->name) != 0 || cfg[j].name[0] == '\0')
-				continue;
-			if (g->nmembers >= SMPC_MAX_MEMBERS)
-			{
-				ereport(WARNING,
-						(errmsg("smpc: peer group \"%s\" has more than %d members; the rest are ignored",
-								g->name, SMPC_MAX_MEMBERS)));
-				break;
-			}
-			strlcpy(g->members[g->nmembers].name, cfg[j].name, SMPC_MAX_NAME);
-			memcpy(g->members[g->nmembers].public_key, cfg[j].public_key, SMPC_KEY_BYTES);
-			g->members[g->nmembers].self = false;
-			g->nmembers++;
-		}
-		qsort(g->members, g->nmembers, sizeof(Member), cmp_member);
-		group_digest(g);
-	}
-	if (groups)
-		pfree(groups);
-	groups = newgroups;
-	ngroups = ngroup;
-	for (i = 0; i < ncfg; i++)
-		if (cfg[i].conninfo)
-		{
-			bool		used = false;
-
-			for (j = 0; j < npeers; j++)
-				used |= (peers[j].conninfo == cfg[i].conninfo);
-			if (!used)
-				pfree(cfg[i].conninfo);
-		}
-	if (cfg)
-		pfree(cfg);
-	status_dirty = true;
-}
-
-/* ---------- history ---------- */
-
+/* Remember the computation's outcome for smpc.history (history.c). */
 static void
 record_history(Comp *c, const char *status, const char *error)
 {
-	MemoryContext old = MemoryContextSwitchTo(history_context);
-	HistRec    *h = palloc0(sizeof(HistRec));
-	StringInfoData parts;
-	int			i;
-	char	   *names[SMPC_MAX_MEMBERS];
-
-	for (i = 0; i < c->n; i++)
-		names[i] = c->members[i].name;
-	qsort(names, c->n, sizeof(char *), cmp_name);	/* a stable display */
-	initStringInfo(&parts);
-	appendStringInfoChar(&parts, '{');
-	for (i = 0; i < c->n; i++)
-		appendStringInfo(&parts, "%s\"%s\"", i ? "," : "", names[i]);
-	appendStringInfoChar(&parts, '}');
-
-	h->comp_id = (c->phase >= PHASE_INPUT) ? hex(c->comp_id, 16) : NULL;
-	h->group = pstrdup(c->group);
-	h->aggregate = pstrdup(smpc_kind_name(c->kind));
-	h->label = pstrdup(c->label);
-	h->participants = parts.data;
-	h->started = c->started;
-	h->finished = GetCurrentTimestamp();
-	h->status = pstrdup(status);
-	h->error = error ? pstrdup(error) : NULL;
-	history = lappend(history, h);
-	MemoryContextSwitchTo(old);
+	history_record(c->phase >= PHASE_INPUT ? c->comp_id : NULL, c->group, c->kind,
+				   c->label, c->members, c->n, c->started, status, error);
 }
-
-static void
-insert_history(void *arg)
-{
-	Oid			types[9] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTARRAYOID,
-	TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID, TEXTOID};
-	ListCell   *lc;
-
-	foreach(lc, history)
-	{
-		HistRec    *h = lfirst(lc);
-		Datum		values[9];
-		char		nulls[9] = "         ";
-
-		values[0] = h->comp_id ? CStringGetTextDatum(h->comp_id) : (Datum) 0;
-		nulls[0] = h->comp_id ? ' ' : 'n';
-		values[1] = CStringGetTextDatum(h->group);
-		values[2] = CStringGetTextDatum(h->aggregate);
-		values[3] = CStringGetTextDatum(h->label);
-		values[4] = OidInputFunctionCall(F_ARRAY_IN, h->participants, TEXTOID, -1);
-		values[5] = TimestampTzGetDatum(h->started);
-		values[6] = TimestampTzGetDatum(h->finished);
-		values[7] = CStringGetTextDatum(h->status);
-		values[8] = h->error ? CStringGetTextDatum(h->error) : (Datum) 0;
-		nulls[8] = h->error ? ' ' : 'n';
-		SPI_execute_with_args("INSERT INTO smpc.history_log (computation_id, group_name, "
-							  "aggregate, label, participants, started, finished, status, error) "
-							  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-							  9, types, values, nulls, false, 0);
-	}
-}
-
-/*
- * Write the finished computations to smpc.history_log, in one transaction,
- * then free the records (and everything built for them) all at once.
- */
-static void
-flush_history(void)
-{
-	if (history == NIL)
-		return;
-	if (!run_in_transaction("smpc: recording history", insert_history, NULL))
-		ereport(WARNING, (errmsg("smpc: could not record computation history")));
-	history = NIL;
-	MemoryContextReset(history_context);
-}
-
-/* ---------- computations ---------- */
 
 static bool
 same_key(Comp *c, const char *group, uint8 kind, const char *label)
@@ -2341,7 +1625,7 @@ send_bad_ready(Comp *c, const SmpcReady *real)
 static void
 start_request(int slot)
 {
-	SmpcRequest *req = &smpc_shared->requests[slot];
+	SmpcTakenRequest t;
 	Comp	   *c = NULL;
 	PeerGroup	   *g;
 	ListCell   *lc;
@@ -2359,32 +1643,22 @@ start_request(int slot)
 		}
 	Assert(c != NULL);			/* one comp per request slot at most */
 
-	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
-	if (req->state != SMPC_REQ_SUBMITTED)
-	{
-		/* the backend gave up before we got to it */
-		LWLockRelease(smpc_shared->lock);
-		return;
-	}
-	req->state = SMPC_REQ_RUNNING;
+	/* this node's subtotals stay only in the computation, wiped after use */
 	memset(c, 0, sizeof(Comp));
+	if (!shmem_take_request(slot, &t, c->local))
+		return;					/* the backend gave up before we got to it */
 	c->used = true;
 	c->slot = slot;
-	c->serial = req->serial;
-	c->kind = req->kind;
-	c->vclass = req->vclass;
-	strlcpy(c->group, req->group, sizeof(c->group));
-	strlcpy(c->label, req->label, sizeof(c->label));
-	c->scale = req->scale;
-	c->nvalues = Min(req->nvalues, SMPC_MAX_VALUES);
-	memcpy(c->local, req->values, sizeof(int128) * c->nvalues);
-	c->rows = req->rows;
-	/* this node's subtotals stay only in the computation, wiped after use */
-	sodium_memzero(req->values, sizeof(req->values));
-	req->rows = 0;
-	memcpy(c->desc, req->desc, SMPC_HASH_BYTES);
-	c->timeout_ms = req->timeout_ms;
-	LWLockRelease(smpc_shared->lock);
+	c->serial = t.serial;
+	c->kind = t.kind;
+	c->vclass = t.vclass;
+	strlcpy(c->group, t.group, sizeof(c->group));
+	strlcpy(c->label, t.label, sizeof(c->label));
+	c->scale = t.scale;
+	c->nvalues = t.nvalues;
+	c->rows = t.rows;
+	memcpy(c->desc, t.desc, SMPC_HASH_BYTES);
+	c->timeout_ms = t.timeout_ms;
 
 	c->started = GetCurrentTimestamp();
 	c->deadline = TimestampTzPlusMilliseconds(c->started, c->timeout_ms);
@@ -2670,150 +1944,20 @@ handle_comp_message(Peer *p, const SmpcHeader *h, const uint8 *payload, size_t l
 	add_pending(&pm);
 }
 
-/*
- * Replay protection for an authentic message (see codec.h): only for this
- * run of our worker (PING excepted), not from an earlier run of the peer's
- * worker than one we have heard from, and with a sequence number above the
- * last one accepted from the peer's run.  A message sealed for our current
- * epoch was sealed during this run, so it also tells the peer's current
- * epoch: our queue for it is sealed for that epoch from now on.  A PING
- * sealed for no or another epoch of ours proves nothing about when it was
- * sealed: it is answered, but nothing is learnt from it, except that a
- * newer run of the peer exists, so the epoch we seal for is stale.
- */
-static bool
-check_epochs(Peer *p, const SmpcHeader *h, TimestampTz now)
-{
-	bool		fresh = (h->recipient_epoch == my_epoch);
-
-	if (!fresh && h->type != SMPC_MSG_PING)
-	{
-		ereport(WARNING,
-				(errmsg("smpc: rejected a message from peer \"%s\" sealed for an earlier run of this node's worker",
-						p->name),
-				 errdetail("The message is for worker epoch " UINT64_FORMAT "; this node's worker has run as epoch " UINT64_FORMAT " since it started. It is a replay, or was sealed before the peer learnt of the restart.",
-						   h->recipient_epoch, my_epoch)));
-		return false;
-	}
-	if (h->sender_epoch < p->epoch_in)
-	{
-		ereport(WARNING,
-				(errmsg("smpc: rejected a message from an earlier run of peer \"%s\"'s worker",
-						p->name),
-				 errdetail("The message comes from worker epoch " UINT64_FORMAT "; the peer's worker has run as epoch " UINT64_FORMAT " since. It is a replay.",
-						   h->sender_epoch, p->epoch_in)));
-		return false;
-	}
-	if (h->sender_epoch == p->epoch_in && h->seq <= p->last_seq_in)
-	{
-		ereport(WARNING,
-				(errmsg("smpc: rejected a replayed message from peer \"%s\"", p->name)));
-		return false;
-	}
-	if ((int64) h->seq < now - MAX_SKEW_US || (int64) h->seq > now + MAX_SKEW_US)
-	{
-		ereport(WARNING,
-				(errmsg("smpc: rejected a message from peer \"%s\" with a timestamp more than 10 minutes off",
-						p->name),
-				 errhint("Check that both servers' clocks are right.")));
-		return false;
-	}
-
-	if (fresh)
-	{
-		p->epoch_in = h->sender_epoch;
-		p->last_seq_in = h->seq;
-		if (p->peer_epoch != h->sender_epoch)
-		{
-			p->peer_epoch = h->sender_epoch;
-			peer_step(p, now, false);	/* release what waited for it */
-		}
-	}
-	else if (h->sender_epoch == p->epoch_in)
-		p->last_seq_in = h->seq;
-	else if (p->peer_epoch != 0)
-	{
-		p->peer_epoch = 0;		/* a newer run: hold the queue, ask it */
-		send_ping(p, now);
-	}
-
-	p->last_contact = now;
-	if (!p->key_verified)
-		status_dirty = true;
-	p->key_verified = true;
-	/* the peer is up: a connection waiting out its back-off tries now */
-	if (p->cstate == PEER_DOWN)
-		p->next_attempt = 0;
-	return true;
-}
-
-/* Authenticate, decrypt and dispatch one message from the inbox. */
+/* Dispatch one authenticated message from the inbox to its computation. */
 static void
 handle_message(const uint8 *msg, size_t len)
 {
 	SmpcHeader	h;
-	const char *why;
 	Peer	   *p;
 	uint8	   *plain;
 	size_t		plainlen;
-	TimestampTz now = GetCurrentTimestamp();
 
-	if (!smpc_header_parse(msg, len, &h, &why))
-	{
-		ereport(WARNING, (errmsg("smpc: rejected a message: %s", why)));
+	if (!session_open_message(msg, len, &h, &p, &plain, &plainlen))
 		return;
-	}
-	if (!have_node_key || memcmp(h.recipient, node_public_key, SMPC_KEY_BYTES) != 0)
-	{
-		ereport(WARNING, (errmsg("smpc: rejected a message addressed to another key")));
-		return;
-	}
-	p = find_peer(h.sender);
-	if (p == NULL || p->pairwise.bytes == NULL)
-	{
-		ereport(WARNING, (errmsg("smpc: rejected a message from an unknown key")));
-		return;
-	}
-	plainlen = len - SMPC_HEADER_BYTES - SMPC_AEAD_TAG_BYTES;
-	plain = palloc(plainlen + 1);
-	if (!smpc_open(&p->pairwise, h.nonce, msg, SMPC_HEADER_BYTES,
-				   msg + SMPC_HEADER_BYTES, len - SMPC_HEADER_BYTES, plain))
-	{
-		ereport(WARNING,
-				(errmsg("smpc: rejected a message claiming to come from peer \"%s\": authentication failed",
-						p->name)));
-		goto done;
-	}
-	if (!check_epochs(p, &h, now))
-		goto done;
 
 	switch (h.type)
 	{
-		case SMPC_MSG_PING:
-			{
-				StringInfoData buf;
-
-				/* answer at once, for the epoch the PING came from */
-				initStringInfo(&buf);
-				appendBinaryStringInfo(&buf, (char *) plain, plainlen);
-				if (plainlen == 8)
-					queue_for(p, SMPC_MSG_PONG, NULL, &buf, h.sender_epoch);
-				pfree(buf.data);
-				break;
-			}
-		case SMPC_MSG_PONG:
-			{
-				uint64		id;
-
-				if (smpc_get_u64(plain, plainlen, &id) && id == p->ping_id && p->ping_sent)
-				{
-					p->rtt_ms = (double) (now - p->ping_sent) / 1000.0;
-					p->ping_sent = 0;
-					status_dirty = true;
-				}
-				break;
-			}
-
 		case SMPC_MSG_READY:
 			handle_ready(p, &h, plain, plainlen);
 			break;
@@ -2848,49 +1992,9 @@ handle_message(const uint8 *msg, size_t len)
 			handle_comp_message(p, &h, plain, plainlen);
 			break;
 	}
-done:
-	/* a refused message is wiped as well: it may hold shares or sums */
+	/* it may hold shares or sums */
 	sodium_memzero(plain, plainlen);
 	pfree(plain);
-}
-
-static void
-drain_inbox(void)
-{
-	char	   *buf;
-	uint64		tail,
-				head,
-				n;
-	size_t		off = 0;
-
-	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
-	tail = smpc_shared->inbox_tail;
-	head = smpc_shared->inbox_head;
-	n = head - tail;
-	buf = palloc(n + 1);
-	if (n > 0)
-	{
-		size_t		off = tail % SMPC_INBOX_BYTES;
-		size_t		first = Min(n, SMPC_INBOX_BYTES - off);
-
-		memcpy(buf, smpc_shared->inbox + off, first);
-		memcpy(buf + first, smpc_shared->inbox, n - first);
-	}
-	smpc_shared->inbox_tail = head;
-	LWLockRelease(smpc_shared->lock);
-
-	while (off + sizeof(uint32) <= n)
-	{
-		uint32		len;
-
-		memcpy(&len, buf + off, sizeof(uint32));
-		off += sizeof(uint32);
-		if (len > n - off)
-			break;
-		handle_message((uint8 *) buf + off, len);
-		off += len;
-	}
-	pfree(buf);
 }
 
 /* ---------- requests from backends ---------- */
@@ -2902,10 +2006,7 @@ scan_requests(void)
 	int			i;
 
 	/* one look at every slot; what changes meanwhile is seen next turn */
-	LWLockAcquire(smpc_shared->lock, LW_SHARED);
-	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
-		states[i] = smpc_shared->requests[i].state;
-	LWLockRelease(smpc_shared->lock);
+	shmem_request_states(states);
 
 	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
 	{
@@ -2929,12 +2030,7 @@ scan_requests(void)
 							  "the computation was cancelled at this node", NULL);
 				}
 			if (!found)
-			{
-				LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
-				if (smpc_shared->requests[i].state == SMPC_REQ_ABANDONED)
-					smpc_shared->requests[i].state = SMPC_REQ_FREE;
-				LWLockRelease(smpc_shared->lock);
-			}
+				shmem_free_abandoned(i);
 		}
 	}
 }
@@ -2964,7 +2060,7 @@ check_deadlines(TimestampTz now)
 
 		if ((p->cstate == PEER_IDLE || p->cstate == PEER_BUSY) && now >= p->next_ping &&
 			have_node_key)
-			send_ping(p, now);
+			session_send_ping(p, now);
 	}
 }
 
@@ -2989,43 +2085,6 @@ next_timeout(TimestampTz now)
 
 /* ---------- process lifecycle ---------- */
 
-/* Fail whatever a previous worker left running; claim the shared state. */
-static void
-claim_shared_state(void)
-{
-	int			i;
-	Latch	   *latches[SMPC_MAX_REQUESTS];
-	int			nlatches = 0;
-
-	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
-	smpc_shared->worker_pid = MyProcPid;
-	smpc_shared->worker_latch = MyLatch;
-	smpc_shared->worker_epoch = my_epoch;
-	smpc_shared->node_key_valid = false;
-	smpc_shared->npeers = 0;
-	smpc_shared->inbox_tail = smpc_shared->inbox_head;
-	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
-	{
-		SmpcRequest *req = &smpc_shared->requests[i];
-
-		if (req->state == SMPC_REQ_RUNNING)
-		{
-			sodium_memzero(req->values, sizeof(req->values));
-			req->sqlerrcode = ERRCODE_CONNECTION_FAILURE;
-			strlcpy(req->errmsg, "the smpc background worker restarted during the computation",
-					sizeof(req->errmsg));
-			req->errdetail[0] = '\0';
-			req->state = SMPC_REQ_DONE;
-			latches[nlatches++] = req->backend_latch;
-		}
-		else if (req->state == SMPC_REQ_ABANDONED)
-			req->state = SMPC_REQ_FREE;
-	}
-	LWLockRelease(smpc_shared->lock);
-	for (i = 0; i < nlatches; i++)
-		SetLatch(latches[i]);
-}
-
 static void
 worker_exit(int code, Datum arg)
 {
@@ -3035,15 +2094,7 @@ worker_exit(int code, Datum arg)
 		if (comps[i].used)
 			post_result(&comps[i], ERRCODE_ADMIN_SHUTDOWN,
 						"the smpc background worker is shutting down", NULL, NULL, NULL, 0, 0);
-	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
-	if (smpc_shared->worker_pid == MyProcPid)
-	{
-		smpc_shared->worker_pid = 0;
-		smpc_shared->worker_latch = NULL;
-		smpc_shared->worker_epoch = 0;
-		smpc_shared->node_key_valid = false;
-	}
-	LWLockRelease(smpc_shared->lock);
+	shmem_worker_detach();
 	for (i = 0; i < npeers; i++)
 		peer_close(&peers[i]);
 	smpc_secret_free(&node_secret);
@@ -3082,12 +2133,11 @@ smpc_worker_main(Datum arg)
 												ALLOCSET_DEFAULT_SIZES);
 	loop_ctx = AllocSetContextCreate(smpc_worker_context, "smpc worker loop",
 									 ALLOCSET_DEFAULT_SIZES);
-	history_context = AllocSetContextCreate(smpc_worker_context, "smpc history",
-											ALLOCSET_DEFAULT_SIZES);
+	history_init(smpc_worker_context);
 	memset(comps, 0, sizeof(comps));
 	memset(peers, 0, sizeof(peers));
-	my_epoch = smpc_next_epoch();
-	claim_shared_state();
+	session_init();
+	shmem_worker_attach(my_epoch);
 	before_shmem_exit(worker_exit, (Datum) 0);
 	ereport(LOG, (errmsg("smpc worker started in database \"%s\"", smpc_database)));
 	if (smpc_fault_injection != SMPC_FAULT_NONE)
@@ -3125,7 +2175,7 @@ smpc_worker_main(Datum arg)
 																  EXTENSION_POLL_MS)))
 			reload_config();
 
-		drain_inbox();
+		shmem_drain_inbox(handle_message);
 		scan_requests();
 		now = GetCurrentTimestamp();
 		for (i = 0; i < npeers; i++)
@@ -3141,7 +2191,7 @@ smpc_worker_main(Datum arg)
 		}
 		check_deadlines(now);
 		publish_status();
-		flush_history();
+		history_flush();
 
 		/*
 		 * Rebuild the wait set only when a connection, its socket or its

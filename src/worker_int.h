@@ -1,9 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * worker_int.h
- *	  State private to the background worker: the peers it talks to and
- *	  the connection layer (peer.c) the protocol (worker.c) sends through.
- *	  Only the worker process touches any of this.
+ *	  State private to the background worker: group members and peers
+ *	  (filled in by config.c), and the connection layer (peer.c) that
+ *	  session.c seals messages for and the protocol (worker.c) sends
+ *	  through.  peer.c calls back up only through the PeerEvents that
+ *	  session.c registers.  Only the worker process touches any of this.
  *
  *-------------------------------------------------------------------------
  */
@@ -25,6 +27,25 @@ typedef enum PeerConnState
 	PEER_IDLE,
 	PEER_BUSY
 } PeerConnState;
+
+/* A member of a peer group, this node included (config.c). */
+typedef struct Member
+{
+	char		name[SMPC_MAX_NAME];
+	uint8		public_key[SMPC_KEY_BYTES];
+	bool		self;
+} Member;
+
+typedef struct PeerGroup
+{
+	char		name[SMPC_MAX_NAME];
+	int			min_parties;
+	int			max_colluders;	/* 0: all members but one */
+	int			min_cell_count; /* smallest count released, 1: all */
+	int			nmembers;
+	Member		members[SMPC_MAX_MEMBERS];	/* sorted by public key */
+	uint8		digest[SMPC_HASH_BYTES];
+} PeerGroup;
 
 struct PeerLookup;				/* peer.c */
 
@@ -92,6 +113,7 @@ typedef struct Peer
 	bool		error_hidden;	/* a connection error: coarse for non-superusers */
 } Peer;
 
+/* the worker's long-lived context (defined in peer.c, made by the worker) */
 extern MemoryContext smpc_worker_context;
 
 /* peer.c */
@@ -105,11 +127,21 @@ extern void peer_add_events(Peer *p, WaitEventSet *set);
 extern long peer_next_timeout(Peer *p, TimestampTz now);
 extern void peer_set_error(Peer *p, const char *fmt,...) pg_attribute_printf(2, 3);
 
-/* worker.c: called by peer.c when a connection comes up */
-extern void worker_peer_connected(Peer *p);
-/* worker.c: seal a queued message for the peer; NULL if it cannot be */
-extern bytea *worker_seal(Peer *p, const OutMsg *m, uint64 *recipient_epoch);
-/* worker.c: the peer refused a message sealed for an epoch it has left */
-extern void worker_peer_stale(Peer *p, uint64 epoch);
+/*
+ * What peer.c asks of the session layer (session.c), which registers
+ * itself with peer_set_events(): peer.c includes no header of the modules
+ * above it.
+ */
+typedef struct PeerEvents
+{
+	/* seal a queued message for the peer; NULL if it cannot be */
+	bytea	   *(*seal) (Peer *p, const OutMsg *m, uint64 *recipient_epoch);
+	/* a connection has come up */
+	void		(*connected) (Peer *p);
+	/* the peer refused a message sealed for an epoch it has left */
+	void		(*stale) (Peer *p, uint64 epoch);
+} PeerEvents;
+
+extern void peer_set_events(const PeerEvents *events);
 
 #endif
