@@ -23,7 +23,8 @@
 #
 # The last line is always "tests: N passed, M failed", where N counts the
 # passed pg_regress tests plus the passed TAP assertions, plus one for the
-# fuzzing run.  The exit status is 0 only when nothing failed.
+# fuzzing run and one for the check of the symbols smpc.so exports.  The
+# exit status is 0 only when nothing failed.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -55,11 +56,13 @@ tap_passed=0
 tap_failed=0
 fuzz_passed=0
 fuzz_failed=0
+exports_passed=0
+exports_failed=0
 other_failed=0
 
 summary() {
-	local passed=$((regress_passed + tap_passed + fuzz_passed))
-	local failed=$((regress_failed + tap_failed + fuzz_failed + other_failed))
+	local passed=$((regress_passed + tap_passed + fuzz_passed + exports_passed))
+	local failed=$((regress_failed + tap_failed + fuzz_failed + exports_failed + other_failed))
 	echo
 	# the runners' own summary lines again, next to ours
 	if [ -f "$WORK/run-regress.out" ]; then
@@ -71,7 +74,7 @@ summary() {
 	if [ -f "$WORK/run-fuzz.out" ]; then
 		grep -E '^fuzz: ' "$WORK/run-fuzz.out" || true
 	fi
-	echo "pg_regress: $regress_passed passed, $regress_failed failed; TAP assertions: $tap_passed passed, $tap_failed failed; fuzzing: $fuzz_passed passed, $fuzz_failed failed"
+	echo "pg_regress: $regress_passed passed, $regress_failed failed; TAP assertions: $tap_passed passed, $tap_failed failed; fuzzing: $fuzz_passed passed, $fuzz_failed failed; exported symbols: $exports_passed passed, $exports_failed failed"
 	echo "tests: $passed passed, $failed failed"
 	[ "$failed" = 0 ]
 }
@@ -118,6 +121,18 @@ if [ "${CI:-}" = true ]; then
 fi
 log "Building smpc (make ${make_flags[*]})"
 make -C "$REPO" "${make_flags[@]}" || abort "the build failed"
+# smpc.so exports only what PostgreSQL looks up and smpc_-prefixed names
+# (src/exports.map), so its helpers never clash with another library's
+log "Checking the symbols smpc.so exports"
+bad_symbols=$(nm -D --defined-only "$REPO/smpc.so" | awk '{print $3}' |
+	grep -Ev '^(Pg_magic_func|_PG_init|pg_finfo_smpc_.*|smpc_.*)$' || true)
+if [ -z "$bad_symbols" ]; then
+	echo "exports: smpc.so exports only Pg_magic_func, _PG_init and smpc_ symbols"
+	exports_passed=1
+else
+	echo "exports: smpc.so exports symbols without the smpc_ prefix:" $bad_symbols
+	exports_failed=1
+fi
 log "Installing smpc (make install)"
 make -C "$REPO" PG_CONFIG="$PG_CONFIG" install || abort "make install failed"
 
