@@ -35,6 +35,9 @@ void		_PG_init(void);
 SmpcShared *smpc_shared = NULL;
 char	   *smpc_database = NULL;
 int			smpc_timeout_ms = 60000;
+
+#ifdef SMPC_FAULT_INJECTION
+/* smpc.fault_injection, in test builds only (see smpc.h) */
 int			smpc_fault_injection = SMPC_FAULT_NONE;
 
 static const struct config_enum_entry fault_options[] = {
@@ -46,6 +49,38 @@ static const struct config_enum_entry fault_options[] = {
 	{"bad_text", SMPC_FAULT_BAD_TEXT, false},
 	{NULL, 0, false}
 };
+
+static void
+define_fault_injection(void)
+{
+	DefineCustomEnumVariable("smpc.fault_injection",
+							 "Makes this node's worker misbehave on purpose (test builds only).",
+							 "Used by the fault tests to stop a member at a known step of a computation.",
+							 &smpc_fault_injection,
+							 SMPC_FAULT_NONE, fault_options,
+							 PGC_SUSET, GUC_NOT_IN_SAMPLE,
+							 NULL, NULL, NULL);
+}
+
+/*
+ * The worker calls this when it starts and after each reload: log the
+ * fault it now injects, if that changed (none at the start).
+ */
+void
+smpc_fault_log_change(void)
+{
+	static int	logged = SMPC_FAULT_NONE;
+
+	if (smpc_fault_injection == logged)
+		return;
+	logged = smpc_fault_injection;
+	ereport(LOG,
+			(errmsg("smpc: fault injection is now \"%s\"",
+					GetConfigOption("smpc.fault_injection", false, false))));
+}
+#else
+#define define_fault_injection() ((void) 0)
+#endif
 
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
@@ -217,13 +252,7 @@ _PG_init(void)
 							   "postgres",
 							   PGC_POSTMASTER, 0,
 							   NULL, NULL, NULL);
-	DefineCustomEnumVariable("smpc.fault_injection",
-							 "Makes this node's worker misbehave on purpose (testing only).",
-							 "Used by the fault tests to stop a member at a known step of a computation.",
-							 &smpc_fault_injection,
-							 SMPC_FAULT_NONE, fault_options,
-							 PGC_SUSET, GUC_NOT_IN_SAMPLE,
-							 NULL, NULL, NULL);
+	define_fault_injection();
 	DefineCustomStringVariable("smpc.cert_directory",
 							   "Directory of the certificate and key files that peers' connection strings may name.",
 							   "Administrators who are not superusers may name sslcert, sslkey, sslrootcert, sslcrl and sslcrldir files only inside it, by absolute path; empty: none.",

@@ -164,7 +164,7 @@ extern int	smpc_timeout_ms;
  * smpc.fault_injection: make this node misbehave in one chosen way, so that
  * the tests can put a member into a known state (for example, stopped
  * between the input and the output phase) without relying on timing.
- * Superuser only, and never meant for production.
+ * Superuser only, and only in test builds (see below).
  */
 typedef enum SmpcFault
 {
@@ -179,7 +179,21 @@ typedef enum SmpcFault
 
 /* what bad_text appends: control characters and bytes that are not UTF-8 */
 #define SMPC_BAD_TEXT " \x01\x1b[31m\xff\xfe\xc3\x28\n\xc2\x85" "end"
+
+/*
+ * The faults exist only in a test build (make SMPC_TEST_BUILD=1 defines
+ * SMPC_FAULT_INJECTION).  In a production build the setting is not
+ * registered, smpc_fault() is constant false, so the compiler drops every
+ * fault branch, and smpc_fault_log_change() is nothing.
+ */
+#ifdef SMPC_FAULT_INJECTION
 extern int	smpc_fault_injection;
+extern void smpc_fault_log_change(void);
+#define smpc_fault(mode) (smpc_fault_injection == (mode))
+#else
+#define smpc_fault(mode) false
+#define smpc_fault_log_change() ((void) 0)
+#endif
 extern void smpc_check_loaded(void);
 extern void smpc_note_config_change(void);
 

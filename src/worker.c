@@ -485,7 +485,7 @@ finish_comp(Comp *c, const char *status, int sqlerrcode, const char *msg,
 			snprintf(reason, sizeof(reason), "%s: %s", msg, detail);
 		else
 			snprintf(reason, sizeof(reason), "%s", msg);
-		if (smpc_fault_injection == SMPC_FAULT_BAD_TEXT)
+		if (smpc_fault(SMPC_FAULT_BAD_TEXT))
 			strlcat(reason, SMPC_BAD_TEXT, sizeof(reason));
 		ready_of(c, &r);
 		for (i = 0; i < c->n; i++)
@@ -1155,14 +1155,14 @@ start_input(Comp *c)
 	}
 	sodium_memzero(tmp, sizeof(tmp));
 	c->phase = PHASE_INPUT;
-	if (smpc_fault_injection == SMPC_FAULT_HOLD_SHARES)
+	if (smpc_fault(SMPC_FAULT_HOLD_SHARES))
 	{
 		ereport(LOG,
 				(errmsg("smpc: fault injection: holding the shares of computation %s",
 						hex(c->comp_id, 16))));
 		c->stalled = true;
 	}
-	else if (smpc_fault_injection == SMPC_FAULT_WRONG_STEP)
+	else if (smpc_fault(SMPC_FAULT_WRONG_STEP))
 		send_wrong_steps(c, false);
 	for (i = 0; i < c->n; i++)
 	{
@@ -1190,7 +1190,7 @@ start_input(Comp *c)
 	sodium_memzero(c->local, sizeof(c->local));
 	c->rows = 0;
 	pfree(shares);
-	if (smpc_fault_injection == SMPC_FAULT_WRONG_STEP)
+	if (smpc_fault(SMPC_FAULT_WRONG_STEP))
 		send_wrong_steps(c, true);
 	process_early(c);
 }
@@ -1215,7 +1215,7 @@ start_output(Comp *c)
 				k;
 
 	c->phase = PHASE_OUTPUT;
-	if (smpc_fault_injection == SMPC_FAULT_HOLD_SUMS)
+	if (smpc_fault(SMPC_FAULT_HOLD_SUMS))
 	{
 		ereport(LOG,
 				(errmsg("smpc: fault injection: holding the sums of computation %s",
@@ -1228,7 +1228,7 @@ start_output(Comp *c)
 	for (k = 0; k < c->nvalues; k++)
 		c->sums[c->self * c->nvalues + k] = out[k];
 	c->have_sum[c->self] = true;
-	if (smpc_fault_injection == SMPC_FAULT_REPEAT_SUMS)
+	if (smpc_fault(SMPC_FAULT_REPEAT_SUMS))
 	{
 		/* sent again when the next computation starts here */
 		memcpy(repeat_comp_id, c->comp_id, SMPC_HASH_BYTES);
@@ -1265,7 +1265,7 @@ try_advance(Comp *c)
 	{
 		if (!all_have(c, c->have_ready))
 			return;
-		if (smpc_fault_injection == SMPC_FAULT_BAD_TEXT)
+		if (smpc_fault(SMPC_FAULT_BAD_TEXT))
 		{
 			/* the ABORT this sends carries a reason that is not text */
 			fail_comp(c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
@@ -1572,7 +1572,7 @@ send_repeat_sums(void)
 	StringInfoData buf;
 	int			i;
 
-	if (smpc_fault_injection == SMPC_FAULT_REPEAT_SUMS)
+	if (smpc_fault(SMPC_FAULT_REPEAT_SUMS))
 	{
 		ereport(LOG,
 				(errmsg("smpc: fault injection: sending the sums of finished computation %s again",
@@ -1761,7 +1761,7 @@ start_request(int slot)
 		send_to(c->members[i].public_key, SMPC_MSG_READY, NULL, &buf);
 		pfree(buf.data);
 	}
-	if (smpc_fault_injection == SMPC_FAULT_BAD_TEXT)
+	if (smpc_fault(SMPC_FAULT_BAD_TEXT))
 		send_bad_ready(c, &r);
 
 	/* READYs that arrived before we asked */
@@ -2140,10 +2140,7 @@ smpc_worker_main(Datum arg)
 	shmem_worker_attach(my_epoch);
 	before_shmem_exit(worker_exit, (Datum) 0);
 	ereport(LOG, (errmsg("smpc worker started in database \"%s\"", smpc_database)));
-	if (smpc_fault_injection != SMPC_FAULT_NONE)
-		ereport(LOG,
-				(errmsg("smpc: fault injection is now \"%s\"",
-						GetConfigOption("smpc.fault_injection", false, false))));
+	smpc_fault_log_change();
 
 	for (;;)
 	{
@@ -2159,14 +2156,9 @@ smpc_worker_main(Datum arg)
 		CHECK_FOR_INTERRUPTS();
 		if (ConfigReloadPending)
 		{
-			int			fault_before = smpc_fault_injection;
-
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
-			if (smpc_fault_injection != fault_before)
-				ereport(LOG,
-						(errmsg("smpc: fault injection is now \"%s\"",
-								GetConfigOption("smpc.fault_injection", false, false))));
+			smpc_fault_log_change();
 		}
 		/* a new configuration, or the extension still to be created */
 		if (pg_atomic_read_u64(&smpc_shared->config_gen) != loaded_gen ||

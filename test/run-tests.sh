@@ -1,5 +1,7 @@
 #!/bin/bash
-# Run every smpc test: build and install the extension, then run the
+# Run every smpc test: build the production library and check it, then
+# build and install the test build (make SMPC_TEST_BUILD=1, which has the
+# setting smpc.fault_injection that the fault tests need), then run the
 # pg_regress suite (single node, temporary instance) and the TAP suite
 # (several real servers) with "make installcheck", then fuzz the message
 # decoder with libFuzzer for a minute (test/fuzz/run.sh).
@@ -23,7 +25,8 @@
 #
 # The last line is always "tests: N passed, M failed", where N counts the
 # passed pg_regress tests plus the passed TAP assertions, plus one for the
-# fuzzing run and one for the check of the symbols smpc.so exports.  The
+# fuzzing run, one for the check of the symbols smpc.so exports and one for
+# the check that the production build has no fault injection.  The
 # exit status is 0 only when nothing failed.
 set -euo pipefail
 
@@ -58,11 +61,13 @@ fuzz_passed=0
 fuzz_failed=0
 exports_passed=0
 exports_failed=0
+faults_passed=0
+faults_failed=0
 other_failed=0
 
 summary() {
-	local passed=$((regress_passed + tap_passed + fuzz_passed + exports_passed))
-	local failed=$((regress_failed + tap_failed + fuzz_failed + exports_failed + other_failed))
+	local passed=$((regress_passed + tap_passed + fuzz_passed + exports_passed + faults_passed))
+	local failed=$((regress_failed + tap_failed + fuzz_failed + exports_failed + faults_failed + other_failed))
 	echo
 	# the runners' own summary lines again, next to ours
 	if [ -f "$WORK/run-regress.out" ]; then
@@ -74,7 +79,7 @@ summary() {
 	if [ -f "$WORK/run-fuzz.out" ]; then
 		grep -E '^fuzz: ' "$WORK/run-fuzz.out" || true
 	fi
-	echo "pg_regress: $regress_passed passed, $regress_failed failed; TAP assertions: $tap_passed passed, $tap_failed failed; fuzzing: $fuzz_passed passed, $fuzz_failed failed; exported symbols: $exports_passed passed, $exports_failed failed"
+	echo "pg_regress: $regress_passed passed, $regress_failed failed; TAP assertions: $tap_passed passed, $tap_failed failed; fuzzing: $fuzz_passed passed, $fuzz_failed failed; exported symbols: $exports_passed passed, $exports_failed failed; no faults in the production build: $faults_passed passed, $faults_failed failed"
 	echo "tests: $passed passed, $failed failed"
 	[ "$failed" = 0 ]
 }
@@ -107,7 +112,7 @@ if [ -z "${PG_CONFIG:-}" ]; then
 	[ -x /usr/lib/postgresql/15/bin/pg_config ] && PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
 fi
 export PG_CONFIG
-for cmd in "$PG_CONFIG" make gcc runuser prove; do
+for cmd in "$PG_CONFIG" make gcc nm strings runuser prove; do
 	command -v "$cmd" >/dev/null 2>&1 || abort "$cmd not found; install the packages or unset SMPC_SKIP_APT"
 done
 id postgres >/dev/null 2>&1 || abort "there is no \"postgres\" OS user; install postgresql-15"
@@ -119,7 +124,7 @@ make_flags=(PG_CONFIG="$PG_CONFIG")
 if [ "${CI:-}" = true ]; then
 	make_flags+=(SMPC_EXTRA_CFLAGS=-Werror)
 fi
-log "Building smpc (make ${make_flags[*]})"
+log "Building the production library (make ${make_flags[*]})"
 make -C "$REPO" "${make_flags[@]}" || abort "the build failed"
 # smpc.so exports only what PostgreSQL looks up and smpc_-prefixed names
 # (src/exports.map), so its helpers never clash with another library's
@@ -133,8 +138,26 @@ else
 	echo "exports: smpc.so exports symbols without the smpc_ prefix:" $bad_symbols
 	exports_failed=1
 fi
-log "Installing smpc (make install)"
-make -C "$REPO" PG_CONFIG="$PG_CONFIG" install || abort "make install failed"
+# the production build has neither the setting smpc.fault_injection nor
+# the fault code (its log messages); the test build has both, which shows
+# that the check would see them
+log "Checking that the production library has no fault injection"
+fault_strings() {
+	strings "$REPO/smpc.so" | grep -cE 'fault_injection|fault injection' || true
+}
+production_faults=$(fault_strings)
+log "Building the test build, with smpc.fault_injection (make SMPC_TEST_BUILD=1 ${make_flags[*]})"
+make -C "$REPO" SMPC_TEST_BUILD=1 "${make_flags[@]}" || abort "the test build failed"
+test_faults=$(fault_strings)
+if [ "$production_faults" = 0 ] && [ "$test_faults" -gt 0 ]; then
+	echo "faults: the production smpc.so has no fault injection (the test build has $test_faults traces of it)"
+	faults_passed=1
+else
+	echo "faults: $production_faults traces of fault injection in the production smpc.so, $test_faults in the test build (want 0 and more than 0)"
+	faults_failed=1
+fi
+log "Installing the test build (make SMPC_TEST_BUILD=1 install); the tests below run it"
+make -C "$REPO" PG_CONFIG="$PG_CONFIG" SMPC_TEST_BUILD=1 install || abort "make install failed"
 
 # --- 3. scratch copy owned by postgres -------------------------------------
 log "Copying the tree to $WORK (owned by postgres)"
