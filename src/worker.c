@@ -1587,6 +1587,21 @@ send_repeat_sums(void)
 	repeat_n = 0;
 }
 
+/* Announce (or withdraw from) a rendezvous to every other member. */
+static void
+send_ready_to_others(Comp *c, const SmpcReady *r)
+{
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	smpc_put_ready(&buf, r);
+	for (i = 0; i < c->n; i++)
+		if (i != c->self)
+			send_to(c->members[i].public_key, SMPC_MSG_READY, NULL, &buf);
+	pfree(buf.data);
+}
+
 /*
  * smpc.fault_injection = bad_text: besides the real READY, announce the
  * computation once with a group name and once with a label that are not
@@ -1597,9 +1612,7 @@ static void
 send_bad_ready(Comp *c, const SmpcReady *real)
 {
 	SmpcReady	r;
-	StringInfoData buf;
-	int			i,
-				k;
+	int			k;
 
 	ereport(LOG, (errmsg("smpc: fault injection: sending READYs whose group and label are not text")));
 	for (k = 0; k < 2; k++)
@@ -1609,15 +1622,7 @@ send_bad_ready(Comp *c, const SmpcReady *real)
 			snprintf(r.group, sizeof(r.group), "%s%s", real->group, SMPC_BAD_TEXT);
 		else
 			snprintf(r.label, sizeof(r.label), "%s%s", real->label, SMPC_BAD_TEXT);
-		for (i = 0; i < c->n; i++)
-		{
-			if (i == c->self)
-				continue;
-			initStringInfo(&buf);
-			smpc_put_ready(&buf, &r);
-			send_to(c->members[i].public_key, SMPC_MSG_READY, NULL, &buf);
-			pfree(buf.data);
-		}
+		send_ready_to_others(c, &r);
 	}
 }
 
@@ -1631,7 +1636,6 @@ start_request(int slot)
 	ListCell   *lc;
 	int			i,
 				k;
-	StringInfoData buf;
 	SmpcReady	r;
 	int128		bound;
 
@@ -1752,15 +1756,7 @@ start_request(int slot)
 
 	randombytes_buf(c->nonce, SMPC_NONCE_BYTES);
 	ready_of(c, &r);
-	for (i = 0; i < c->n; i++)
-	{
-		if (i == c->self)
-			continue;
-		initStringInfo(&buf);
-		smpc_put_ready(&buf, &r);
-		send_to(c->members[i].public_key, SMPC_MSG_READY, NULL, &buf);
-		pfree(buf.data);
-	}
+	send_ready_to_others(c, &r);
 	if (smpc_fault(SMPC_FAULT_BAD_TEXT))
 		send_bad_ready(c, &r);
 
