@@ -79,8 +79,8 @@ joint_avg_ok('restarted');
 		"SELECT pid FROM pg_stat_activity WHERE backend_type = 'smpc worker'");
 	like($pid, qr/^\d+$/, 'node_c has a running worker');
 	kill 'KILL', $pid;
-	ok( $node_c->poll_query_until('postgres',
-			"SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'smpc worker' AND pid <> $pid"),
+	ok( poll_until($node_c,
+			"SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'smpc worker' AND pid <> $pid", 't', 120),
 		'a new worker runs after SIGKILL');
 }
 joint_avg_ok('after-kill');

@@ -349,8 +349,8 @@ sub run_suite
 			"SELECT pid FROM pg_stat_activity WHERE backend_type = 'smpc worker'");
 		like($pid, qr/^\d+$/, "$n nodes: $vname has a running worker");
 		kill 'KILL', $pid;
-		ok( $victim->poll_query_until($DB,
-				"SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'smpc worker' AND pid <> $pid"),
+		ok( poll_until($victim,
+				"SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'smpc worker' AND pid <> $pid", 't', 120),
 			"$n nodes: a new worker runs after SIGKILL");
 		$exact->('g', 'after-kill');
 	}

@@ -434,7 +434,10 @@ sub exact_close
 =item poll_until($node, $sql, $expected, $seconds)
 
 Like poll_query_until, with an explicit bound in seconds.  Returns true
-when $sql returned $expected in time.
+when $sql returned $expected in time.  The query goes on psql's command
+line, not its standard input, and every failure of psql counts as "not
+yet": a server that is restarting after a crash (connections refused,
+psql exiting before it reads anything) only makes the loop try again.
 
 =cut
 
@@ -446,12 +449,19 @@ sub poll_until
 
 	while (time() < $deadline)
 	{
-		my ($rc, $out, $err) = $node->psql($DB, $sql);
+		my ($out, $err) = ('', '');
+		my $ran = eval {
+			IPC::Run::run(
+				[ $node->installed_command('psql'), '-XAtq', '-d', $node->connstr($DB), '-c', $sql ],
+				'<', '/dev/null', '>', \$out, '2>', \$err);
+		};
+		$err .= $@ if $@;
+		chomp $out;
 		$last = "$out$err";
-		return 1 if $rc == 0 && $out eq $expected;
+		return 1 if $ran && $out eq $expected;
 		usleep(250_000);
 	}
-	diag("poll_until on " . $node->name . " gave up after ${seconds}s: $sql\nlast output: $last");
+	Test::More::diag("poll_until on " . $node->name . " gave up after ${seconds}s: $sql\nlast output: $last");
 	return 0;
 }
 
