@@ -48,10 +48,25 @@ typedef enum SmpcKind
 	SMPC_KIND_VARIANCE = 4,		/* count, sum, sum of squares */
 	SMPC_KIND_REGRESSION = 5,	/* count, sums, squares and cross product */
 	SMPC_KIND_HISTOGRAM = 6,	/* a count per bucket */
-	SMPC_KIND_FREQUENCIES = 7	/* a count per category */
+	SMPC_KIND_FREQUENCIES = 7,	/* a count per category */
+	SMPC_KIND_MINIMUM = 8,		/* the round engine: the smallest key */
+	SMPC_KIND_MAXIMUM = 9		/* the round engine: the largest key */
 } SmpcKind;
 
 #define SMPC_KIND_MAX SMPC_KIND_FREQUENCIES
+
+/*
+ * smpc_min and smpc_max compare keys: signed integers of SMPC_ORDER_BITS
+ * bits that order like the values they stand for (aggregates.c maps each
+ * input type onto them).  The vector is the one key of this member's local
+ * extreme; a member without rows enters the sentinel, which lies beyond
+ * every key, and a joint result equal to it means no rows anywhere.
+ * numeric keys are the value times 10^SMPC_ORDER_SCALE.
+ */
+#define SMPC_ORDER_BITS		80
+#define SMPC_ORDER_SCALE	8
+#define SMPC_ORDER_NONE_MAX	(-(((int128) 1) << (SMPC_ORDER_BITS - 1)))
+#define SMPC_ORDER_NONE_MIN	((((int128) 1) << (SMPC_ORDER_BITS - 1)) - 1)
 
 /*
  * How the values of the vector are encoded; all members must agree.  The

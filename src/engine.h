@@ -1,0 +1,98 @@
+/*-------------------------------------------------------------------------
+ *
+ * engine.h
+ *	  The round engine: batched arithmetic on Shamir shares over the field
+ *	  of field.h, run by every participant of a computation in lock step.
+ *
+ * The engine is pure: it does no I/O, reads no clock and no setting, and
+ * reports no error through ereport.  It compiles in the backend and in
+ * the stand-alone test programs under test/.  Its randomness comes from
+ * libsodium's randombytes_buf(), which the tests make deterministic.
+ *
+ * A program runs in rounds.  In each round every participant sends one
+ * vector of field elements (possibly empty) to every other participant,
+ * then waits for one vector from each of them; when all are in, advancing
+ * computes the next round's vectors, or the program's opened outputs.  Any
+ * number of operations of the same kind share a round, so a round costs
+ * the same whatever the batch size.
+ *
+ * Multiplication reshares products of degree 2t at degree t, so it needs
+ * an honest majority: 2 * degree < n.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SMPC_ENGINE_H
+#define SMPC_ENGINE_H
+
+#include "field.h"
+
+/* Signed width of compared values, and the statistical masking slack. */
+#define SMPC_ENGINE_MAX_BITS	80
+#define SMPC_ENGINE_KAPPA		40
+
+/* Largest vector one participant sends another in one round. */
+#define SMPC_ENGINE_MAX_VECTOR	(1 << 20)
+
+typedef enum SmpcEngineProgram
+{
+	/*
+	 * inputs: the share of each participant's value, in participant order
+	 * (ninputs = n); values in [-2^(bits-1), 2^(bits-1)).  Output: the
+	 * largest (smallest) value.  Nothing else is opened.
+	 */
+	SMPC_PROG_MAX = 1,
+	SMPC_PROG_MIN = 2,
+
+	/*
+	 * inputs: shares of a[0..k-1] then b[0..k-1] (ninputs = 2k).  Output: k
+	 * opened bits, a[i] < b[i] (LESS_THAN) or a[i] == b[i] (EQUAL).  For
+	 * tests and benchmarks.
+	 */
+	SMPC_PROG_LESS_THAN = 3,
+	SMPC_PROG_EQUAL = 4
+} SmpcEngineProgram;
+
+typedef struct SmpcEngine SmpcEngine;
+
+/*
+ * Start a program at participant "self" (0-based) of n.  The input shares
+ * are of polynomials of degree "degree" evaluated at self + 1.  Returns
+ * NULL and sets *why when the arguments are not valid (2 * degree >= n,
+ * bits out of range, wrong number of inputs); nothing is allocated then.
+ */
+extern SmpcEngine *smpc_engine_start(SmpcEngineProgram program, int n, int self,
+									 int degree, int bits,
+									 const smpc_fe *inputs, int ninputs,
+									 const char **why);
+
+/* The round in progress, from 1; 0 once done. */
+extern int	smpc_engine_round(const SmpcEngine *e);
+
+/* The vector to send participant j (j != self) in the current round. */
+extern void smpc_engine_outgoing(const SmpcEngine *e, int j,
+								 const smpc_fe **v, int *len);
+
+/*
+ * Participant j's vector for round "round".  Returns false and sets *why,
+ * keeping nothing, when it is not well formed: a round other than the
+ * current one, a length other than expected, a second vector from j, or j
+ * out of range.
+ */
+extern bool smpc_engine_incoming(SmpcEngine *e, int j, int round,
+								 const smpc_fe *v, int len, const char **why);
+
+/* Whether every other participant's vector for the current round is in. */
+extern bool smpc_engine_round_complete(const SmpcEngine *e);
+
+/* Compute the next round from a complete one (or the outputs). */
+extern void smpc_engine_advance(SmpcEngine *e);
+
+extern bool smpc_engine_done(const SmpcEngine *e);
+
+/* The opened outputs, once done: returns how many, at most max. */
+extern int	smpc_engine_result(const SmpcEngine *e, int128 *out, int max);
+
+/* Wipe every share and free the engine. */
+extern void smpc_engine_free(SmpcEngine *e);
+
+#endif							/* SMPC_ENGINE_H */
