@@ -74,6 +74,10 @@ smpc_kind_name(SmpcKind kind)
 			return "histogram";
 		case SMPC_KIND_FREQUENCIES:
 			return "frequencies";
+		case SMPC_KIND_MINIMUM:
+			return "min";
+		case SMPC_KIND_MAXIMUM:
+			return "max";
 	}
 	return "?";
 }
