@@ -55,33 +55,6 @@ PG_FUNCTION_INFO_V1(smpc_avg_final_numeric);
 PG_FUNCTION_INFO_V1(smpc_avg_final_float8);
 PG_FUNCTION_INFO_V1(smpc_count_final);
 
-const char *
-smpc_kind_name(SmpcKind kind)
-{
-	switch (kind)
-	{
-		case SMPC_KIND_SUM:
-			return "sum";
-		case SMPC_KIND_AVG:
-			return "avg";
-		case SMPC_KIND_COUNT:
-			return "count";
-		case SMPC_KIND_VARIANCE:
-			return "variance";
-		case SMPC_KIND_REGRESSION:
-			return "regression";
-		case SMPC_KIND_HISTOGRAM:
-			return "histogram";
-		case SMPC_KIND_FREQUENCIES:
-			return "frequencies";
-		case SMPC_KIND_MINIMUM:
-			return "min";
-		case SMPC_KIND_MAXIMUM:
-			return "max";
-	}
-	return "?";
-}
-
 /* Call one of PostgreSQL's numeric aggregate support functions in our context. */
 Datum
 call_numeric_support(PGFunction fn, FunctionCallInfo outer, int nargs,

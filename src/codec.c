@@ -465,3 +465,31 @@ smpc_get_u64(const uint8 *p, size_t len, uint64 *v)
 	*v = rd_u64(&rd);
 	return rd_done(&rd);
 }
+
+/* The SQL name of an aggregate kind, for messages and smpc.history. */
+const char *
+smpc_kind_name(SmpcKind kind)
+{
+	switch (kind)
+	{
+		case SMPC_KIND_SUM:
+			return "sum";
+		case SMPC_KIND_AVG:
+			return "avg";
+		case SMPC_KIND_COUNT:
+			return "count";
+		case SMPC_KIND_VARIANCE:
+			return "variance";
+		case SMPC_KIND_REGRESSION:
+			return "regression";
+		case SMPC_KIND_HISTOGRAM:
+			return "histogram";
+		case SMPC_KIND_FREQUENCIES:
+			return "frequencies";
+		case SMPC_KIND_MINIMUM:
+			return "min";
+		case SMPC_KIND_MAXIMUM:
+			return "max";
+	}
+	return "?";
+}

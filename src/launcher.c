@@ -46,23 +46,6 @@
 
 static BackgroundWorkerHandle *worker_handle = NULL;
 
-/* Register the launcher; called from _PG_init in the postmaster. */
-void
-smpc_register_launcher(void)
-{
-	BackgroundWorker worker;
-
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = 5;
-	snprintf(worker.bgw_library_name, BGW_MAXLEN, "smpc");
-	snprintf(worker.bgw_function_name, BGW_MAXLEN, "smpc_launcher_main");
-	snprintf(worker.bgw_name, BGW_MAXLEN, "smpc launcher");
-	snprintf(worker.bgw_type, BGW_MAXLEN, "smpc launcher");
-	RegisterBackgroundWorker(&worker);
-}
-
 /*
  * Does smpc.database exist and take connections?  Connected to no database,
  * the launcher can read the shared catalog pg_database only by a plain

@@ -136,7 +136,7 @@ smpc_peer_status(PG_FUNCTION_ARGS)
 		nulls[3] = copy[i].rtt_ms < 0;
 		values[4] = TimestampTzGetDatum(copy[i].last_contact);
 		nulls[4] = copy[i].last_contact == 0;
-		/* connection errors of restricted peers: see peer.c */
+		/* connection errors of restricted peers: see transport.c */
 		values[5] = CStringGetTextDatum(copy[i].error_hidden && !superuser()
 										? SMPC_HIDDEN_CONNECT_ERROR : copy[i].last_error);
 		nulls[5] = copy[i].last_error[0] == '\0';

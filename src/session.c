@@ -7,9 +7,9 @@
  *	  replay checks on epochs, sequence numbers and clocks (codec.h), and
  *	  PING/PONG, which learn a peer's epoch and its round-trip time.
  *
- *	  The connection layer (peer.c) reaches this module only through the
+ *	  The connection layer (transport.c) reaches this module only through the
  *	  PeerEvents it is given by session_init(), so that the dependency
- *	  goes one way: session.c uses peer.c, never the reverse.
+ *	  goes one way: session.c uses transport.c, never the reverse.
  *
  *-------------------------------------------------------------------------
  */
@@ -39,7 +39,7 @@ static const PeerEvents session_events = {
 	session_peer_stale
 };
 
-/* A new run of the worker: a new epoch, and peer.c told whom to call. */
+/* A new run of the worker: a new epoch, and transport.c told whom to call. */
 void
 session_init(void)
 {

@@ -19,6 +19,7 @@
 #include "nodes/pathnodes.h"
 #include "optimizer/pathnode.h"
 #include "optimizer/planner.h"
+#include "postmaster/bgworker.h"
 #include "storage/ipc.h"
 #include "storage/shmem.h"
 #include "utils/guc.h"
@@ -228,6 +229,27 @@ smpc_upper_paths(PlannerInfo *root, UpperRelationKind stage,
 	set_cheapest(output_rel);
 }
 
+/*
+ * Register the launcher (launcher.c), by name: it waits for smpc.database,
+ * then starts and watches the worker.  Called from _PG_init in the
+ * postmaster.
+ */
+static void
+register_launcher(void)
+{
+	BackgroundWorker worker;
+
+	memset(&worker, 0, sizeof(worker));
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+	worker.bgw_restart_time = 5;
+	snprintf(worker.bgw_library_name, BGW_MAXLEN, "smpc");
+	snprintf(worker.bgw_function_name, BGW_MAXLEN, "smpc_launcher_main");
+	snprintf(worker.bgw_name, BGW_MAXLEN, "smpc launcher");
+	snprintf(worker.bgw_type, BGW_MAXLEN, "smpc launcher");
+	RegisterBackgroundWorker(&worker);
+}
+
 void
 _PG_init(void)
 {
@@ -274,5 +296,5 @@ _PG_init(void)
 	RegisterXactCallback(smpc_xact_callback, NULL);
 
 	/* the launcher starts the worker once smpc.database exists */
-	smpc_register_launcher();
+	register_launcher();
 }

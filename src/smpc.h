@@ -140,7 +140,7 @@ typedef struct SmpcPeerStatus
 
 /*
  * What others than superusers see instead of a connection error of a peer
- * that an administrator who is not a superuser added (peer.c).
+ * that an administrator who is not a superuser added (transport.c).
  */
 #define SMPC_HIDDEN_CONNECT_ERROR "could not connect to the peer (the server log has the details)"
 
@@ -220,7 +220,6 @@ extern PGDLLEXPORT void smpc_worker_main(Datum arg);
 
 /* launcher.c: waits for smpc.database, then starts and watches the worker */
 extern PGDLLEXPORT void smpc_launcher_main(Datum arg);
-extern void smpc_register_launcher(void);
 
 /*
  * aggregates.c: hand a vector to the worker and wait for the joint result.
@@ -236,6 +235,8 @@ extern bool smpc_run_computation(const char *group, const char *label,
 								 const uint8 *desc, int64 rows,
 								 int128 *result, int32 *result_scale,
 								 bool *result_null);
+
+/* codec.c */
 extern const char *smpc_kind_name(SmpcKind kind);
 
 #endif							/* SMPC_H */

@@ -1,38 +1,18 @@
 /*-------------------------------------------------------------------------
  *
  * worker.c
- *	  The smpc background worker: its main loop, and every running
- *	  computation as a state machine.  The rest of the worker lives in
- *	  modules of their own, which this file uses and which never call
- *	  back into it:
+ *	  The smpc background worker: signals, memory contexts and the wait on
+ *	  the latch and the peers' sockets.  Each turn of its loop feeds what
+ *	  arrived (requests from backends, messages from peers, the time) to
+ *	  the computation protocol and then carries out the protocol's effects.
+ *	  The rest of the worker lives in modules of their own, which this file
+ *	  uses and which never call back into it:
+ *	   protocol.c	 every running computation, as a state machine free of I/O
  *	   config.c		 the configuration tables, node key, peers and groups
  *	   session.c	 sealing and opening messages, epochs, replay checks, ping
- *	   peer.c		 the connections to the peers
+ *	   transport.c	 the connections to the peers
  *	   shmem.c		 the request slots and the inbox (both sides)
  *	   history.c	 smpc.history_log
- *
- * One computation, as seen from one member:
- *	 WAIT	 a backend asked for it; READY went to every other member of the
- *			 group.  It moves on when every member's READY has arrived with
- *			 the same membership digest and encoding.
- *	 INPUT	 the computation id is the hash of the key and every member's
- *			 rendezvous nonce.  Our vector was split into Shamir shares, one
- *			 sent (sealed) to each member; we add up the shares we receive.
- *	 MULT	 once every member's share is in, the tests that decide what is
- *			 released (enough contributors, small cells; see plan_tests())
- *			 are multiplied out on shares, one level of product trees per
- *			 round.  No round when the tests are linear.
- *	 ZOPEN	 we send our shares of the test values, one per cell, to all;
- *			 with every member's in, they are opened.  When nothing may be
- *			 released, the computation ends here with NULL ("suppressed").
- *	 OUTPUT  we send our sum of shares of the released values to everyone;
- *			 with degree + 1 sums in, the joint vector is interpolated and
- *			 posted to the waiting backend.
- * Every message a member sends in a computation follows its previous
- * step, and messages from one member arrive in the order sent, so a
- * message of a step its sender has not reached yet is refused.
- * Any error, timeout or cancellation posts an error to the backend, tells
- * the other members with ABORT, and records the outcome in smpc.history.
  *
  * Nothing in this process waits on anything but its latch and its
  * sockets, with a deadline; a message from a peer can never raise an
@@ -58,192 +38,15 @@
 
 #include "codec.h"
 #include "config.h"
-#include "field.h"
 #include "history.h"
+#include "protocol.h"
 #include "session.h"
 #include "shmem.h"
-#include "wide.h"
 #include "worker_int.h"
 
-#define MAX_PENDING		1024
-#define MAX_RECENT		256
-
-typedef enum CompPhase
-{
-	PHASE_WAIT = 1,
-	PHASE_INPUT,
-	PHASE_MULT,					/* the tests: multiplication rounds */
-	PHASE_ZOPEN,				/* the tests: opening the test values */
-	PHASE_OUTPUT
-} CompPhase;
-
-/* Hidden elements shared besides the values: see start_input(). */
-#define MAX_SHARED		(3 * SMPC_MAX_VALUES + 4)
-/* Products of one multiplication level per MULT message (fits 8 kB). */
-#define MULT_CHUNK		400
-#define MULT_MAX_CHUNKS 64
-#define MAX_LEVELS		16
-
-typedef struct Comp
-{
-	bool		used;
-	int			slot;
-	uint64		serial;
-	SmpcKind	kind;
-	SmpcClass	vclass;
-	char		group[SMPC_MAX_NAME];
-	char		label[SMPC_MAX_LABEL];
-	CompPhase	phase;
-	int			n;
-	int			self;
-	Member		members[SMPC_MAX_MEMBERS];
-	uint8		digest[SMPC_HASH_BYTES];
-	uint8		nonce[SMPC_NONCE_BYTES];
-	int			nvalues;
-	int32		scale;
-	int32		agreed_scale;
-	uint8		desc[SMPC_HASH_BYTES];
-	int128		local[SMPC_MAX_VALUES];
-	bool		have_ready[SMPC_MAX_MEMBERS];
-	bool		withdrew[SMPC_MAX_MEMBERS];	/* joined, then gave up */
-	SmpcReady	ready[SMPC_MAX_MEMBERS];
-	bool		have_share[SMPC_MAX_MEMBERS];
-	bool		have_sum[SMPC_MAX_MEMBERS];
-	int			degree;			/* of the sharing polynomials */
-	int64		rows;			/* this member's rows that contribute */
-	int			min_parties;
-	int			suppress_k;		/* suppress counts 1 .. k-1; 0: none */
-	/* the tests, decided before anything is opened; see build_tests() */
-	int			hdegree;		/* of the test elements */
-	bool		linear_contrib; /* contributor test without multiplication */
-	int			ncells;			/* small-cell tests (0 without protection) */
-	int			nz;				/* opened test values: 1 + ncells */
-	int			idx_contrib;	/* hidden elements of the shared vector */
-	int			idx_cmask;
-	int			idx_rows;
-	int			idx_masks;
-	int			idx_zeros;
-	int			nshared;		/* values shared per member (with the tests) */
-	smpc_fe		acc[MAX_SHARED];
-	smpc_fe    *recv;			/* n x nshared: the shares each member sent */
-	/* products of the tests: a balanced tree, one level per round */
-	int			round;
-	int			nlevels;
-	int			level_products[MAX_LEVELS];
-	int			cell_off[SMPC_MAX_VALUES + 1];
-	int			cell_len[SMPC_MAX_VALUES + 1];
-	smpc_fe    *tree;			/* every cell's current factors */
-	int			tree_size;
-	smpc_fe    *lvl_acc[2];		/* degree-reduced products, by level parity */
-	int			mult_done[SMPC_MAX_MEMBERS];	/* levels complete per sender */
-	int			chunk_count[SMPC_MAX_MEMBERS];
-	bool		chunk_seen[SMPC_MAX_MEMBERS][MULT_MAX_CHUNKS];
-	bool		have_round[SMPC_MAX_MEMBERS];	/* for messages and timeouts */
-	smpc_fe    *zs;				/* n x nz */
-	bool		have_z[SMPC_MAX_MEMBERS];
-	bool		suppressed[SMPC_MAX_VALUES];
-	smpc_fe		lambda[SMPC_MAX_MEMBERS];	/* degree reduction over all members */
-	bool		withheld;		/* no value is released */
-	const char *withheld_why;
-	smpc_fe    *sums;			/* n x nvalues, in the worker context */
-	uint8		comp_id[SMPC_HASH_BYTES];
-	TimestampTz started;
-	TimestampTz deadline;
-	int			timeout_ms;
-	bool		relayed;		/* failing because another member failed */
-	bool		stalled;		/* smpc.fault_injection holds it still */
-} Comp;
-
-/* A READY that arrived before our own request, or an early message. */
-typedef struct Pending
-{
-	uint8		sender[SMPC_KEY_BYTES];
-	uint8		type;
-	uint8		comp_id[SMPC_HASH_BYTES];
-	SmpcReady	ready;			/* for READY */
-	bytea	   *payload;		/* for SHARES, SUMS, ABORT */
-	TimestampTz expires;
-} Pending;
-
-static Comp comps[SMPC_MAX_REQUESTS];
-static List *pending = NIL;
-/*
- * Computations that ended here lately, so that a late message for one is
- * recognised: quietly dropped when it may simply be late (sums we did not
- * need, anything for a computation that failed), refused with a warning
- * when it repeats a step its sender had already taken.
- */
-typedef struct Finished
-{
-	uint8		comp_id[SMPC_HASH_BYTES];
-	bool		succeeded;
-	int			n;
-	uint64		member_fp[SMPC_MAX_MEMBERS];	/* first 8 bytes of each key */
-	bool		had_sums[SMPC_MAX_MEMBERS];
-} Finished;
-static Finished recent[MAX_RECENT];
-/* smpc.fault_injection = repeat_sums: the last sums we sent, to send again */
-static uint8 repeat_comp_id[SMPC_HASH_BYTES];
-static uint8 repeat_to[SMPC_MAX_MEMBERS][SMPC_KEY_BYTES];
-static int	repeat_n = 0;
-static smpc_fe repeat_sums[SMPC_MAX_VALUES];
-static int	repeat_nvalues = 0;
-static int	nrecent = 0;
-
-static void finish_comp(Comp *c, const char *status, int sqlerrcode,
-						const char *msg, const char *detail);
-
-/* ---------- helpers ---------- */
-
-static int
-member_index(Member *members, int n, const uint8 *pk)
-{
-	int			i;
-
-	for (i = 0; i < n; i++)
-		if (memcmp(members[i].public_key, pk, SMPC_KEY_BYTES) == 0)
-			return i;
-	return -1;
-}
-
-static char *
-hex(const uint8 *b, size_t n)
-{
-	char	   *out = palloc(n * 2 + 1);
-
-	sodium_bin2hex(out, n * 2 + 1, b, n);
-	return out;
-}
-
-static int128
-magnitude_bound(int n)
-{
-	return SMPC_FIELD_LIMIT / n;
-}
-
-/* ---------- sending ---------- */
-
-/* Queue a payload for the peer with key pk. */
-static void
-send_to(const uint8 *pk, SmpcMsgType type, const uint8 *comp_id, StringInfo payload)
-{
-	session_queue(find_peer(pk), type, comp_id, payload, 0);
-}
-
-/* Send one vector of a computation's step to every other member. */
-static void
-send_vector_to_others(Comp *c, SmpcMsgType type, const smpc_fe *v, int n)
-{
-	StringInfoData buf;
-	int			i;
-
-	initStringInfo(&buf);
-	smpc_put_vector(&buf, v, n);
-	for (i = 0; i < c->n; i++)
-		if (i != c->self)
-			send_to(c->members[i].public_key, type, c->comp_id, &buf);
-	pfree(buf.data);
-}
+static SmpcProtocol *protocol;
+/* the protocol's long-lived state, its computations and its effects */
+static MemoryContext protocol_context;
 
 /* ---------- shared memory ---------- */
 
@@ -275,1672 +78,94 @@ publish_status(void)
 	pfree(st);
 }
 
-/* Post a result or an error into the backend's request slot (shmem.c). */
-static void
-post_result(Comp *c, int sqlerrcode, const char *msg, const char *detail,
-			const int128 *result, const bool *result_null, int nresult, int32 scale)
-{
-	shmem_post_result(c->slot, c->serial, sqlerrcode, msg, detail, result, result_null,
-					  nresult, scale, c->withheld);
-}
+/* ---------- the protocol and its effects ---------- */
 
-/* ---------- computations ---------- */
-
-static int
-cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-static int
-cmp_member_name(const void *a, const void *b)
-{
-	return strcmp((*(Member *const *) a)->name, (*(Member *const *) b)->name);
-}
-
-/* Remember the computation's outcome for smpc.history (history.c). */
-static void
-record_history(Comp *c, const char *status, const char *error)
-{
-	history_record(c->phase >= PHASE_INPUT ? c->comp_id : NULL, c->group, c->kind,
-				   c->label, c->members, c->n, c->started, status, error);
-}
-
-static bool
-same_key(Comp *c, const char *group, uint8 kind, const char *label)
-{
-	return c->used && c->kind == kind && strcmp(c->group, group) == 0 &&
-		strcmp(c->label, label) == 0;
-}
-
-static uint64
-key_fingerprint(const uint8 *pk)
-{
-	uint64		fp;
-
-	memcpy(&fp, pk, sizeof(fp));
-	return fp;
-}
-
-static void
-remember_finished(Comp *c, bool succeeded)
-{
-	Finished   *f = &recent[nrecent % MAX_RECENT];
-	int			i;
-
-	memcpy(f->comp_id, c->comp_id, SMPC_HASH_BYTES);
-	f->succeeded = succeeded;
-	f->n = c->n;
-	for (i = 0; i < c->n; i++)
-	{
-		f->member_fp[i] = key_fingerprint(c->members[i].public_key);
-		f->had_sums[i] = c->have_sum[i];
-	}
-	nrecent++;
-}
-
-static Finished *
-recently_finished(const uint8 *comp_id)
-{
-	int			i;
-
-	for (i = 0; i < Min(nrecent, MAX_RECENT); i++)
-		if (memcmp(recent[i].comp_id, comp_id, SMPC_HASH_BYTES) == 0)
-			return &recent[i];
-	return NULL;
-}
-
+/* What the protocol quotes of a peer's connection error. */
 static const char *
-msg_type_name(uint8 type)
+peer_error(void *arg, const uint8 *public_key, bool *hidden)
 {
-	switch (type)
-	{
-		case SMPC_MSG_SHARES:
-			return "shares";
-		case SMPC_MSG_SUMS:
-			return "sums";
-		case SMPC_MSG_MULT:
-			return "multiplication round";
-		case SMPC_MSG_ZSUMS:
-			return "small-cell test";
-		case SMPC_MSG_ABORT:
-			return "abort";
-		default:
-			return "message";
-	}
+	Peer	   *p = find_peer(public_key);
+
+	if (p == NULL)
+		return NULL;
+	*hidden = p->error_hidden;
+	return p->last_error;
 }
 
-/*
- * A message for a computation that has ended here.  A success needed every
- * member's shares (and multiplication rounds), so any of those now is a
- * repeat; sums are a repeat only from a member whose sums we had.  Anything
- * else may just be late: a computation that failed, or sums beyond the
- * degree + 1 that a threshold group needs.
- */
+/* Read the configuration tables again and hand the groups to the protocol. */
 static void
-late_message(Finished *f, Peer *p, uint8 type)
+reload(void)
 {
-	uint64		fp = key_fingerprint(p->public_key);
-	int			idx = -1;
-	int			i;
-	bool		repeat;
-
-	for (i = 0; i < f->n; i++)
-		if (f->member_fp[i] == fp)
-			idx = i;
-	if (idx < 0)
-	{
-		ereport(WARNING,
-				(errmsg("smpc: peer \"%s\" sent a message for a computation it is not part of",
-						p->name)));
-		return;
-	}
-	if (type == SMPC_MSG_SUMS)
-		repeat = f->had_sums[idx];
-	else
-		repeat = f->succeeded && type != SMPC_MSG_ABORT;
-	if (repeat)
-		ereport(WARNING,
-				(errmsg("smpc: rejected %s from peer \"%s\" for a finished computation",
-						msg_type_name(type), p->name),
-				 errdetail("Computation %s has ended here, and the peer had already taken that step.",
-						   hex(f->comp_id, 16))));
-	else
-		ereport(DEBUG1,
-				(errmsg_internal("smpc: dropped a late %s from peer \"%s\" for finished computation %s",
-								 msg_type_name(type), p->name, hex(f->comp_id, 16))));
-}
-
-static void
-ready_of(Comp *c, SmpcReady *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->kind = c->kind;
-	r->vclass = c->vclass;
-	strlcpy(r->group, c->group, sizeof(r->group));
-	strlcpy(r->label, c->label, sizeof(r->label));
-	memcpy(r->nonce, c->nonce, SMPC_NONCE_BYTES);
-	memcpy(r->digest, c->digest, SMPC_HASH_BYTES);
-	memcpy(r->desc, c->desc, SMPC_HASH_BYTES);
-	r->nmembers = c->n;
-	r->scale = c->scale;
-	r->nvalues = c->nvalues;
-	r->wait_ms = c->timeout_ms;
-}
-
-static void
-wipe_comp(Comp *c)
-{
-	if (c->sums)
-	{
-		sodium_memzero(c->sums, sizeof(smpc_fe) * c->n * c->nvalues);
-		pfree(c->sums);
-	}
-	if (c->recv)
-	{
-		sodium_memzero(c->recv, sizeof(smpc_fe) * c->n * c->nshared);
-		pfree(c->recv);
-	}
-	if (c->tree)
-	{
-		sodium_memzero(c->tree, sizeof(smpc_fe) * c->tree_size);
-		pfree(c->tree);
-	}
-	if (c->lvl_acc[0])
-	{
-		int			i;
-
-		for (i = 0; i < 2; i++)
-		{
-			sodium_memzero(c->lvl_acc[i], sizeof(smpc_fe) * c->level_products[0]);
-			pfree(c->lvl_acc[i]);
-		}
-	}
-	if (c->zs)
-	{
-		sodium_memzero(c->zs, sizeof(smpc_fe) * c->n * c->nz);
-		pfree(c->zs);
-	}
-	sodium_memzero(c, sizeof(Comp));
-}
-
-/*
- * End a computation: post the outcome to the backend, tell the other
- * members if it failed here, and record it.
- */
-static void
-finish_comp(Comp *c, const char *status, int sqlerrcode, const char *msg,
-			const char *detail)
-{
-	if (sqlerrcode != 0)
-	{
-		StringInfoData buf;
-		SmpcReady	r;
-		int			i;
-		char		reason[SMPC_MAX_REASON];
-
-		post_result(c, sqlerrcode, msg, detail, NULL, NULL, 0, 0);
-		/* the reason goes to the others whole, so that they can name the cause */
-		if (detail && detail[0])
-			snprintf(reason, sizeof(reason), "%s: %s", msg, detail);
-		else
-			snprintf(reason, sizeof(reason), "%s", msg);
-		if (smpc_fault(SMPC_FAULT_BAD_TEXT))
-			strlcat(reason, SMPC_BAD_TEXT, sizeof(reason));
-		ready_of(c, &r);
-		for (i = 0; i < c->n; i++)
-		{
-			if (i == c->self)
-				continue;
-			initStringInfo(&buf);
-			/*
-			 * A failure of our own is fatal for everyone; one we only learnt
-			 * of from another member is passed on as giving up, so that the
-			 * original cause, which that member sent to all, is what they
-			 * report.
-			 */
-			smpc_put_abort(&buf, c->phase == PHASE_WAIT,
-						   strcmp(status, "failed") == 0 && !c->relayed, &r, reason);
-			send_to(c->members[i].public_key, SMPC_MSG_ABORT,
-					c->phase == PHASE_WAIT ? NULL : c->comp_id, &buf);
-			pfree(buf.data);
-		}
-		if (detail && detail[0])
-			record_history(c, status, psprintf("%s: %s", msg, detail));
-		else
-			record_history(c, status, msg);
-	}
-	else
-		record_history(c, status, c->withheld_why);
-	if (c->phase >= PHASE_INPUT)
-		remember_finished(c, sqlerrcode == 0);
-	if (sqlerrcode != 0 && c->phase >= PHASE_INPUT)
-	{
-		int			i;
-
-		for (i = 0; i < npeers; i++)
-			peer_drop_computation(&peers[i], c->comp_id);
-	}
-	wipe_comp(c);
-}
-
-static void
-fail_comp(Comp *c, const char *status, int sqlerrcode, const char *msg,
-		  const char *detail)
-{
-	char		group[SMPC_MAX_NAME];
-	char		label[SMPC_MAX_LABEL];
-
-	/* what a local user typed, too, reaches the log as printable text only */
-	smpc_text_clean(c->group, strlen(c->group), group, sizeof(group));
-	smpc_text_clean(c->label, strlen(c->label), label, sizeof(label));
-	ereport(LOG,
-			(errmsg("smpc: computation for peer group \"%s\" (%s, label \"%s\") %s",
-					group, smpc_kind_name(c->kind), label, status),
-			 errdetail_internal("%s%s%s", msg, detail ? " " : "", detail ? detail : "")));
-	finish_comp(c, status, sqlerrcode, msg, detail);
-}
-
-/* Names of members for which have[] is false, sorted, comma separated. */
-static char *
-missing_names(Comp *c, bool *have, bool *skip)
-{
-	StringInfoData buf;
-	char	   *names[SMPC_MAX_MEMBERS];
-	int			n = 0,
-				i;
-
-	for (i = 0; i < c->n; i++)
-		if (i != c->self && !have[i] && !(skip && skip[i]))
-			names[n++] = c->members[i].name;
-	qsort(names, n, sizeof(char *), cmp_name);
-	initStringInfo(&buf);
-	for (i = 0; i < n; i++)
-		appendStringInfo(&buf, "%s%s", i ? ", " : "", names[i]);
-	return buf.data;
-}
-
-/* Which members this node has heard from in the current phase. */
-static bool *
-have_of_phase(Comp *c)
-{
-	int			i;
-
-	for (i = 0; i < c->n; i++)
-		c->have_round[i] = c->mult_done[i] > c->round;
-	return c->phase == PHASE_WAIT ? c->have_ready
-		: c->phase == PHASE_INPUT ? c->have_share
-		: c->phase == PHASE_MULT ? c->have_round
-		: c->phase == PHASE_ZOPEN ? c->have_z : c->have_sum;
-}
-
-/*
- * " Last error for <name>: <libpq's error>." for every member not yet heard
- * from in this phase whose connection has failed, in name order.
- */
-static void
-append_last_errors(Comp *c, StringInfo buf)
-{
-	bool	   *have = have_of_phase(c);
-	Member	   *by_name[SMPC_MAX_MEMBERS];
-	int			i;
-
-	for (i = 0; i < c->n; i++)
-		by_name[i] = &c->members[i];
-	qsort(by_name, c->n, sizeof(Member *), cmp_member_name);
-	for (i = 0; i < c->n; i++)
-	{
-		int			m = by_name[i] - c->members;
-		Peer	   *p;
-		size_t		len;
-
-		if (m == c->self || have[m])
-			continue;
-		p = find_peer(c->members[m].public_key);
-		if (p == NULL || p->last_error[0] == '\0')
-			continue;
-		if (p->error_hidden)
-		{
-			/* its text is for superusers and the server log (peer.c) */
-			appendStringInfo(buf, " Last error for %s: %s.", c->members[m].name,
-							 SMPC_HIDDEN_CONNECT_ERROR);
-			continue;
-		}
-		len = strlen(p->last_error);
-		appendStringInfo(buf, " Last error for %s: %s%s", c->members[m].name,
-						 p->last_error, strchr(".?!", p->last_error[len - 1]) ? "" : ".");
-	}
-}
-
-static void
-timeout_comp(Comp *c)
-{
-	bool	   *have = have_of_phase(c);
-	const char *what = c->phase == PHASE_WAIT ? "Peers that never joined"
-		: c->phase == PHASE_INPUT ? "Peers that did not send their shares"
-		: c->phase == PHASE_MULT ? "Peers that did not send their multiplication round"
-		: c->phase == PHASE_ZOPEN ? "Peers that did not send their test values"
-		: "Peers that did not send their sums";
-	StringInfoData detail;
-	int			i;
-
-	initStringInfo(&detail);
-	if (c->phase == PHASE_WAIT)
-	{
-		char	   *never = missing_names(c, have, c->withdrew);
-		char	   *gave_up = missing_names(c, c->withdrew, NULL);
-		bool		any_withdrew = false;
-
-		for (i = 0; i < c->n; i++)
-			any_withdrew |= c->withdrew[i];
-		if (never[0])
-			appendStringInfo(&detail, "%s: %s.", what, never);
-		if (any_withdrew)
-		{
-			bool		inv[SMPC_MAX_MEMBERS];
-
-			for (i = 0; i < c->n; i++)
-				inv[i] = !c->withdrew[i];
-			gave_up = missing_names(c, inv, NULL);
-			appendStringInfo(&detail, "%sPeers that joined but gave up first: %s.",
-							 never[0] ? " " : "", gave_up);
-		}
-	}
-	else
-		appendStringInfo(&detail, "%s: %s.", what, missing_names(c, have, NULL));
-	append_last_errors(c, &detail);
-	fail_comp(c, "timed out", ERRCODE_CONNECTION_FAILURE,
-			  psprintf("smpc computation for peer group \"%s\" timed out", c->group),
-			  detail.data);
-}
-
-static void process_early(Comp *c);
-static void try_advance(Comp *c);
-
-/*
- * smpc.fault_injection = wrong_step: messages of steps that are not due.
- * Before the shares, a multiplication round and test values (a member
- * takes each step only after the one before, and every message from one
- * member arrives in the order sent, so these precede that member's
- * shares); after them, a second set of shares.  The members must refuse
- * all of them and still compute the right result.
- */
-static void
-send_wrong_steps(Comp *c, bool after_shares)
-{
-	smpc_fe		zeros[MAX_SHARED];
-	StringInfoData buf;
-	int			i;
-
-	memset(zeros, 0, sizeof(zeros));
-	ereport(LOG,
-			(errmsg("smpc: fault injection: sending steps not due for computation %s",
-					hex(c->comp_id, 16))));
-	for (i = 0; i < c->n; i++)
-	{
-		if (i == c->self)
-			continue;
-		if (after_shares)
-		{
-			initStringInfo(&buf);
-			smpc_put_vector(&buf, zeros, c->nshared);
-			send_to(c->members[i].public_key, SMPC_MSG_SHARES, c->comp_id, &buf);
-			pfree(buf.data);
-			continue;
-		}
-		initStringInfo(&buf);
-		appendStringInfoChar(&buf, 0);
-		appendStringInfoChar(&buf, 0);
-		smpc_put_vector(&buf, zeros, 1);
-		send_to(c->members[i].public_key, SMPC_MSG_MULT, c->comp_id, &buf);
-		pfree(buf.data);
-		initStringInfo(&buf);
-		smpc_put_vector(&buf, zeros, c->nz);
-		send_to(c->members[i].public_key, SMPC_MSG_ZSUMS, c->comp_id, &buf);
-		pfree(buf.data);
-	}
-}
-
-/*
- * The tests that decide, before any value is opened, whether anything is
- * released.  Besides its values, each member shares hidden elements that
- * are never opened:
- *	 contrib  b = [rows > 0], or (linear test) u = rho * (1 - b)
- *	 cmask	  a random mask for the contributor test (product test only)
- *	 rows	  its row count (small-cell test of the non-distribution kinds;
- *			  its own element rather than the count some kinds share, so
- *			  that every kind, sum included, has one layout)
- *	 masks	  a random mask per small-cell test
- *	 zeros	  0 at degree 2 * hdegree per test value (product tests only)
- * Values are shared at the group's degree t, the other hidden elements at
- * hdegree.  Every test is a product of factors that is zero exactly when
- * the result must be withheld, times a random mask, so that a nonzero
- * value is uniform and says nothing else; one value per cell is opened.
- *
- * Contributors (C = sum of b, m = min_parties): when m equals the number
- * of members and there is no small-cell test, U = sum of u is opened: it
- * is zero iff every member contributes, and needs no multiplication, so it
- * works in n-of-n groups.  Otherwise z = r * C * (C - 1) * ... * (C - m + 1)
- * is opened, zero iff C < m.  That needs multiplication and so shares of
- * degree hdegree with 2 * hdegree < n: in an n-of-n group only the hidden
- * elements are shared at floor((n - 1) / 2), so a majority pooling what it
- * received could learn which members had rows, never a value.
- *
- * Small cells (k = min_cell_count > 1, honest majority): for each tested
- * count T (each bucket, or the joint row count N) the factors are
- * (T - j) for j = 1 .. k - 1, for T itself and for T - c_i of every member
- * i, since member i knows its own c_i and would learn T - c_i: the shares
- * each member received from i are kept apart, so T - c_i is computed on
- * shares too.  The contributor factors (C - j) join every cell's product,
- * so that when too few members contribute every cell opens as zero and
- * says nothing about the counts.
- *
- * Each cell's factors are multiplied as a balanced tree: every level
- * multiplies adjacent pairs of all cells at once, reshared at hdegree and
- * reduced by Lagrange interpolation over all members, so the number of
- * rounds grows with log2 of the number of factors.  The last product of a
- * cell is not reduced: each member multiplies its two last factors and
- * opens that share (degree 2 * hdegree < n) plus its share of a joint
- * zero of the same degree, which makes the opened polynomial uniform
- * among those with the test value as constant term, so it tells nothing
- * else; that saves one round.
- */
-static bool
-plan_tests(Comp *c)
-{
-	bool		dist = c->kind == SMPC_KIND_HISTOGRAM || c->kind == SMPC_KIND_FREQUENCIES;
-	int			lens[SMPC_MAX_VALUES + 1];
-	int			xs[SMPC_MAX_MEMBERS];
-	int			i,
-				k,
-				cell;
-
-	c->linear_contrib = c->min_parties >= c->n && c->suppress_k <= 1;
-	c->hdegree = c->linear_contrib ? c->degree : Min(c->degree, (c->n - 1) / 2);
-	c->ncells = c->suppress_k > 1 ? (dist ? c->nvalues : 1) : 0;
-	c->nz = 1 + c->ncells;
-	k = c->nvalues;
-	c->idx_contrib = k++;
-	c->idx_cmask = c->linear_contrib ? -1 : k++;
-	c->idx_rows = (c->ncells > 0 && !dist) ? k++ : -1;
-	c->idx_masks = c->ncells > 0 ? k : -1;
-	k += c->ncells;
-	c->idx_zeros = c->linear_contrib ? -1 : k;
-	c->nshared = c->linear_contrib ? k : k + c->nz;
-
-	lens[0] = c->linear_contrib ? 1 : 1 + c->min_parties;
-	for (cell = 1; cell < c->nz; cell++)
-		lens[cell] = 1 + (c->n + 1) * (c->suppress_k - 1) + c->min_parties;
-	c->tree_size = 0;
-	for (cell = 0; cell < c->nz; cell++)
-	{
-		c->cell_off[cell] = c->tree_size;
-		c->cell_len[cell] = lens[cell];
-		c->tree_size += lens[cell];
-	}
-	/* the schedule: products per level until each cell has one or two */
-	c->nlevels = 0;
-	for (;;)
-	{
-		int			products = 0;
-
-		for (cell = 0; cell < c->nz; cell++)
-		{
-			if (lens[cell] <= 2)
-				continue;
-			products += lens[cell] / 2;
-			lens[cell] = (lens[cell] + 1) / 2;
-		}
-		if (products == 0)
-			break;
-		/*
-		 * Within the limits of create_peer_group (64 members, 64 buckets,
-		 * min_cell_count 10) a level has at most 20832 products (53
-		 * messages) and there are at most 9 levels; this guards the
-		 * buffers and the one-byte level and chunk numbers.
-		 */
-		if (c->nlevels == MAX_LEVELS ||
-			(products + MULT_CHUNK - 1) / MULT_CHUNK > MULT_MAX_CHUNKS)
-		{
-			fail_comp(c, "failed", ERRCODE_PROGRAM_LIMIT_EXCEEDED,
-					  psprintf("the small-cell test of peer group \"%s\" is too large", c->group),
-					  "Use fewer buckets or a smaller min_cell_count.");
-			return false;
-		}
-		c->level_products[c->nlevels++] = products;
-	}
-	c->tree = MemoryContextAllocZero(smpc_worker_context, sizeof(smpc_fe) * c->tree_size);
-	if (c->nlevels > 0)
-		for (i = 0; i < 2; i++)
-			c->lvl_acc[i] = MemoryContextAllocZero(smpc_worker_context,
-												   sizeof(smpc_fe) * c->level_products[0]);
-	c->zs = MemoryContextAllocZero(smpc_worker_context, sizeof(smpc_fe) * c->n * c->nz);
-	if (c->ncells > 0)
-		c->recv = MemoryContextAllocZero(smpc_worker_context,
-										 sizeof(smpc_fe) * c->n * c->nshared);
-	for (i = 0; i < c->n; i++)
-		xs[i] = i + 1;
-	shamir_lagrange(xs, c->n, c->lambda);
-	return true;
-}
-
-static smpc_fe
-fe_random_nonzero(void)
-{
-	smpc_fe		x;
-
-	do
-		x = fe_random();
-	while (x == 0);
-	return x;
-}
-
-/* Element k of the vector this member shares (see plan_tests). */
-static smpc_fe
-hidden_element(Comp *c, int k)
-{
-	bool		contributes = c->rows > 0;
-
-	if (k < c->nvalues)
-		return fe_from_int(c->local[k]);
-	if (k == c->idx_contrib)
-	{
-		if (c->linear_contrib)
-			return contributes ? 0 : fe_random_nonzero();
-		return contributes ? 1 : 0;
-	}
-	if (k == c->idx_rows)
-		return fe_from_int(c->rows);
-	if (c->idx_zeros >= 0 && k >= c->idx_zeros)
-		return 0;
-	return fe_random();			/* a mask */
-}
-
-/* The degree at which element k is shared. */
-static int
-element_degree(Comp *c, int k)
-{
-	if (k < c->nvalues)
-		return c->degree;
-	if (c->idx_zeros >= 0 && k >= c->idx_zeros)
-		return 2 * c->hdegree;
-	return c->hdegree;
-}
-
-/* Every share is in: the first factors of every test. */
-static void
-build_tests(Comp *c)
-{
-	smpc_fe		contrib = c->acc[c->idx_contrib];
-	int			cell,
-				i,
-				j;
-
-	for (cell = 0; cell < c->nz; cell++)
-	{
-		smpc_fe    *f = &c->tree[c->cell_off[cell]];
-		int			pos = 0;
-
-		if (cell == 0)
-			f[pos++] = c->linear_contrib ? contrib : c->acc[c->idx_cmask];
-		else
-		{
-			int			vi = c->idx_rows >= 0 ? c->idx_rows : cell - 1;
-
-			f[pos++] = c->acc[c->idx_masks + cell - 1];
-			for (i = -1; i < c->n; i++)
-			{
-				/* the joint count, then the joint count less member i's */
-				smpc_fe		t = c->acc[vi];
-
-				if (i >= 0)
-					t = fe_sub(t, c->recv[i * c->nshared + vi]);
-				for (j = 1; j < c->suppress_k; j++)
-					f[pos++] = fe_sub(t, (smpc_fe) j);
-			}
-		}
-		if (!c->linear_contrib)
-			for (j = 0; j < c->min_parties; j++)
-				f[pos++] = fe_sub(contrib, (smpc_fe) j);
-		Assert(pos == c->cell_len[cell]);
-	}
-	if (c->recv)
-		sodium_memzero(c->recv, sizeof(smpc_fe) * c->n * c->nshared);
-}
-
-/*
- * One level of the product trees: multiply adjacent factors of every cell,
- * which doubles the degree, and reshare the products at hdegree, in
- * messages of at most MULT_CHUNK products.
- */
-static void
-send_level(Comp *c)
-{
-	int			level = c->round;
-	int			np = c->level_products[level];
-	int			nchunks = (np + MULT_CHUNK - 1) / MULT_CHUNK;
-	smpc_fe    *out = palloc(sizeof(smpc_fe) * c->n * np);
-	smpc_fe		tmp[SMPC_MAX_MEMBERS];
-	smpc_fe    *mine = c->lvl_acc[level % 2];
-	int			q = 0,
-				cell,
-				i,
-				p;
-
-	for (cell = 0; cell < c->nz; cell++)
-	{
-		smpc_fe    *f = &c->tree[c->cell_off[cell]];
-
-		if (c->cell_len[cell] <= 2)
-			continue;
-		for (p = 0; p < c->cell_len[cell] / 2; p++, q++)
-		{
-			shamir_split(fe_mul(f[2 * p], f[2 * p + 1]), c->hdegree, c->n, tmp);
-			for (i = 0; i < c->n; i++)
-				out[i * np + q] = tmp[i];
-		}
-	}
-	Assert(q == np);
-	for (q = 0; q < np; q++)
-		mine[q] = fe_add(mine[q], fe_mul(c->lambda[c->self], out[c->self * np + q]));
-	c->mult_done[c->self] = level + 1;
-	for (i = 0; i < c->n; i++)
-	{
-		int			ch;
-
-		if (i == c->self)
-			continue;
-		for (ch = 0; ch < nchunks; ch++)
-		{
-			StringInfoData buf;
-			int			first = ch * MULT_CHUNK;
-
-			initStringInfo(&buf);
-			appendStringInfoChar(&buf, (char) level);
-			appendStringInfoChar(&buf, (char) ch);
-			smpc_put_vector(&buf, &out[i * np + first], Min(MULT_CHUNK, np - first));
-			send_to(c->members[i].public_key, SMPC_MSG_MULT, c->comp_id, &buf);
-			sodium_memzero(buf.data, buf.len);
-			pfree(buf.data);
-		}
-	}
-	sodium_memzero(out, sizeof(smpc_fe) * c->n * np);
-	sodium_memzero(tmp, sizeof(tmp));
-	pfree(out);
-}
-
-/* Every member's products of this level are in: the next factors. */
-static void
-finish_level(Comp *c)
-{
-	smpc_fe    *prod = c->lvl_acc[c->round % 2];
-	int			q = 0,
-				cell,
-				p;
-
-	for (cell = 0; cell < c->nz; cell++)
-	{
-		smpc_fe    *f = &c->tree[c->cell_off[cell]];
-		int			len = c->cell_len[cell];
-		smpc_fe		carry = f[len - 1];
-
-		if (len <= 2)
-			continue;
-		for (p = 0; p < len / 2; p++)
-			f[p] = prod[q++];
-		if (len % 2)
-			f[len / 2] = carry;
-		c->cell_len[cell] = (len + 1) / 2;
-	}
-	sodium_memzero(prod, sizeof(smpc_fe) * c->level_products[0]);
-	c->round++;
-}
-
-/*
- * Every reduced product is done: send our shares of the test values to
- * all, a cell's last two factors multiplied here and re-randomised.
- */
-static void
-send_tests(Comp *c)
-{
-	smpc_fe		z[SMPC_MAX_VALUES + 1];
-	int			cell;
-
-	c->phase = PHASE_ZOPEN;
-	for (cell = 0; cell < c->nz; cell++)
-	{
-		smpc_fe    *f = &c->tree[c->cell_off[cell]];
-
-		if (c->cell_len[cell] == 2)
-			z[cell] = fe_add(fe_mul(f[0], f[1]), c->acc[c->idx_zeros + cell]);
-		else
-			z[cell] = f[0];
-	}
-	memcpy(&c->zs[c->self * c->nz], z, sizeof(smpc_fe) * c->nz);
-	c->have_z[c->self] = true;
-	send_vector_to_others(c, SMPC_MSG_ZSUMS, z, c->nz);
-}
-
-/*
- * Every member's test values are in: open them and decide what is
- * released.  Returns false when nothing is (the computation has ended).
- */
-static bool
-open_tests(Comp *c)
-{
-	int			xs[SMPC_MAX_MEMBERS];
-	smpc_fe		ys[SMPC_MAX_MEMBERS];
-	smpc_fe		z[SMPC_MAX_VALUES + 1];
-	int			cell,
-				i;
-	bool		enough;
-
-	for (i = 0; i < c->n; i++)
-		xs[i] = i + 1;
-	for (cell = 0; cell < c->nz; cell++)
-	{
-		for (i = 0; i < c->n; i++)
-			ys[i] = c->zs[i * c->nz + cell];
-		z[cell] = shamir_combine(xs, ys, c->n);
-	}
-	enough = c->linear_contrib ? z[0] == 0 : z[0] != 0;
-	if (!enough)
-		c->withheld_why = "fewer than min_parties members contributed";
-	else if (c->ncells > 0 && c->idx_rows >= 0 && z[1] == 0)
-		c->withheld_why = "small cell";
-	else
-		for (cell = 1; cell < c->nz; cell++)
-			c->suppressed[cell - 1] = z[cell] == 0;
-	if (c->withheld_why == NULL)
-		return true;
-	c->withheld = true;
-	post_result(c, 0, NULL, NULL, NULL, NULL, 0, c->agreed_scale);
-	finish_comp(c, "suppressed", 0, NULL, NULL);
-	return false;
-}
-
-/* Agreement reached: fix the encoding and send our shares. */
-static void
-start_input(Comp *c)
-{
-	crypto_generichash_state st;
-	smpc_fe    *shares;
-	smpc_fe		tmp[SMPC_MAX_MEMBERS];
-	int			i,
-				k;
-	uint8		kind = c->kind;
-
-	/* every member announced the same membership and encoding? */
-	for (i = 0; i < c->n; i++)
-	{
-		SmpcReady  *r = &c->ready[i];
-
-		if (i == c->self)
-			continue;
-		if (memcmp(r->digest, c->digest, SMPC_HASH_BYTES) != 0 || r->nmembers != c->n)
-		{
-			fail_comp(c, "failed", ERRCODE_INVALID_PARAMETER_VALUE,
-					  psprintf("members of peer group \"%s\" disagree on its membership", c->group),
-					  psprintf("Member \"%s\" has a different list of members or keys, or other group settings, than this node.",
-							   c->members[i].name));
-			return;
-		}
-		if (memcmp(r->desc, c->desc, SMPC_HASH_BYTES) != 0)
-		{
-			fail_comp(c, "failed", ERRCODE_INVALID_PARAMETER_VALUE,
-					  psprintf("members of peer group \"%s\" disagree on the computation", c->group),
-					  psprintf("Member \"%s\" uses other %s than this node.", c->members[i].name,
-							   c->kind == SMPC_KIND_HISTOGRAM ? "histogram bounds" : "categories"));
-			return;
-		}
-		if (r->vclass != c->vclass || r->nvalues != c->nvalues)
-		{
-			fail_comp(c, "failed", ERRCODE_INVALID_PARAMETER_VALUE,
-					  psprintf("members of peer group \"%s\" disagree on the computation", c->group),
-					  psprintf("Member \"%s\" computes smpc_%s over %s input, this node over %s input.",
-							   c->members[i].name, smpc_kind_name(c->kind),
-							   r->vclass == SMPC_CLASS_FLOAT ? "floating-point" : "exact",
-							   c->vclass == SMPC_CLASS_FLOAT ? "floating-point" : "exact"));
-			return;
-		}
-		/* an honest member never announces more than the fixed scale */
-		if (c->vclass == SMPC_CLASS_EXACT &&
-			(r->scale < 0 || r->scale > SMPC_EXACT_SCALE))
-		{
-			fail_comp(c, "failed", ERRCODE_PROTOCOL_VIOLATION,
-					  psprintf("member \"%s\" of peer group \"%s\" announced an invalid scale",
-							   c->members[i].name, c->group),
-					  psprintf("It announced %d decimal digits; exact values are shared at %d at most.",
-							   (int) r->scale, SMPC_EXACT_SCALE));
-			return;
-		}
-	}
-
-	/*
-	 * The display scale of the result is the largest any member announced.
-	 * It changes no member's values: exact values are shared at one fixed
-	 * scale, and each member checked its own against fixed bounds before
-	 * it asked for the computation (aggregates.c), so whether a member's
-	 * value fits never depends on another member's choices.
-	 */
-	c->agreed_scale = c->scale;
-	for (i = 0; i < c->n; i++)
-		if (i != c->self)
-			c->agreed_scale = Max(c->agreed_scale, c->ready[i].scale);
-
-	/* the computation id binds the key and every member's nonce */
-	crypto_generichash_init(&st, NULL, 0, SMPC_HASH_BYTES);
-	crypto_generichash_update(&st, (const uint8 *) "smpc-computation-v1", 19);
-	crypto_generichash_update(&st, (const uint8 *) c->group, strlen(c->group) + 1);
-	crypto_generichash_update(&st, &kind, 1);
-	crypto_generichash_update(&st, (const uint8 *) c->label, strlen(c->label) + 1);
-	for (i = 0; i < c->n; i++)
-	{
-		crypto_generichash_update(&st, c->members[i].public_key, SMPC_KEY_BYTES);
-		crypto_generichash_update(&st, i == c->self ? c->nonce : c->ready[i].nonce,
-								  SMPC_NONCE_BYTES);
-	}
-	crypto_generichash_final(&st, c->comp_id, SMPC_HASH_BYTES);
-
-	c->sums = MemoryContextAllocZero(smpc_worker_context,
-									 sizeof(smpc_fe) * c->n * c->nvalues);
-	if (!plan_tests(c))
-		return;
-	shares = palloc(sizeof(smpc_fe) * c->n * c->nshared);
-	for (k = 0; k < c->nshared; k++)
-	{
-		shamir_split(hidden_element(c, k), element_degree(c, k), c->n, tmp);
-		for (i = 0; i < c->n; i++)
-			shares[i * c->nshared + k] = tmp[i];
-	}
-	sodium_memzero(tmp, sizeof(tmp));
-	c->phase = PHASE_INPUT;
-	if (smpc_fault(SMPC_FAULT_HOLD_SHARES))
-	{
-		ereport(LOG,
-				(errmsg("smpc: fault injection: holding the shares of computation %s",
-						hex(c->comp_id, 16))));
-		c->stalled = true;
-	}
-	else if (smpc_fault(SMPC_FAULT_WRONG_STEP))
-		send_wrong_steps(c, false);
-	for (i = 0; i < c->n; i++)
-	{
-		if (i == c->self)
-		{
-			for (k = 0; k < c->nshared; k++)
-				c->acc[k] = fe_add(c->acc[k], shares[i * c->nshared + k]);
-			if (c->recv)
-				memcpy(&c->recv[i * c->nshared], &shares[i * c->nshared],
-					   sizeof(smpc_fe) * c->nshared);
-			c->have_share[i] = true;
-		}
-		else if (!c->stalled)
-		{
-			StringInfoData buf;
-
-			initStringInfo(&buf);
-			smpc_put_vector(&buf, &shares[i * c->nshared], c->nshared);
-			send_to(c->members[i].public_key, SMPC_MSG_SHARES, c->comp_id, &buf);
-			sodium_memzero(buf.data, buf.len);
-			pfree(buf.data);
-		}
-	}
-	sodium_memzero(shares, sizeof(smpc_fe) * c->n * c->nshared);
-	sodium_memzero(c->local, sizeof(c->local));
-	c->rows = 0;
-	pfree(shares);
-	if (smpc_fault(SMPC_FAULT_WRONG_STEP))
-		send_wrong_steps(c, true);
-	process_early(c);
-}
-
-static bool
-all_have(Comp *c, bool *have)
-{
-	int			i;
-
-	for (i = 0; i < c->n; i++)
-		if (!have[i])
-			return false;
-	return true;
-}
-
-/* Send our sums of shares (only of the buckets not suppressed). */
-static void
-start_output(Comp *c)
-{
-	smpc_fe		out[SMPC_MAX_VALUES];
-	int			i,
-				k;
-
-	c->phase = PHASE_OUTPUT;
-	if (smpc_fault(SMPC_FAULT_HOLD_SUMS))
-	{
-		ereport(LOG,
-				(errmsg("smpc: fault injection: holding the sums of computation %s",
-						hex(c->comp_id, 16))));
-		c->stalled = true;
-		return;
-	}
-	for (k = 0; k < c->nvalues; k++)
-		out[k] = c->suppressed[k] ? 0 : c->acc[k];
-	for (k = 0; k < c->nvalues; k++)
-		c->sums[c->self * c->nvalues + k] = out[k];
-	c->have_sum[c->self] = true;
-	if (smpc_fault(SMPC_FAULT_REPEAT_SUMS))
-	{
-		/* sent again when the next computation starts here */
-		memcpy(repeat_comp_id, c->comp_id, SMPC_HASH_BYTES);
-		repeat_n = 0;
-		for (i = 0; i < c->n; i++)
-			if (i != c->self)
-				memcpy(repeat_to[repeat_n++], c->members[i].public_key, SMPC_KEY_BYTES);
-		memcpy(repeat_sums, out, sizeof(smpc_fe) * c->nvalues);
-		repeat_nvalues = c->nvalues;
-	}
-	send_vector_to_others(c, SMPC_MSG_SUMS, out, c->nvalues);
-}
-
-static int
-count_have(Comp *c, bool *have)
-{
-	int			i,
-				n = 0;
-
-	for (i = 0; i < c->n; i++)
-		n += have[i] ? 1 : 0;
-	return n;
-}
-
-static void
-try_advance(Comp *c)
-{
-	int			i,
-				k;
-
-	if (!c->used || c->stalled)
-		return;
-	if (c->phase == PHASE_WAIT)
-	{
-		if (!all_have(c, c->have_ready))
-			return;
-		if (smpc_fault(SMPC_FAULT_BAD_TEXT))
-		{
-			/* the ABORT this sends carries a reason that is not text */
-			fail_comp(c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-					  "smpc fault injection: this member fails on purpose", NULL);
-			return;
-		}
-		start_input(c);
-		if (!c->used)
-			return;
-	}
-	if (c->phase == PHASE_INPUT && all_have(c, c->have_share))
-	{
-		build_tests(c);
-		c->round = 0;
-		if (c->nlevels > 0)
-		{
-			c->phase = PHASE_MULT;
-			send_level(c);
-		}
-		else
-			send_tests(c);
-	}
-	while (c->phase == PHASE_MULT && all_have(c, have_of_phase(c)))
-	{
-		finish_level(c);
-		if (c->round < c->nlevels)
-			send_level(c);
-		else
-			send_tests(c);
-	}
-	if (c->phase == PHASE_ZOPEN && all_have(c, c->have_z))
-	{
-		if (!open_tests(c))
-			return;
-		start_output(c);
-	}
-	/* degree + 1 sums determine the result: members may drop out now */
-	if (c->phase == PHASE_OUTPUT && count_have(c, c->have_sum) >= c->degree + 1)
-	{
-		int			pxs[SMPC_MAX_MEMBERS];
-		smpc_fe		ys[SMPC_MAX_MEMBERS];
-		int128		result[SMPC_MAX_VALUES];
-		int			m;
-
-		for (k = 0; k < c->nvalues; k++)
-		{
-			m = 0;
-			for (i = 0; i < c->n; i++)
-				if (c->have_sum[i])
-				{
-					pxs[m] = i + 1;
-					ys[m++] = c->sums[i * c->nvalues + k];
-				}
-			result[k] = c->suppressed[k] ? 0 : fe_to_int(shamir_combine(pxs, ys, m));
-		}
-		post_result(c, 0, NULL, NULL, result, c->suppressed, c->nvalues, c->agreed_scale);
-		finish_comp(c, "succeeded", 0, NULL, NULL);
-	}
-}
-
-static void
-fail_abandoned(Comp *c, const char *who, const char *reason)
-{
-	char	   *clean = pstrdup(reason);
-	char	   *ch;
-	StringInfoData detail;
-
-	/* the text comes from a peer: keep it to one line of printable text */
-	for (ch = clean; *ch; ch++)
-		if ((unsigned char) *ch < 0x20 || *ch == 0x7f)
-			*ch = ' ';
-	reason = clean;
-	c->relayed = true;
-	initStringInfo(&detail);
-	appendStringInfo(&detail, "%s reported: %s", who, reason);
-	/* what this node knows about the members it is still missing */
-	append_last_errors(c, &detail);
-	fail_comp(c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-			  psprintf("member \"%s\" of peer group \"%s\" abandoned the computation",
-					   who, c->group),
-			  detail.data);
-}
-
-/* A message of a step its sender may not take yet, or not at all. */
-static void
-not_due(Comp *c, const char *who, uint8 type, const char *why)
-{
-	ereport(WARNING,
-			(errmsg("smpc: rejected a %s from peer \"%s\": not a step of this computation",
-					msg_type_name(type), who),
-			 errdetail("%s", why)));
-}
-
-/*
- * One message of a multiplication level: "level" byte, "chunk" byte, and
- * that chunk's products reshared to us.  A member sends level L + 1 only
- * once it has every member's level L, ours included, so a sender is at
- * most one level ahead of us; its reshares are weighted into the level's
- * accumulator at once.
- */
-static void
-mult_message(Comp *c, int idx, const uint8 *payload, size_t len)
-{
-	smpc_fe		v[MULT_CHUNK];
-	const char *who = c->members[idx].name;
-	int			level = len >= 2 ? payload[0] : -1;
-	int			chunk = len >= 2 ? payload[1] : -1;
-	int			ours = c->phase == PHASE_MULT ? c->round : 0;
-	int			np,
-				nchunks,
-				first,
-				count,
-				k;
-	smpc_fe    *acc;
-
-	if (c->nlevels == 0)
-	{
-		not_due(c, who, SMPC_MSG_MULT, "This computation has no multiplication rounds.");
-		return;
-	}
-	if (level < 0 || level >= c->nlevels)
-	{
-		ereport(WARNING, (errmsg("smpc: malformed multiplication round from peer \"%s\"", who)));
-		return;
-	}
-	if (!c->have_share[idx] || level != c->mult_done[idx] || level > ours + 1 ||
-		c->phase > PHASE_MULT)
-	{
-		not_due(c, who, SMPC_MSG_MULT, "The peer had not sent the steps before it.");
-		return;
-	}
-	np = c->level_products[level];
-	nchunks = (np + MULT_CHUNK - 1) / MULT_CHUNK;
-	first = chunk * MULT_CHUNK;
-	count = Min(MULT_CHUNK, np - first);
-	if (chunk >= nchunks || !smpc_get_vector(payload + 2, len - 2, v, count))
-	{
-		ereport(WARNING, (errmsg("smpc: malformed multiplication round from peer \"%s\"", who)));
-		return;
-	}
-	if (c->chunk_seen[idx][chunk])
-	{
-		ereport(WARNING, (errmsg("smpc: duplicate multiplication round from peer \"%s\" ignored", who)));
-		return;
-	}
-	acc = c->lvl_acc[level % 2];
-	for (k = 0; k < count; k++)
-		acc[first + k] = fe_add(acc[first + k], fe_mul(c->lambda[idx], v[k]));
-	sodium_memzero(v, sizeof(smpc_fe) * count);
-	c->chunk_seen[idx][chunk] = true;
-	if (++c->chunk_count[idx] == nchunks)
-	{
-		c->mult_done[idx]++;
-		c->chunk_count[idx] = 0;
-		memset(c->chunk_seen[idx], 0, sizeof(c->chunk_seen[idx]));
-	}
-	try_advance(c);
-}
-
-/* Handle SHARES, SUMS or ABORT for a running computation. */
-static void
-comp_message(Comp *c, int idx, uint8 type, const uint8 *payload, size_t len)
-{
-	smpc_fe		v[MAX_SHARED];
-	const char *who = c->members[idx].name;
-	int			k;
-
-	if (c->stalled)
-		return;					/* playing dead */
-	if (type == SMPC_MSG_ABORT)
-	{
-		bool		ready_phase;
-		bool		fatal;
-		SmpcReady	r;
-		char		reason[SMPC_MAX_REASON];
-
-		if (!smpc_get_abort(payload, len, &ready_phase, &fatal, &r, reason, sizeof(reason)))
-		{
-			ereport(WARNING, (errmsg("smpc: malformed ABORT from peer \"%s\"", who)));
-			return;
-		}
-		fail_abandoned(c, who, reason);
-		return;
-	}
-	if (type == SMPC_MSG_MULT)
-	{
-		mult_message(c, idx, payload, len);
-		return;
-	}
-	/* each member takes its steps in order, and its messages arrive so */
-	if ((type == SMPC_MSG_ZSUMS && (!c->have_share[idx] || c->mult_done[idx] < c->nlevels)) ||
-		(type == SMPC_MSG_SUMS && !c->have_z[idx]))
-	{
-		not_due(c, who, type, "The peer had not sent the steps before it.");
-		return;
-	}
-	if (!smpc_get_vector(payload, len, v,
-						 type == SMPC_MSG_SHARES ? c->nshared
-						 : type == SMPC_MSG_ZSUMS ? c->nz : c->nvalues))
-	{
-		ereport(WARNING,
-				(errmsg("smpc: malformed %s from peer \"%s\"", msg_type_name(type), who)));
-		return;
-	}
-	if (type == SMPC_MSG_SHARES)
-	{
-		if (c->have_share[idx])
-		{
-			ereport(WARNING, (errmsg("smpc: duplicate shares from peer \"%s\" ignored", who)));
-			return;
-		}
-		for (k = 0; k < c->nshared; k++)
-			c->acc[k] = fe_add(c->acc[k], v[k]);
-		if (c->recv)
-			memcpy(&c->recv[idx * c->nshared], v, sizeof(smpc_fe) * c->nshared);
-		c->have_share[idx] = true;
-	}
-	else if (type == SMPC_MSG_ZSUMS)
-	{
-		if (c->have_z[idx])
-		{
-			ereport(WARNING, (errmsg("smpc: duplicate sums from peer \"%s\" ignored", who)));
-			return;
-		}
-		memcpy(&c->zs[idx * c->nz], v, sizeof(smpc_fe) * c->nz);
-		c->have_z[idx] = true;
-	}
-	else
-	{
-		if (c->have_sum[idx])
-		{
-			ereport(WARNING, (errmsg("smpc: duplicate sums from peer \"%s\" ignored", who)));
-			return;
-		}
-		for (k = 0; k < c->nvalues; k++)
-			c->sums[idx * c->nvalues + k] = v[k];
-		c->have_sum[idx] = true;
-	}
-	sodium_memzero(v, sizeof(v));
-	try_advance(c);
-}
-
-/* Drop an early message, wiping what it holds: decrypted shares or sums. */
-static void
-free_pending(Pending *pm)
-{
-	if (pm->payload)
-	{
-		sodium_memzero(VARDATA(pm->payload), VARSIZE(pm->payload) - VARHDRSZ);
-		pfree(pm->payload);
-	}
-	sodium_memzero(pm, sizeof(Pending));
-	pfree(pm);
-}
-
-/* Messages that arrived before this computation started here. */
-static void
-process_early(Comp *c)
-{
-	ListCell   *lc;
-
-	foreach(lc, pending)
-	{
-		Pending    *pm = lfirst(lc);
-		int			idx;
-
-		if (pm->type == SMPC_MSG_READY || memcmp(pm->comp_id, c->comp_id, SMPC_HASH_BYTES) != 0)
-			continue;
-		idx = member_index(c->members, c->n, pm->sender);
-		pending = foreach_delete_current(pending, lc);
-		if (idx >= 0 && idx != c->self && c->used)
-			comp_message(c, idx, pm->type, (uint8 *) VARDATA(pm->payload),
-						 VARSIZE(pm->payload) - VARHDRSZ);
-		free_pending(pm);
-	}
-}
-
-static void
-add_pending(Pending *pm)
-{
-	MemoryContext old = MemoryContextSwitchTo(smpc_worker_context);
-	Pending    *copy = palloc(sizeof(Pending));
-
-	if (list_length(pending) >= MAX_PENDING)
-	{
-		Pending    *oldest = linitial(pending);
-
-		ereport(WARNING, (errmsg("smpc: too many early messages; dropping the oldest")));
-		free_pending(oldest);
-		pending = list_delete_first(pending);
-	}
-	*copy = *pm;
-	pending = lappend(pending, copy);
+	MemoryContext old;
+
+	reload_config();
+	old = MemoryContextSwitchTo(protocol_context);
+	smpc_protocol_configure(protocol, have_node_key, groups, ngroups);
 	MemoryContextSwitchTo(old);
 }
 
-/*
- * smpc.fault_injection = repeat_sums: send the sums of the last computation
- * again, now that every member has finished it.
- */
+/* smpc.fault_injection, in test builds, for the protocol too */
 static void
-send_repeat_sums(void)
+fault_changed(void)
 {
-	StringInfoData buf;
+	smpc_fault_log_change();
+#ifdef SMPC_FAULT_INJECTION
+	smpc_protocol_set_fault(protocol, smpc_fault_injection);
+#endif
+}
+
+static void
+log_effect(const SmpcEffect *e)
+{
+	int			elevel = e->level == SMPC_LOG_WARNING ? WARNING
+		: e->level == SMPC_LOG_INFO ? LOG : DEBUG1;
+
+	if (e->detail)
+		ereport(elevel, (errmsg_internal("%s", e->msg), errdetail_internal("%s", e->detail)));
+	else
+		ereport(elevel, (errmsg_internal("%s", e->msg)));
+}
+
+/* Carry out every effect the protocol has queued, in order. */
+static void
+run_effects(void)
+{
+	SmpcEffect *e;
 	int			i;
 
-	if (smpc_fault(SMPC_FAULT_REPEAT_SUMS))
+	while ((e = smpc_protocol_next_effect(protocol)) != NULL)
 	{
-		ereport(LOG,
-				(errmsg("smpc: fault injection: sending the sums of finished computation %s again",
-						hex(repeat_comp_id, 16))));
-		initStringInfo(&buf);
-		smpc_put_vector(&buf, repeat_sums, repeat_nvalues);
-		for (i = 0; i < repeat_n; i++)
-			send_to(repeat_to[i], SMPC_MSG_SUMS, repeat_comp_id, &buf);
-		pfree(buf.data);
-	}
-	sodium_memzero(repeat_sums, sizeof(repeat_sums));
-	repeat_n = 0;
-}
-
-/* Announce (or withdraw from) a rendezvous to every other member. */
-static void
-send_ready_to_others(Comp *c, const SmpcReady *r)
-{
-	StringInfoData buf;
-	int			i;
-
-	initStringInfo(&buf);
-	smpc_put_ready(&buf, r);
-	for (i = 0; i < c->n; i++)
-		if (i != c->self)
-			send_to(c->members[i].public_key, SMPC_MSG_READY, NULL, &buf);
-	pfree(buf.data);
-}
-
-/*
- * smpc.fault_injection = bad_text: besides the real READY, announce the
- * computation once with a group name and once with a label that are not
- * text (invalid bytes, control characters).  The members must refuse both
- * and log them escaped.
- */
-static void
-send_bad_ready(Comp *c, const SmpcReady *real)
-{
-	SmpcReady	r;
-	int			k;
-
-	ereport(LOG, (errmsg("smpc: fault injection: sending READYs whose group and label are not text")));
-	for (k = 0; k < 2; k++)
-	{
-		r = *real;
-		if (k == 0)
-			snprintf(r.group, sizeof(r.group), "%s%s", real->group, SMPC_BAD_TEXT);
-		else
-			snprintf(r.label, sizeof(r.label), "%s%s", real->label, SMPC_BAD_TEXT);
-		send_ready_to_others(c, &r);
-	}
-}
-
-/* A backend submitted a request: start the rendezvous. */
-static void
-start_request(int slot)
-{
-	SmpcTakenRequest t;
-	Comp	   *c = NULL;
-	PeerGroup	   *g;
-	ListCell   *lc;
-	int			i,
-				k;
-	SmpcReady	r;
-	int128		bound;
-
-	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
-		if (!comps[i].used)
+		switch (e->type)
 		{
-			c = &comps[i];
-			break;
+			case SMPC_EFFECT_SEND:
+				session_queue(find_peer(e->peer), e->msg_type,
+							  e->has_comp_id ? e->comp_id : NULL, &e->payload, 0);
+				break;
+			case SMPC_EFFECT_RESULT:
+				shmem_post_result(e->slot, e->serial, e->sqlerrcode, e->msg, e->detail,
+								  e->result, e->result_null, e->nresult, e->scale,
+								  e->withheld);
+				break;
+			case SMPC_EFFECT_HISTORY:
+				history_record(e->has_comp_id ? e->comp_id : NULL, e->group, e->kind,
+							   e->label, e->members, e->nmembers, e->started, e->status,
+							   e->error);
+				break;
+			case SMPC_EFFECT_LOG:
+				log_effect(e);
+				break;
+			case SMPC_EFFECT_DROP:
+				for (i = 0; i < npeers; i++)
+					peer_drop_computation(&peers[i], e->comp_id);
+				break;
 		}
-	Assert(c != NULL);			/* one comp per request slot at most */
-
-	/* this node's subtotals stay only in the computation, wiped after use */
-	memset(c, 0, sizeof(Comp));
-	if (!shmem_take_request(slot, &t, c->local))
-		return;					/* the backend gave up before we got to it */
-	c->used = true;
-	c->slot = slot;
-	c->serial = t.serial;
-	c->kind = t.kind;
-	c->vclass = t.vclass;
-	strlcpy(c->group, t.group, sizeof(c->group));
-	strlcpy(c->label, t.label, sizeof(c->label));
-	c->scale = t.scale;
-	c->nvalues = t.nvalues;
-	c->rows = t.rows;
-	memcpy(c->desc, t.desc, SMPC_HASH_BYTES);
-	c->timeout_ms = t.timeout_ms;
-
-	c->started = GetCurrentTimestamp();
-	c->deadline = TimestampTzPlusMilliseconds(c->started, c->timeout_ms);
-	c->phase = PHASE_WAIT;
-	c->self = 0;
-
-	if (repeat_n > 0)
-		send_repeat_sums();
-
-	g = find_group(c->group);
-	if (!have_node_key)
-	{
-		c->n = 0;
-		fail_comp(c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-				  "smpc node is not initialised",
-				  "Run SELECT smpc.init_node('name') in the smpc database first.");
-		return;
+		smpc_protocol_free_effect(e);
 	}
-	if (g == NULL)
-	{
-		c->n = 0;
-		fail_comp(c, "failed", ERRCODE_UNDEFINED_OBJECT,
-				  psprintf("peer group \"%s\" does not exist", c->group), NULL);
-		return;
-	}
-	c->n = g->nmembers;
-	memcpy(c->members, g->members, sizeof(Member) * g->nmembers);
-	memcpy(c->digest, g->digest, SMPC_HASH_BYTES);
-	for (i = 0; i < c->n; i++)
-		if (c->members[i].self)
-			c->self = i;
-	c->have_ready[c->self] = true;
-
-	if (g->nmembers < g->min_parties)
-	{
-		fail_comp(c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-				  psprintf("peer group \"%s\" has too few members", c->group),
-				  psprintf("The group has %d member%s including this node, but min_parties is %d.",
-						   g->nmembers, g->nmembers == 1 ? "" : "s", g->min_parties));
-		return;
-	}
-	/* shares of degree t: any t + 1 members together could rebuild them */
-	c->degree = g->max_colluders > 0 ? g->max_colluders : c->n - 1;
-	if (c->degree > c->n - 1)
-	{
-		fail_comp(c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-				  psprintf("peer group \"%s\" tolerates more colluders than it has other members", c->group),
-				  psprintf("max_colluders is %d, but the group has %d members including this node.",
-						   g->max_colluders, c->n));
-		return;
-	}
-	c->min_parties = g->min_parties;
-	/* no value computed over fewer than min_cell_count rows, for every kind */
-	if (g->min_cell_count > 1)
-	{
-		c->suppress_k = g->min_cell_count;
-		if (2 * c->degree + 1 > c->n)
-		{
-			fail_comp(c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-					  psprintf("small-cell protection in peer group \"%s\" needs an honest majority", c->group),
-					  psprintf("With min_cell_count above 1, max_colluders must be below half the members: the group has %d members and tolerates %d colluder%s.",
-							   c->n, c->degree, c->degree == 1 ? "" : "s"));
-			return;
-		}
-	}
-	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
-	{
-		if (&comps[i] != c && same_key(&comps[i], c->group, c->kind, c->label))
-		{
-			c->n = 0;
-			fail_comp(c, "failed", ERRCODE_OBJECT_IN_USE,
-					  "an smpc computation with the same peer group, aggregate and label is already running on this node",
-					  "Run the second one after the first has finished, or give it another label.");
-			return;
-		}
-	}
-	/*
-	 * Only this member's own value against the group's size: limbs and
-	 * counts are far inside; a floating-point sum (times 2^40) may not be.
-	 */
-	bound = magnitude_bound(c->n);
-	for (k = 0; k < c->nvalues; k++)
-		if (c->local[k] > bound || c->local[k] < -bound)
-		{
-			fail_comp(c, "failed", ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
-					  "value out of range for smpc",
-					  psprintf("With %d members, each member's encoded value must stay within 2^126/%d.",
-							   c->n, c->n));
-			return;
-		}
-
-	randombytes_buf(c->nonce, SMPC_NONCE_BYTES);
-	ready_of(c, &r);
-	send_ready_to_others(c, &r);
-	if (smpc_fault(SMPC_FAULT_BAD_TEXT))
-		send_bad_ready(c, &r);
-
-	/* READYs that arrived before we asked */
-	foreach(lc, pending)
-	{
-		Pending    *pm = lfirst(lc);
-		int			idx;
-
-		if (pm->type != SMPC_MSG_READY ||
-			!same_key(c, pm->ready.group, pm->ready.kind, pm->ready.label))
-			continue;
-		idx = member_index(c->members, c->n, pm->sender);
-		if (idx < 0 || idx == c->self)
-			continue;
-		c->ready[idx] = pm->ready;
-		c->have_ready[idx] = true;
-		pending = foreach_delete_current(pending, lc);
-		pfree(pm);
-	}
-	try_advance(c);
 }
 
 /* ---------- incoming messages ---------- */
 
-static void
-handle_ready(Peer *p, const SmpcHeader *h, const uint8 *payload, size_t len)
-{
-	SmpcReady	r;
-	PeerGroup	   *g;
-	Pending		pm;
-	int			i;
-
-	if (!smpc_get_ready(payload, len, &r))
-	{
-		ereport(WARNING, (errmsg("smpc: malformed READY from peer \"%s\"", p->name)));
-		return;
-	}
-	if (r.bad_text)
-	{
-		/* shown escaped, as the decoder left them */
-		ereport(WARNING,
-				(errmsg("smpc: rejected a READY from peer \"%s\": its group name or label is not valid text",
-						p->name),
-				 errdetail("Group \"%s\", label \"%s\" (escaped).", r.group, r.label)));
-		return;
-	}
-	g = find_group(r.group);
-	if (g == NULL || member_index(g->members, g->nmembers, p->public_key) < 0)
-	{
-		ereport(WARNING,
-				(errmsg("smpc: peer \"%s\" asked to compute over peer group \"%s\", of which it is not a member here",
-						p->name, r.group)));
-		return;
-	}
-	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
-	{
-		Comp	   *c = &comps[i];
-
-		if (same_key(c, r.group, r.kind, r.label) && c->phase == PHASE_WAIT)
-		{
-			int			idx = member_index(c->members, c->n, p->public_key);
-
-			if (idx < 0)
-				continue;
-			c->ready[idx] = r;
-			c->have_ready[idx] = true;
-			c->withdrew[idx] = false;
-			try_advance(c);
-			return;
-		}
-	}
-	/* keep it for our own request; a newer READY replaces an older one */
-	{
-		ListCell   *lc;
-
-		foreach(lc, pending)
-		{
-			Pending    *old = lfirst(lc);
-
-			if (old->type == SMPC_MSG_READY &&
-				memcmp(old->sender, p->public_key, SMPC_KEY_BYTES) == 0 &&
-				old->ready.kind == r.kind && strcmp(old->ready.group, r.group) == 0 &&
-				strcmp(old->ready.label, r.label) == 0)
-			{
-				pending = foreach_delete_current(pending, lc);
-				pfree(old);
-			}
-		}
-	}
-	memset(&pm, 0, sizeof(pm));
-	memcpy(pm.sender, p->public_key, SMPC_KEY_BYTES);
-	pm.type = SMPC_MSG_READY;
-	pm.ready = r;
-	pm.expires = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-											 Min((int64) r.wait_ms, (int64) 3600 * 1000) + 1000);
-	add_pending(&pm);
-}
-
-/* An ABORT of the rendezvous: the sender withdrew its READY, or failed. */
-static void
-handle_ready_abort(Peer *p, const SmpcReady *r, bool fatal, const char *reason)
-{
-	ListCell   *lc;
-	int			i;
-
-	foreach(lc, pending)
-	{
-		Pending    *old = lfirst(lc);
-
-		if (old->type == SMPC_MSG_READY &&
-			memcmp(old->sender, p->public_key, SMPC_KEY_BYTES) == 0 &&
-			memcmp(old->ready.nonce, r->nonce, SMPC_NONCE_BYTES) == 0)
-		{
-			pending = foreach_delete_current(pending, lc);
-			pfree(old);
-		}
-	}
-	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
-	{
-		Comp	   *c = &comps[i];
-		int			idx;
-
-		if (!same_key(c, r->group, r->kind, r->label))
-			continue;
-		idx = member_index(c->members, c->n, p->public_key);
-		if (idx < 0 || !c->have_ready[idx] || idx == c->self ||
-			memcmp(c->ready[idx].nonce, r->nonce, SMPC_NONCE_BYTES) != 0)
-			continue;
-		if (c->phase == PHASE_WAIT && !fatal)
-		{
-			/* it gave up waiting; it may come back with a new READY */
-			c->have_ready[idx] = false;
-			c->withdrew[idx] = true;
-		}
-		else
-			fail_abandoned(c, c->members[idx].name, reason);
-	}
-}
-
-static void
-handle_comp_message(Peer *p, const SmpcHeader *h, const uint8 *payload, size_t len)
-{
-	int			i;
-	Pending		pm;
-	Finished   *f;
-
-	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
-	{
-		Comp	   *c = &comps[i];
-		int			idx;
-
-		if (!c->used || c->phase == PHASE_WAIT ||
-			memcmp(c->comp_id, h->comp_id, SMPC_HASH_BYTES) != 0)
-			continue;
-		idx = member_index(c->members, c->n, p->public_key);
-		if (idx < 0 || idx == c->self)
-		{
-			ereport(WARNING,
-					(errmsg("smpc: peer \"%s\" sent a message for a computation it is not part of",
-							p->name)));
-			return;
-		}
-		comp_message(c, idx, h->type, payload, len);
-		return;
-	}
-	if ((f = recently_finished(h->comp_id)) != NULL)
-	{
-		late_message(f, p, h->type);
-		return;
-	}
-	/* possibly for a computation that starts here shortly */
-	memset(&pm, 0, sizeof(pm));
-	memcpy(pm.sender, p->public_key, SMPC_KEY_BYTES);
-	pm.type = h->type;
-	memcpy(pm.comp_id, h->comp_id, SMPC_HASH_BYTES);
-	pm.payload = MemoryContextAlloc(smpc_worker_context, VARHDRSZ + len);
-	SET_VARSIZE(pm.payload, VARHDRSZ + len);
-	memcpy(VARDATA(pm.payload), payload, len);
-	pm.expires = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), 600 * 1000);
-	add_pending(&pm);
-}
-
-/* Dispatch one authenticated message from the inbox to its computation. */
+/* Open one message from the inbox and hand it to the protocol. */
 static void
 handle_message(const uint8 *msg, size_t len)
 {
@@ -1948,52 +173,55 @@ handle_message(const uint8 *msg, size_t len)
 	Peer	   *p;
 	uint8	   *plain;
 	size_t		plainlen;
+	MemoryContext old;
 
 	if (!session_open_message(msg, len, &h, &p, &plain, &plainlen))
 		return;
-
-	switch (h.type)
-	{
-		case SMPC_MSG_READY:
-			handle_ready(p, &h, plain, plainlen);
-			break;
-		case SMPC_MSG_ABORT:
-			{
-				bool		ready_phase;
-				bool		fatal;
-				SmpcReady	r;
-				char		reason[SMPC_MAX_REASON];
-
-				if (!smpc_get_abort(plain, plainlen, &ready_phase, &fatal, &r, reason,
-									sizeof(reason)))
-				{
-					ereport(WARNING, (errmsg("smpc: malformed ABORT from peer \"%s\"", p->name)));
-					break;
-				}
-				if (ready_phase && r.bad_text)
-					ereport(WARNING,
-							(errmsg("smpc: rejected an ABORT from peer \"%s\": its group name or label is not valid text",
-									p->name),
-							 errdetail("Group \"%s\", label \"%s\" (escaped).", r.group, r.label)));
-				else if (ready_phase)
-					handle_ready_abort(p, &r, fatal, reason);
-				else
-					handle_comp_message(p, &h, plain, plainlen);
-				break;
-			}
-		case SMPC_MSG_SHARES:
-		case SMPC_MSG_SUMS:
-		case SMPC_MSG_MULT:
-		case SMPC_MSG_ZSUMS:
-			handle_comp_message(p, &h, plain, plainlen);
-			break;
-	}
+	old = MemoryContextSwitchTo(protocol_context);
+	smpc_protocol_receive(protocol, p->public_key, p->name, h.type, h.comp_id,
+						  plain, plainlen, GetCurrentTimestamp());
+	MemoryContextSwitchTo(old);
 	/* it may hold shares or sums */
 	sodium_memzero(plain, plainlen);
 	pfree(plain);
+	run_effects();
 }
 
 /* ---------- requests from backends ---------- */
+
+/* A backend submitted a request: copy it out of its slot for the protocol. */
+static void
+start_request(int slot)
+{
+	SmpcTakenRequest t;
+	SmpcProtoRequest req;
+	int128	   *values = palloc0(sizeof(int128) * SMPC_MAX_VALUES);
+	MemoryContext old;
+
+	if (shmem_take_request(slot, &t, values))
+	{
+		memset(&req, 0, sizeof(req));
+		req.slot = slot;
+		req.serial = t.serial;
+		req.kind = t.kind;
+		req.vclass = t.vclass;
+		strlcpy(req.group, t.group, sizeof(req.group));
+		strlcpy(req.label, t.label, sizeof(req.label));
+		req.scale = t.scale;
+		req.nvalues = t.nvalues;
+		req.values = values;
+		req.rows = t.rows;
+		memcpy(req.desc, t.desc, SMPC_HASH_BYTES);
+		req.timeout_ms = t.timeout_ms;
+		old = MemoryContextSwitchTo(protocol_context);
+		smpc_protocol_submit(protocol, &req, GetCurrentTimestamp());
+		MemoryContextSwitchTo(old);
+	}
+	/* this node's subtotals stay only in the computation */
+	sodium_memzero(values, sizeof(int128) * SMPC_MAX_VALUES);
+	pfree(values);
+	run_effects();
+}
 
 static void
 scan_requests(void)
@@ -2006,26 +234,21 @@ scan_requests(void)
 
 	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
 	{
-		int			j;
-
 		if (states[i] == SMPC_REQ_SUBMITTED)
 		{
 			if (pg_atomic_read_u64(&smpc_shared->config_gen) != loaded_gen)
-				reload_config();
+				reload();
 			start_request(i);
 		}
 		else if (states[i] == SMPC_REQ_ABANDONED)
 		{
-			bool		found = false;
+			MemoryContext old = MemoryContextSwitchTo(protocol_context);
+			bool		found = smpc_protocol_cancel(protocol, i, GetCurrentTimestamp());
 
-			for (j = 0; j < SMPC_MAX_REQUESTS; j++)
-				if (comps[j].used && comps[j].slot == i)
-				{
-					found = true;
-					fail_comp(&comps[j], "cancelled", ERRCODE_QUERY_CANCELED,
-							  "the computation was cancelled at this node", NULL);
-				}
-			if (!found)
+			MemoryContextSwitchTo(old);
+			if (found)
+				run_effects();
+			else
 				shmem_free_abandoned(i);
 		}
 	}
@@ -2034,22 +257,12 @@ scan_requests(void)
 static void
 check_deadlines(TimestampTz now)
 {
+	MemoryContext old = MemoryContextSwitchTo(protocol_context);
 	int			i;
-	ListCell   *lc;
 
-	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
-		if (comps[i].used && now >= comps[i].deadline)
-			timeout_comp(&comps[i]);
-	foreach(lc, pending)
-	{
-		Pending    *pm = lfirst(lc);
-
-		if (now >= pm->expires)
-		{
-			pending = foreach_delete_current(pending, lc);
-			free_pending(pm);
-		}
-	}
+	smpc_protocol_tick(protocol, now);
+	MemoryContextSwitchTo(old);
+	run_effects();
 	for (i = 0; i < npeers; i++)
 	{
 		Peer	   *p = &peers[i];
@@ -2064,11 +277,11 @@ static long
 next_timeout(TimestampTz now)
 {
 	long		t = 1000;
+	TimestampTz deadline;
 	int			i;
 
-	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
-		if (comps[i].used)
-			t = Min(t, Max(0, TimestampDifferenceMilliseconds(now, comps[i].deadline)));
+	if (smpc_protocol_next_deadline(protocol, &deadline))
+		t = Min(t, Max(0, TimestampDifferenceMilliseconds(now, deadline)));
 	for (i = 0; i < npeers; i++)
 	{
 		long		pt = peer_next_timeout(&peers[i], now);
@@ -2084,25 +297,24 @@ next_timeout(TimestampTz now)
 static void
 worker_exit(int code, Datum arg)
 {
+	SmpcEffect *e;
 	int			i;
 
-	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
-		if (comps[i].used)
-			post_result(&comps[i], ERRCODE_ADMIN_SHUTDOWN,
-						"the smpc background worker is shutting down", NULL, NULL, NULL, 0, 0);
+	/* an error for every waiting backend; the computations are wiped */
+	MemoryContextSwitchTo(protocol_context);
+	smpc_protocol_shutdown(protocol);
+	while ((e = smpc_protocol_next_effect(protocol)) != NULL)
+	{
+		if (e->type == SMPC_EFFECT_RESULT)
+			shmem_post_result(e->slot, e->serial, e->sqlerrcode, e->msg, e->detail,
+							  e->result, e->result_null, e->nresult, e->scale,
+							  e->withheld);
+		smpc_protocol_free_effect(e);
+	}
 	shmem_worker_detach();
 	for (i = 0; i < npeers; i++)
 		peer_close(&peers[i]);
 	smpc_secret_free(&node_secret);
-	/* early shares and sums, and the computations' own, do not outlive us */
-	while (pending != NIL)
-	{
-		free_pending(linitial(pending));
-		pending = list_delete_first(pending);
-	}
-	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
-		if (comps[i].used)
-			wipe_comp(&comps[i]);
 }
 
 void
@@ -2129,14 +341,22 @@ smpc_worker_main(Datum arg)
 												ALLOCSET_DEFAULT_SIZES);
 	loop_ctx = AllocSetContextCreate(smpc_worker_context, "smpc worker loop",
 									 ALLOCSET_DEFAULT_SIZES);
+	protocol_context = AllocSetContextCreate(smpc_worker_context, "smpc protocol",
+											 ALLOCSET_DEFAULT_SIZES);
 	history_init(smpc_worker_context);
-	memset(comps, 0, sizeof(comps));
+	{
+		SmpcProtoEnv env = {peer_error, NULL};
+		MemoryContext old = MemoryContextSwitchTo(protocol_context);
+
+		protocol = smpc_protocol_create(&env);
+		MemoryContextSwitchTo(old);
+	}
 	memset(peers, 0, sizeof(peers));
 	session_init();
 	shmem_worker_attach(my_epoch);
 	before_shmem_exit(worker_exit, (Datum) 0);
 	ereport(LOG, (errmsg("smpc worker started in database \"%s\"", smpc_database)));
-	smpc_fault_log_change();
+	fault_changed();
 
 	for (;;)
 	{
@@ -2154,14 +374,14 @@ smpc_worker_main(Datum arg)
 		{
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
-			smpc_fault_log_change();
+			fault_changed();
 		}
 		/* a new configuration, or the extension still to be created */
 		if (pg_atomic_read_u64(&smpc_shared->config_gen) != loaded_gen ||
 			(!have_extension &&
 			 GetCurrentTimestamp() >= TimestampTzPlusMilliseconds(config_read_at,
 																  EXTENSION_POLL_MS)))
-			reload_config();
+			reload();
 
 		shmem_drain_inbox(handle_message);
 		scan_requests();

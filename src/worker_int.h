@@ -2,9 +2,9 @@
  *
  * worker_int.h
  *	  State private to the background worker: group members and peers
- *	  (filled in by config.c), and the connection layer (peer.c) that
- *	  session.c seals messages for and the protocol (worker.c) sends
- *	  through.  peer.c calls back up only through the PeerEvents that
+ *	  (filled in by config.c), and the connection layer (transport.c) that
+ *	  session.c seals messages for and the worker (worker.c) sends
+ *	  through.  transport.c calls back up only through the PeerEvents that
  *	  session.c registers.  Only the worker process touches any of this.
  *
  *-------------------------------------------------------------------------
@@ -17,6 +17,7 @@
 #include "storage/latch.h"
 
 #include "crypto.h"
+#include "group.h"
 #include "smpc.h"
 
 typedef enum PeerConnState
@@ -28,26 +29,7 @@ typedef enum PeerConnState
 	PEER_BUSY
 } PeerConnState;
 
-/* A member of a peer group, this node included (config.c). */
-typedef struct Member
-{
-	char		name[SMPC_MAX_NAME];
-	uint8		public_key[SMPC_KEY_BYTES];
-	bool		self;
-} Member;
-
-typedef struct PeerGroup
-{
-	char		name[SMPC_MAX_NAME];
-	int			min_parties;
-	int			max_colluders;	/* 0: all members but one */
-	int			min_cell_count; /* smallest count released, 1: all */
-	int			nmembers;
-	Member		members[SMPC_MAX_MEMBERS];	/* sorted by public key */
-	uint8		digest[SMPC_HASH_BYTES];
-} PeerGroup;
-
-struct PeerLookup;				/* peer.c */
+struct PeerLookup;				/* transport.c */
 
 /*
  * A message waiting in a peer's queue.  It is sealed only when it goes on
@@ -113,10 +95,10 @@ typedef struct Peer
 	bool		error_hidden;	/* a connection error: coarse for non-superusers */
 } Peer;
 
-/* the worker's long-lived context (defined in peer.c, made by the worker) */
+/* the worker's long-lived context (defined in transport.c, made by the worker) */
 extern MemoryContext smpc_worker_context;
 
-/* peer.c */
+/* transport.c */
 extern void peer_close(Peer *p);
 extern void peer_enqueue(Peer *p, OutMsg *msg);
 extern void peer_free_queue(Peer *p);
@@ -128,8 +110,8 @@ extern long peer_next_timeout(Peer *p, TimestampTz now);
 extern void peer_set_error(Peer *p, const char *fmt,...) pg_attribute_printf(2, 3);
 
 /*
- * What peer.c asks of the session layer (session.c), which registers
- * itself with peer_set_events(): peer.c includes no header of the modules
+ * What transport.c asks of the session layer (session.c), which registers
+ * itself with peer_set_events(): transport.c includes no header of the modules
  * above it.
  */
 typedef struct PeerEvents

@@ -25,8 +25,10 @@
 #
 # The last line is always "tests: N passed, M failed", where N counts the
 # passed pg_regress tests plus the passed TAP assertions, plus one for the
-# fuzzing run, one for the check of the symbols smpc.so exports and one for
-# the check that the production build has no fault injection.  The
+# fuzzing run, one for the check of the symbols smpc.so exports, one for
+# the check that no module of src/ imports another in a circle
+# (test/check-modules.sh) and one for the check that the production build
+# has no fault injection.  The
 # exit status is 0 only when nothing failed.
 set -euo pipefail
 
@@ -63,11 +65,13 @@ exports_passed=0
 exports_failed=0
 faults_passed=0
 faults_failed=0
+modules_passed=0
+modules_failed=0
 other_failed=0
 
 summary() {
-	local passed=$((regress_passed + tap_passed + fuzz_passed + exports_passed + faults_passed))
-	local failed=$((regress_failed + tap_failed + fuzz_failed + exports_failed + faults_failed + other_failed))
+	local passed=$((regress_passed + tap_passed + fuzz_passed + exports_passed + faults_passed + modules_passed))
+	local failed=$((regress_failed + tap_failed + fuzz_failed + exports_failed + faults_failed + modules_failed + other_failed))
 	echo
 	# the runners' own summary lines again, next to ours
 	if [ -f "$WORK/run-regress.out" ]; then
@@ -79,7 +83,7 @@ summary() {
 	if [ -f "$WORK/run-fuzz.out" ]; then
 		grep -E '^fuzz: ' "$WORK/run-fuzz.out" || true
 	fi
-	echo "pg_regress: $regress_passed passed, $regress_failed failed; TAP assertions: $tap_passed passed, $tap_failed failed; fuzzing: $fuzz_passed passed, $fuzz_failed failed; exported symbols: $exports_passed passed, $exports_failed failed; no faults in the production build: $faults_passed passed, $faults_failed failed"
+	echo "pg_regress: $regress_passed passed, $regress_failed failed; TAP assertions: $tap_passed passed, $tap_failed failed; fuzzing: $fuzz_passed passed, $fuzz_failed failed; exported symbols: $exports_passed passed, $exports_failed failed; no faults in the production build: $faults_passed passed, $faults_failed failed; modules without circles: $modules_passed passed, $modules_failed failed"
 	echo "tests: $passed passed, $failed failed"
 	[ "$failed" = 0 ]
 }
@@ -137,6 +141,13 @@ if [ -z "$bad_symbols" ]; then
 else
 	echo "exports: smpc.so exports symbols without the smpc_ prefix:" $bad_symbols
 	exports_failed=1
+fi
+# no module of src/ imports another in a circle
+log "Checking the imports between the modules of src/"
+if bash "$REPO/test/check-modules.sh"; then
+	modules_passed=1
+else
+	modules_failed=1
 fi
 # the production build has neither the setting smpc.fault_injection nor
 # the fault code (its log messages); the test build has both, which shows

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * peer.c
+ * transport.c
  *	  The background worker's connections to its peers: one non-blocking
  *	  libpq connection per peer key, driven as a small state machine
  *	  (down -> connecting -> idle <-> busy), with reconnection back-off and
