@@ -17,12 +17,14 @@
  *	   senders (each sender's messages to one recipient stay in order, as
  *	   transport.c and session.c guarantee), every computation succeeds.
  *
- * Output: one line per scenario, then "unit: protocol, N checks, 0
- * failed"; the exit status is 1 if any check failed.  "-v" also prints
- * every node's log lines.
- *
- * Links src/protocol.c, src/codec.c and src/field.c with PostgreSQL's
- * libpgcommon.a and libpgport.a and libsodium, as test/fuzz/run.sh does.
+ * Output: "# seed S", one line per scenario ("ok" or "not ok", with how
+ * the computations ended), a "not ok" line per failed check, and last
+ * "unit: protocol, N passed, M failed"; the exit status is 1 if any check
+ * failed.  Usage: test_protocol [seed] [-v]; the seed is fixed unless given
+ * (test/unit/run.sh passes SMPC_UNIT_SEED), and -v also prints every
+ * node's log lines.  Built by test/unit/run.sh with PostgreSQL's
+ * libpgcommon.a and libpgport.a and libsodium, from
+ * sources: src/protocol.c src/codec.c src/field.c
  */
 #include "postgres.h"
 
@@ -112,9 +114,9 @@ static const char *scenario = "";
 		if (!(cond)) \
 		{ \
 			nfailed++; \
-			fprintf(stderr, "FAILED [%s] ", scenario); \
-			fprintf(stderr, __VA_ARGS__); \
-			fprintf(stderr, "\n"); \
+			printf("not ok - [%s] ", scenario); \
+			printf(__VA_ARGS__); \
+			printf("\n"); \
 		} \
 	} while (0)
 
@@ -509,7 +511,8 @@ run_once(const Scenario *s, int round, bool verbose)
 int
 main(int argc, char **argv)
 {
-	bool		verbose = argc > 1 && strcmp(argv[1], "-v") == 0;
+	bool		verbose = false;
+	uint64		seed = 20261201;
 	static const Scenario scenarios[] = {
 		/* name, n, min_parties, max_colluders, min_cell_count, net, must_succeed, zero, withheld, rounds */
 		{"3 nodes, in order", 3, 1, 0, 1, {0, 0, 0, true, -1}, true, -1, false, 20},
@@ -533,7 +536,16 @@ main(int argc, char **argv)
 	int			i,
 				r;
 
-	rng_state = 20261201;
+	for (i = 1; i < argc; i++)
+	{
+		if (strcmp(argv[i], "-v") == 0)
+			verbose = true;
+		else
+			seed = strtoull(argv[i], NULL, 10);
+	}
+	printf("# seed %llu (replay: test_protocol %llu)\n", (unsigned long long) seed,
+		   (unsigned long long) seed);
+	rng_state = seed;
 	if (randombytes_set_implementation(&rng_impl) != 0 || sodium_init() < 0)
 	{
 		fprintf(stderr, "cannot set up libsodium\n");
@@ -551,10 +563,11 @@ main(int argc, char **argv)
 		nexact = nwithheld = nerrors = 0;
 		for (r = 0; r < s->rounds; r++)
 			run_once(s, r, verbose);
-		printf("protocol: %s: %d checks, %d failed (ended: %d exact, %d withheld, %d with an error)\n",
-			   s->name, nchecks - checks, nfailed - before, nexact, nwithheld, nerrors);
+		printf("%s - %s: %d checks, %d failed (ended at the nodes: %d exact, %d withheld, %d with an error)\n",
+			   nfailed == before ? "ok" : "not ok", s->name, nchecks - checks,
+			   nfailed - before, nexact, nwithheld, nerrors);
 	}
 	free(msgs);
-	printf("unit: protocol, %d checks, %d failed\n", nchecks, nfailed);
+	printf("unit: protocol, %d passed, %d failed\n", nchecks - nfailed, nfailed);
 	return nfailed == 0 ? 0 : 1;
 }
