@@ -4,7 +4,8 @@
 # setting smpc.fault_injection that the fault tests need), then run the
 # pg_regress suite (single node, temporary instance) and the TAP suite
 # (several real servers) with "make installcheck", then fuzz the message
-# decoder with libFuzzer for a minute (test/fuzz/run.sh).
+# decoder and the protocol's message handling with libFuzzer for a minute
+# each (test/fuzz/run.sh).
 #
 # Usage, from the repository root on Debian 12, as root (sudo is not
 # needed, and not used when the caller is root):
@@ -17,19 +18,19 @@
 #     SMPC_TEST_DIR=dir    scratch copy of the tree (default /tmp/smpc-tests)
 #     SMPC_PROVE_TESTS=... run only these TAP files, e.g. test/t/001_three_nodes.pl
 #     PROVE_FLAGS=...      extra flags for prove, e.g. --verbose
-#     SMPC_FUZZ_SECONDS=n  how long to fuzz the decoder (default 60; 0 skips it)
+#     SMPC_FUZZ_SECONDS=n  how long to fuzz each target (default 60; 0 skips it)
 #
 # PostgreSQL refuses to run as root, so the tests run as the "postgres" OS
 # user in a copy of the tree that it owns.  The Debian default cluster (if
 # any) is left alone: every test starts its own temporary servers.
 #
 # The last line is always "tests: N passed, M failed", where N counts the
-# passed pg_regress tests plus the passed TAP assertions, plus one for the
-# fuzzing run, one for the check of the symbols smpc.so exports, one for
-# the check that no module of src/ imports another in a circle
-# (test/check-modules.sh) and one for the check that the production build
-# has no fault injection.  The
-# exit status is 0 only when nothing failed.
+# passed pg_regress tests plus the passed TAP assertions, plus one for each
+# fuzzed target (decoder, protocol), one for the check of the symbols
+# smpc.so exports, one for the check that no module of src/ imports another
+# in a circle (test/check-modules.sh) and one for the check that the
+# production build has no fault injection.  The exit status is 0 only when
+# nothing failed.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -285,17 +286,18 @@ fi
 # --- 6. fuzzing ------------------------------------------------------------
 fuzz_seconds=${SMPC_FUZZ_SECONDS:-60}
 if [ "$fuzz_seconds" = 0 ]; then
-	log "Skipping the fuzzing of the message decoder (SMPC_FUZZ_SECONDS=0)"
+	log "Skipping the fuzzing (SMPC_FUZZ_SECONDS=0)"
 else
-	log "Fuzzing the message decoder for ${fuzz_seconds}s (test/fuzz/run.sh)"
+	log "Fuzzing the message decoder and the protocol for ${fuzz_seconds}s each (test/fuzz/run.sh)"
 	set +e
 	as_postgres env PG_CONFIG="$PG_CONFIG" SMPC_FUZZ_SECONDS="$fuzz_seconds" \
 		SMPC_FUZZ_DIR="$WORK/fuzz" bash "$WORK/test/fuzz/run.sh" 2>&1 | tee "$WORK/run-fuzz.out"
 	fuzz_rc=${PIPESTATUS[0]}
 	set -e
-	if [ "$fuzz_rc" = 0 ]; then
-		fuzz_passed=1
-	else
+	# one line per target: "fuzz: NAME, N runs in S s, 0 crashes" or "..., FAILED"
+	fuzz_passed=$(grep -cE '^fuzz: [a-z]+, [0-9]+ runs in .*, 0 crashes' "$WORK/run-fuzz.out" || true)
+	fuzz_failed=$(grep -cE '^fuzz: [a-z]+, FAILED' "$WORK/run-fuzz.out" || true)
+	if [ "$fuzz_rc" != 0 ] && [ "$fuzz_failed" = 0 ]; then
 		fuzz_failed=1
 	fi
 fi
