@@ -92,6 +92,20 @@ peer_error(void *arg, const uint8 *public_key, bool *hidden)
 	return p->last_error;
 }
 
+/* The protocol, in its own context, which lives as long as the worker. */
+static void
+create_protocol(void)
+{
+	SmpcProtoEnv env = {peer_error, NULL};
+	MemoryContext old;
+
+	protocol_context = AllocSetContextCreate(smpc_worker_context, "smpc protocol",
+											 ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(protocol_context);
+	protocol = smpc_protocol_create(&env);
+	MemoryContextSwitchTo(old);
+}
+
 /* Read the configuration tables again and hand the groups to the protocol. */
 static void
 reload(void)
@@ -341,16 +355,8 @@ smpc_worker_main(Datum arg)
 												ALLOCSET_DEFAULT_SIZES);
 	loop_ctx = AllocSetContextCreate(smpc_worker_context, "smpc worker loop",
 									 ALLOCSET_DEFAULT_SIZES);
-	protocol_context = AllocSetContextCreate(smpc_worker_context, "smpc protocol",
-											 ALLOCSET_DEFAULT_SIZES);
 	history_init(smpc_worker_context);
-	{
-		SmpcProtoEnv env = {peer_error, NULL};
-		MemoryContext old = MemoryContextSwitchTo(protocol_context);
-
-		protocol = smpc_protocol_create(&env);
-		MemoryContextSwitchTo(old);
-	}
+	create_protocol();
 	memset(peers, 0, sizeof(peers));
 	session_init();
 	shmem_worker_attach(my_epoch);
