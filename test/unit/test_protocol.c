@@ -174,6 +174,15 @@ static int	nmsgs;
 static uint64 send_order;
 static PeerGroup group_of[MAX_NODES];
 
+/* A message that will not arrive. */
+static void
+kill_msg(Msg *m)
+{
+	m->live = false;
+	free(m->payload);
+	m->payload = NULL;
+}
+
 static int
 node_by_key(const uint8 *key)
 {
@@ -291,7 +300,7 @@ effects(Net *net, int i, TimestampTz now, bool verbose)
 							msgs[k].type != SMPC_MSG_ABORT &&
 							msgs[k].type != SMPC_MSG_READY &&
 							memcmp(msgs[k].comp_id, e->comp_id, SMPC_HASH_BYTES) == 0)
-							msgs[k].live = false;
+							kill_msg(&msgs[k]);
 					break;
 				}
 		}
@@ -301,7 +310,7 @@ effects(Net *net, int i, TimestampTz now, bool verbose)
 
 /* A group of every node; each node's copy marks itself. */
 static void
-make_groups(int n, int min_parties, int max_colluders, int min_cell_count)
+make_groups(int n, int min_parties, int max_colluders, int min_cell_count, int odd)
 {
 	int			order[MAX_NODES];
 	int			i,
@@ -335,7 +344,7 @@ make_groups(int n, int min_parties, int max_colluders, int min_cell_count)
 			memcpy(g->members[j].public_key, nodes[order[j]].key, SMPC_KEY_BYTES);
 			g->members[j].self = order[j] == i;
 		}
-		memset(g->digest, 0x5a, SMPC_HASH_BYTES);
+		memset(g->digest, i == odd ? 0xa5 : 0x5a, SMPC_HASH_BYTES);
 	}
 }
 
@@ -351,6 +360,9 @@ typedef struct Scenario
 	int			zero_rows_node; /* contributes no rows, or -1 */
 	bool		expect_withheld;
 	int			rounds;
+	int			cancel_node;	/* its backend gives up, or -1 */
+	int			cancel_ms;		/* that long after the start */
+	int			odd_digest_node;	/* sees another membership, or -1 */
 } Scenario;
 
 static void
@@ -383,7 +395,8 @@ run_once(const Scenario *s, int round, bool verbose)
 		expect[1] += nd->values[1];
 		nd->submit_at = now + (TimestampTz) draw(300) * 1000;
 	}
-	make_groups(nnodes, s->min_parties, s->max_colluders, s->min_cell_count);
+	make_groups(nnodes, s->min_parties, s->max_colluders, s->min_cell_count,
+				s->odd_digest_node);
 	for (i = 0; i < nnodes; i++)
 		smpc_protocol_configure(nodes[i].P, true, &group_of[i], 1);
 
@@ -415,6 +428,16 @@ run_once(const Scenario *s, int round, bool verbose)
 				effects(&net, i, now, verbose);
 			}
 		}
+		/* a backend that gives up */
+		if (s->cancel_node >= 0 && nodes[s->cancel_node].submitted &&
+			nodes[s->cancel_node].results == 0 &&
+			now >= start + (TimestampTz) s->cancel_ms * 1000)
+		{
+			bool		found = smpc_protocol_cancel(nodes[s->cancel_node].P, 0, now);
+
+			CHECK(found, "round %d: no computation to cancel", round);
+			effects(&net, s->cancel_node, now, verbose);
+		}
 		/* messages that are due, in time order */
 		for (;;)
 		{
@@ -427,7 +450,6 @@ run_once(const Scenario *s, int round, bool verbose)
 					best = k;
 			if (best < 0)
 				break;
-			msgs[best].live = false;
 			if (msgs[best].to != net.kill_node)
 			{
 				Node	   *to = &nodes[msgs[best].to];
@@ -436,9 +458,10 @@ run_once(const Scenario *s, int round, bool verbose)
 									  nodes[msgs[best].from].name, msgs[best].type,
 									  msgs[best].comp_id, msgs[best].payload,
 									  msgs[best].len, now);
-				effects(&net, msgs[best].to, now, verbose);
 			}
-			free(msgs[best].payload);
+			kill_msg(&msgs[best]);
+			if (msgs[best].to != net.kill_node)
+				effects(&net, msgs[best].to, now, verbose);
 		}
 		for (i = 0; i < nnodes; i++)
 		{
@@ -459,15 +482,12 @@ run_once(const Scenario *s, int round, bool verbose)
 			for (k = 0; k < nmsgs; k++)
 				if (msgs[k].live && msgs[k].from == net.kill_node &&
 					msgs[k].type != SMPC_MSG_READY)
-					msgs[k].live = false;
+					kill_msg(&msgs[k]);
 	}
 	/* the messages still on the way go nowhere */
 	for (k = 0; k < nmsgs; k++)
 		if (msgs[k].live)
-		{
-			msgs[k].live = false;
-			free(msgs[k].payload);
-		}
+			kill_msg(&msgs[k]);
 
 	for (i = 0; i < nnodes; i++)
 	{
@@ -499,8 +519,14 @@ run_once(const Scenario *s, int round, bool verbose)
 		else
 		{
 			CHECK(!s->must_succeed, "round %d %s: failed: %s", round, nd->name, nd->errmsg);
+			if (s->odd_digest_node >= 0)
+				CHECK(strstr(nd->errmsg, "disagree on its membership") != NULL,
+					  "round %d %s: not the membership: %s", round, nd->name, nd->errmsg);
+			if (i == s->cancel_node)
+				CHECK(strstr(nd->errmsg, "cancelled at this node") != NULL,
+					  "round %d %s: not cancelled: %s", round, nd->name, nd->errmsg);
 			CHECK(strstr(nd->errmsg, "timed out") || strstr(nd->errmsg, "abandoned") ||
-				  strstr(nd->errmsg, "disagree"),
+				  strstr(nd->errmsg, "disagree") || strstr(nd->errmsg, "cancelled"),
 				  "round %d %s: error without a cause: %s", round, nd->name, nd->errmsg);
 		}
 	}
@@ -514,24 +540,33 @@ main(int argc, char **argv)
 	bool		verbose = false;
 	uint64		seed = 20261201;
 	static const Scenario scenarios[] = {
-		/* name, n, min_parties, max_colluders, min_cell_count, net, must_succeed, zero, withheld, rounds */
-		{"3 nodes, in order", 3, 1, 0, 1, {0, 0, 0, true, -1}, true, -1, false, 20},
-		{"5 nodes, in order", 5, 1, 0, 1, {0, 0, 0, true, -1}, true, -1, false, 20},
-		{"3 nodes, delays", 3, 1, 0, 1, {0, 0, 200, true, -1}, true, -1, false, 40},
-		{"5 nodes, delays", 5, 1, 0, 1, {0, 0, 200, true, -1}, true, -1, false, 40},
-		{"3 nodes, threshold 1", 3, 2, 1, 1, {0, 0, 100, true, -1}, true, -1, false, 20},
-		{"5 nodes, small cells", 5, 3, 2, 3, {0, 0, 100, true, -1}, true, -1, false, 20},
-		{"3 nodes, small cells", 3, 2, 1, 2, {0, 0, 100, true, -1}, true, -1, false, 20},
-		{"5 nodes, min_parties withheld", 5, 5, 2, 2, {0, 0, 50, true, -1}, true, 2, true, 10},
-		{"3 nodes, min_parties withheld", 3, 3, 0, 1, {0, 0, 50, true, -1}, true, 1, true, 10},
-		{"3 nodes, reordered", 3, 1, 0, 1, {0, 0, 200, false, -1}, false, -1, false, 40},
-		{"5 nodes, reordered", 5, 2, 2, 2, {0, 0, 200, false, -1}, false, -1, false, 40},
-		{"3 nodes, duplicates", 3, 1, 0, 1, {0, 20, 100, true, -1}, true, -1, false, 40},
-		{"5 nodes, duplicates, small cells", 5, 3, 2, 3, {0, 20, 100, true, -1}, true, -1, false, 20},
-		{"3 nodes, drops", 3, 1, 0, 1, {10, 0, 100, true, -1}, false, -1, false, 40},
-		{"5 nodes, drops, duplicates", 5, 2, 2, 2, {5, 10, 100, false, -1}, false, -1, false, 40},
-		{"3 nodes, a node dies", 3, 1, 0, 1, {0, 0, 50, true, 1}, false, -1, false, 10},
-		{"5 nodes, a node dies, threshold 2", 5, 2, 2, 1, {0, 0, 50, true, 3}, false, -1, false, 10},
+		/*
+		 * name, n, min_parties, max_colluders, min_cell_count, net (drop %,
+		 * duplicate %, delay ms, FIFO, dead node), must_succeed, node without
+		 * rows, withheld, rounds, cancelling node and when, node with another
+		 * membership
+		 */
+		{"3 nodes, in order", 3, 1, 0, 1, {0, 0, 0, true, -1}, true, -1, false, 20, -1, 0, -1},
+		{"5 nodes, in order", 5, 1, 0, 1, {0, 0, 0, true, -1}, true, -1, false, 20, -1, 0, -1},
+		{"3 nodes, delays", 3, 1, 0, 1, {0, 0, 200, true, -1}, true, -1, false, 40, -1, 0, -1},
+		{"5 nodes, delays", 5, 1, 0, 1, {0, 0, 200, true, -1}, true, -1, false, 40, -1, 0, -1},
+		{"3 nodes, threshold 1", 3, 2, 1, 1, {0, 0, 100, true, -1}, true, -1, false, 20, -1, 0, -1},
+		{"5 nodes, small cells", 5, 3, 2, 3, {0, 0, 100, true, -1}, true, -1, false, 20, -1, 0, -1},
+		{"3 nodes, small cells", 3, 2, 1, 2, {0, 0, 100, true, -1}, true, -1, false, 20, -1, 0, -1},
+		{"5 nodes, min_parties withheld", 5, 5, 2, 2, {0, 0, 50, true, -1}, true, 2, true, 10, -1, 0, -1},
+		{"3 nodes, min_parties withheld", 3, 3, 0, 1, {0, 0, 50, true, -1}, true, 1, true, 10, -1, 0, -1},
+		{"3 nodes, reordered", 3, 1, 0, 1, {0, 0, 200, false, -1}, false, -1, false, 40, -1, 0, -1},
+		{"5 nodes, reordered", 5, 2, 2, 2, {0, 0, 200, false, -1}, false, -1, false, 40, -1, 0, -1},
+		{"3 nodes, duplicates", 3, 1, 0, 1, {0, 20, 100, true, -1}, true, -1, false, 40, -1, 0, -1},
+		{"5 nodes, duplicates, small cells", 5, 3, 2, 3, {0, 20, 100, true, -1}, true, -1, false, 20, -1, 0, -1},
+		{"3 nodes, drops", 3, 1, 0, 1, {10, 0, 100, true, -1}, false, -1, false, 40, -1, 0, -1},
+		{"5 nodes, drops, duplicates", 5, 2, 2, 2, {5, 10, 100, false, -1}, false, -1, false, 40, -1, 0, -1},
+		{"3 nodes, a node dies", 3, 1, 0, 1, {0, 0, 50, true, 1}, false, -1, false, 10, -1, 0, -1},
+		{"5 nodes, a node dies, threshold 2", 5, 2, 2, 1, {0, 0, 50, true, 3}, false, -1, false, 10, -1, 0, -1},
+		{"3 nodes, a backend gives up", 3, 1, 0, 1, {0, 0, 100, true, -1}, false, -1, false, 20, 0, 150, -1},
+		{"5 nodes, a backend gives up late", 5, 2, 2, 2, {0, 0, 100, true, -1}, false, -1, false, 20, 2, 600, -1},
+		{"3 nodes, another membership", 3, 1, 0, 1, {0, 0, 50, true, -1}, false, -1, false, 5, -1, 0, 1},
+		{"5 nodes, another membership", 5, 3, 2, 3, {0, 0, 50, true, -1}, false, -1, false, 5, -1, 0, 4},
 	};
 	int			i,
 				r;
