@@ -58,6 +58,7 @@
 
 #include "codec.h"
 #include "config.h"
+#include "engine.h"
 #include "field.h"
 #include "history.h"
 #include "session.h"
@@ -74,7 +75,8 @@ typedef enum CompPhase
 	PHASE_INPUT,
 	PHASE_MULT,					/* the tests: multiplication rounds */
 	PHASE_ZOPEN,				/* the tests: opening the test values */
-	PHASE_OUTPUT
+	PHASE_OUTPUT,
+	PHASE_ENGINE				/* the round engine's rounds (min, max) */
 } CompPhase;
 
 /* Hidden elements shared besides the values: see start_input(). */
@@ -83,6 +85,17 @@ typedef enum CompPhase
 #define MULT_CHUNK		400
 #define MULT_MAX_CHUNKS 64
 #define MAX_LEVELS		16
+
+/* A member's vector of one round of the round engine, arriving in chunks. */
+typedef struct RoundIn
+{
+	uint32		round;			/* 0: none */
+	uint32		total;			/* elements */
+	int			nchunks;
+	int			got;
+	bool	   *seen;			/* nchunks */
+	smpc_fe    *v;				/* total (at least 1) */
+} RoundIn;
 
 typedef struct Comp
 {
@@ -150,6 +163,10 @@ typedef struct Comp
 	TimestampTz started;
 	TimestampTz deadline;
 	int			timeout_ms;
+	/* the round engine (smpc_min, smpc_max): started once every share is in */
+	SmpcEngine *engine;
+	RoundIn		rin[SMPC_MAX_MEMBERS][2];	/* by the parity of the round */
+	uint32		fed[SMPC_MAX_MEMBERS];	/* last round handed to the engine */
 	bool		relayed;		/* failing because another member failed */
 	bool		stalled;		/* smpc.fault_injection holds it still */
 } Comp;
@@ -363,6 +380,8 @@ msg_type_name(uint8 type)
 			return "multiplication round";
 		case SMPC_MSG_ZSUMS:
 			return "small-cell test";
+		case SMPC_MSG_ROUND:
+			return "comparison round";
 		case SMPC_MSG_ABORT:
 			return "abort";
 		default:
@@ -428,6 +447,25 @@ ready_of(Comp *c, SmpcReady *r)
 	r->wait_ms = c->timeout_ms;
 }
 
+static bool
+uses_engine(Comp *c)
+{
+	return c->kind == SMPC_KIND_MINIMUM || c->kind == SMPC_KIND_MAXIMUM;
+}
+
+static void
+clear_round_in(RoundIn *in)
+{
+	if (in->v)
+	{
+		sodium_memzero(in->v, sizeof(smpc_fe) * Max(in->total, 1));
+		pfree(in->v);
+	}
+	if (in->seen)
+		pfree(in->seen);
+	memset(in, 0, sizeof(RoundIn));
+}
+
 static void
 wipe_comp(Comp *c)
 {
@@ -460,6 +498,17 @@ wipe_comp(Comp *c)
 	{
 		sodium_memzero(c->zs, sizeof(smpc_fe) * c->n * c->nz);
 		pfree(c->zs);
+	}
+	if (c->engine)
+	{
+		int			i;
+
+		smpc_engine_free(c->engine);
+		for (i = 0; i < c->n; i++)
+		{
+			clear_round_in(&c->rin[i][0]);
+			clear_round_in(&c->rin[i][1]);
+		}
 	}
 	sodium_memzero(c, sizeof(Comp));
 }
@@ -567,10 +616,12 @@ have_of_phase(Comp *c)
 	int			i;
 
 	for (i = 0; i < c->n; i++)
-		c->have_round[i] = c->mult_done[i] > c->round;
+		c->have_round[i] = c->phase == PHASE_ENGINE
+			? i == c->self || c->fed[i] >= (uint32) smpc_engine_round(c->engine)
+			: c->mult_done[i] > c->round;
 	return c->phase == PHASE_WAIT ? c->have_ready
 		: c->phase == PHASE_INPUT ? c->have_share
-		: c->phase == PHASE_MULT ? c->have_round
+		: c->phase == PHASE_MULT || c->phase == PHASE_ENGINE ? c->have_round
 		: c->phase == PHASE_ZOPEN ? c->have_z : c->have_sum;
 }
 
@@ -620,6 +671,7 @@ timeout_comp(Comp *c)
 		: c->phase == PHASE_INPUT ? "Peers that did not send their shares"
 		: c->phase == PHASE_MULT ? "Peers that did not send their multiplication round"
 		: c->phase == PHASE_ZOPEN ? "Peers that did not send their test values"
+		: c->phase == PHASE_ENGINE ? "Peers that did not send their comparison round"
 		: "Peers that did not send their sums";
 	StringInfoData detail;
 	int			i;
@@ -656,6 +708,7 @@ timeout_comp(Comp *c)
 
 static void process_early(Comp *c);
 static void try_advance(Comp *c);
+static void not_due(Comp *c, const char *who, uint8 type, const char *why);
 
 /*
  * smpc.fault_injection = wrong_step: messages of steps that are not due.
@@ -815,7 +868,7 @@ plan_tests(Comp *c)
 			c->lvl_acc[i] = MemoryContextAllocZero(smpc_worker_context,
 												   sizeof(smpc_fe) * c->level_products[0]);
 	c->zs = MemoryContextAllocZero(smpc_worker_context, sizeof(smpc_fe) * c->n * c->nz);
-	if (c->ncells > 0)
+	if (c->ncells > 0 || uses_engine(c))
 		c->recv = MemoryContextAllocZero(smpc_worker_context,
 										 sizeof(smpc_fe) * c->n * c->nshared);
 	for (i = 0; i < c->n; i++)
@@ -1089,8 +1142,11 @@ start_input(Comp *c)
 		{
 			fail_comp(c, "failed", ERRCODE_INVALID_PARAMETER_VALUE,
 					  psprintf("members of peer group \"%s\" disagree on the computation", c->group),
-					  psprintf("Member \"%s\" uses other %s than this node.", c->members[i].name,
-							   c->kind == SMPC_KIND_HISTOGRAM ? "histogram bounds" : "categories"));
+					  uses_engine(c)
+					  ? psprintf("Member \"%s\" computes smpc_%s over another input type than this node.",
+								 c->members[i].name, smpc_kind_name(c->kind))
+					  : psprintf("Member \"%s\" uses other %s than this node.", c->members[i].name,
+								 c->kind == SMPC_KIND_HISTOGRAM ? "histogram bounds" : "categories"));
 			return;
 		}
 		if (r->vclass != c->vclass || r->nvalues != c->nvalues)
@@ -1206,6 +1262,186 @@ all_have(Comp *c, bool *have)
 	return true;
 }
 
+/*
+ * The round engine (smpc_min, smpc_max).  Each member's shared value is the
+ * key of its local extreme (smpc.h); the engine keeps the per-member shares
+ * apart and runs a tournament of secure comparisons on them, which opens
+ * only the extreme.  It starts once every share is in, and runs its rounds
+ * once the contributor and small-cell tests allowed a result.
+ */
+static bool
+start_engine(Comp *c)
+{
+	smpc_fe		inputs[SMPC_MAX_MEMBERS];
+	const char *why = NULL;
+	int			i;
+
+	for (i = 0; i < c->n; i++)
+		inputs[i] = c->recv[i * c->nshared];
+	c->engine = smpc_engine_start(c->kind == SMPC_KIND_MAXIMUM ? SMPC_PROG_MAX : SMPC_PROG_MIN,
+								  c->n, c->self, c->degree, SMPC_ORDER_BITS,
+								  inputs, c->n, &why);
+	sodium_memzero(inputs, sizeof(inputs));
+	if (c->engine == NULL)
+	{
+		fail_comp(c, "failed", ERRCODE_INTERNAL_ERROR,
+				  psprintf("could not start the comparisons of smpc_%s", smpc_kind_name(c->kind)),
+				  psprintf("%s.", why ? why : "The engine refused the computation"));
+		return false;
+	}
+	return true;
+}
+
+/* Send every other member our vector of the engine's current round. */
+static void
+send_engine_round(Comp *c)
+{
+	uint32		round = (uint32) smpc_engine_round(c->engine);
+	int			i;
+
+	for (i = 0; i < c->n; i++)
+	{
+		const smpc_fe *v;
+		int			len,
+					ch,
+					nchunks;
+
+		if (i == c->self)
+			continue;
+		smpc_engine_outgoing(c->engine, i, &v, &len);
+		nchunks = smpc_round_chunks((uint32) len);
+		for (ch = 0; ch < nchunks; ch++)
+		{
+			StringInfoData buf;
+
+			initStringInfo(&buf);
+			smpc_put_round(&buf, round, (uint32) len, (uint32) ch,
+						   v + (size_t) ch * SMPC_ROUND_CHUNK);
+			send_to(c->members[i].public_key, SMPC_MSG_ROUND, c->comp_id, &buf);
+			sodium_memzero(buf.data, buf.len);
+			pfree(buf.data);
+		}
+	}
+}
+
+/*
+ * Hand the engine every complete vector of its current round, and advance
+ * through as many rounds as the vectors in allow.
+ */
+static void
+run_engine(Comp *c)
+{
+	for (;;)
+	{
+		uint32		round = (uint32) smpc_engine_round(c->engine);
+		int			i;
+
+		for (i = 0; i < c->n; i++)
+		{
+			RoundIn    *in = &c->rin[i][round % 2];
+			const char *why = NULL;
+
+			if (i == c->self || c->fed[i] >= round || in->round != round ||
+				in->got < in->nchunks)
+				continue;
+			if (!smpc_engine_incoming(c->engine, i, (int) round, in->v, (int) in->total, &why))
+				ereport(WARNING,
+						(errmsg("smpc: rejected a comparison round from peer \"%s\"",
+								c->members[i].name),
+						 errdetail("%s.", why ? why : "The engine refused it")));
+			else
+				c->fed[i] = round;
+			clear_round_in(in);
+		}
+		if (!smpc_engine_round_complete(c->engine))
+			return;
+		smpc_engine_advance(c->engine);
+		if (smpc_engine_done(c->engine))
+		{
+			int128		result[1];
+			bool		none[1] = {false};
+
+			if (smpc_engine_result(c->engine, result, 1) != 1)
+			{
+				fail_comp(c, "failed", ERRCODE_INTERNAL_ERROR,
+						  psprintf("the comparisons of smpc_%s gave no result", smpc_kind_name(c->kind)),
+						  NULL);
+				return;
+			}
+			post_result(c, 0, NULL, NULL, result, none, 1, c->agreed_scale);
+			finish_comp(c, "succeeded", 0, NULL, NULL);
+			return;
+		}
+		send_engine_round(c);
+	}
+}
+
+/*
+ * One chunk of a member's vector of an engine round.  A member sends round
+ * R + 1 only once it has every member's round R, ours included, so it is
+ * at most one round ahead of us; before our rounds start (we are still
+ * opening the tests) it may be in round 1.
+ */
+static void
+round_message(Comp *c, int idx, const uint8 *payload, size_t len)
+{
+	smpc_fe		v[SMPC_ROUND_CHUNK];
+	const char *who = c->members[idx].name;
+	uint32		round,
+				total,
+				chunk,
+				ours;
+	int			count;
+	RoundIn    *in;
+
+	if (c->engine == NULL)
+	{
+		not_due(c, who, SMPC_MSG_ROUND, "This computation has no comparison rounds here yet.");
+		return;
+	}
+	if (!smpc_get_round(payload, len, SMPC_ENGINE_MAX_VECTOR, &round, &total, &chunk, v, &count))
+	{
+		ereport(WARNING, (errmsg("smpc: malformed comparison round from peer \"%s\"", who)));
+		return;
+	}
+	ours = c->phase == PHASE_ENGINE ? (uint32) smpc_engine_round(c->engine) : 1;
+	if (!c->have_z[idx] || round < 1 || round > ours + 1 || round <= c->fed[idx])
+	{
+		not_due(c, who, SMPC_MSG_ROUND,
+				round >= 1 && round <= c->fed[idx] ? "The peer had already sent that round."
+				: "The peer had not sent the steps before it.");
+		sodium_memzero(v, sizeof(smpc_fe) * count);
+		return;
+	}
+	in = &c->rin[idx][round % 2];
+	if (in->round == 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(smpc_worker_context);
+
+		in->round = round;
+		in->total = total;
+		in->nchunks = smpc_round_chunks(total);
+		in->got = 0;
+		in->v = palloc0(sizeof(smpc_fe) * Max(total, 1));
+		in->seen = palloc0(sizeof(bool) * in->nchunks);
+		MemoryContextSwitchTo(old);
+	}
+	if (in->round != round || in->total != total || in->seen[chunk])
+	{
+		ereport(WARNING,
+				(errmsg("smpc: %s comparison round from peer \"%s\" ignored",
+						in->round == round && in->total == total ? "duplicate" : "inconsistent",
+						who)));
+		sodium_memzero(v, sizeof(smpc_fe) * count);
+		return;
+	}
+	memcpy(in->v + (size_t) chunk * SMPC_ROUND_CHUNK, v, sizeof(smpc_fe) * count);
+	sodium_memzero(v, sizeof(smpc_fe) * count);
+	in->seen[chunk] = true;
+	in->got++;
+	try_advance(c);
+}
+
 /* Send our sums of shares (only of the buckets not suppressed). */
 static void
 start_output(Comp *c)
@@ -1278,6 +1514,8 @@ try_advance(Comp *c)
 	}
 	if (c->phase == PHASE_INPUT && all_have(c, c->have_share))
 	{
+		if (uses_engine(c) && !start_engine(c))
+			return;
 		build_tests(c);
 		c->round = 0;
 		if (c->nlevels > 0)
@@ -1300,7 +1538,18 @@ try_advance(Comp *c)
 	{
 		if (!open_tests(c))
 			return;
-		start_output(c);
+		if (c->engine)
+		{
+			c->phase = PHASE_ENGINE;
+			send_engine_round(c);
+		}
+		else
+			start_output(c);
+	}
+	if (c->phase == PHASE_ENGINE)
+	{
+		run_engine(c);
+		return;
 	}
 	/* degree + 1 sums determine the result: members may drop out now */
 	if (c->phase == PHASE_OUTPUT && count_have(c, c->have_sum) >= c->degree + 1)
@@ -1453,6 +1702,11 @@ comp_message(Comp *c, int idx, uint8 type, const uint8 *payload, size_t len)
 	if (type == SMPC_MSG_MULT)
 	{
 		mult_message(c, idx, payload, len);
+		return;
+	}
+	if (type == SMPC_MSG_ROUND)
+	{
+		round_message(c, idx, payload, len);
 		return;
 	}
 	/* each member takes its steps in order, and its messages arrive so */
@@ -1715,6 +1969,17 @@ start_request(int slot)
 		return;
 	}
 	c->min_parties = g->min_parties;
+	/* comparisons multiply shares: degree 2t needs 2t + 1 members */
+	if ((c->kind == SMPC_KIND_MINIMUM || c->kind == SMPC_KIND_MAXIMUM) &&
+		2 * c->degree + 1 > c->n)
+	{
+		fail_comp(c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+				  psprintf("smpc_%s in peer group \"%s\" needs an honest majority",
+						   smpc_kind_name(c->kind), c->group),
+				  psprintf("Comparisons need max_colluders below half the members: the group has %d members and tolerates %d colluder%s. Create the group again with max_colluders at most %d.",
+						   c->n, c->degree, c->degree == 1 ? "" : "s", (c->n - 1) / 2));
+		return;
+	}
 	/* no value computed over fewer than min_cell_count rows, for every kind */
 	if (g->min_cell_count > 1)
 	{
@@ -1985,6 +2250,7 @@ handle_message(const uint8 *msg, size_t len)
 		case SMPC_MSG_SUMS:
 		case SMPC_MSG_MULT:
 		case SMPC_MSG_ZSUMS:
+		case SMPC_MSG_ROUND:
 			handle_comp_message(p, &h, plain, plainlen);
 			break;
 	}
