@@ -466,6 +466,7 @@ order_final(FunctionCallInfo fcinfo, SmpcKind kind)
 	int32		result_scale = 0;
 	int64		rows = 0;
 	uint8		desc[SMPC_HASH_BYTES];
+	bool		released;
 	int128		none = kind == SMPC_KIND_MAXIMUM ? SMPC_ORDER_NONE_MAX : SMPC_ORDER_NONE_MIN;
 
 	if (aggref == NULL || list_length(aggref->aggargtypes) < 2)
@@ -486,11 +487,11 @@ order_final(FunctionCallInfo fcinfo, SmpcKind kind)
 		value = none;
 
 	order_desc(kind, type, desc);
-	if (!smpc_run_computation(common->group, common->label, kind, SMPC_CLASS_EXACT,
-							  scale, &value, 1, desc, rows, result, &result_scale, NULL))
-		PG_RETURN_NULL();
+	released = smpc_run_computation(common->group, common->label, kind, SMPC_CLASS_EXACT,
+									scale, &value, 1, desc, rows, result, &result_scale, NULL);
 	explicit_bzero(&value, sizeof(value));
-	if (result[0] == none)
+	/* withheld, or no member had a row */
+	if (!released || result[0] == none)
 		PG_RETURN_NULL();
 
 	switch (type)
