@@ -215,6 +215,9 @@ foreach my $r (@$mixed)
 	isnt($r->{rc}, 0, "int4 against int8: fails at $name");
 	like($r->{stderr}, qr/members of peer group "g" disagree on the computation/,
 		"int4 against int8: disagreement at $name");
+	like($r->{stderr}, qr/node_b/, "int4 against int8: the error at $name names node_b")
+	  unless $r->{node} == $node_b;
+	unlike($r->{stderr}, qr/timed out/, "int4 against int8: $name does not wait for the timeout");
 }
 $mixed = run_parallel(
 	[ $node_a, "SELECT smpc_min(f8, 'g', 'mixed2') FROM t" ],
@@ -226,6 +229,7 @@ foreach my $r (@$mixed)
 	isnt($r->{rc}, 0, "float8 against numeric: fails at $name");
 	like($r->{stderr}, qr/disagree on the computation/,
 		"float8 against numeric: disagreement at $name");
+	unlike($r->{stderr}, qr/timed out/, "float8 against numeric: $name does not wait for the timeout");
 }
 
 # no honest majority: 3 members tolerating 2 colluders (explicitly, and
