@@ -1276,11 +1276,16 @@ start_engine(Comp *c)
 	const char *why = NULL;
 	int			i;
 
+	MemoryContext old;
+
 	for (i = 0; i < c->n; i++)
 		inputs[i] = c->recv[i * c->nshared];
+	/* the engine lives as long as the computation (it allocates as it goes) */
+	old = MemoryContextSwitchTo(smpc_worker_context);
 	c->engine = smpc_engine_start(c->kind == SMPC_KIND_MAXIMUM ? SMPC_PROG_MAX : SMPC_PROG_MIN,
 								  c->n, c->self, c->degree, SMPC_ORDER_BITS,
 								  inputs, c->n, &why);
+	MemoryContextSwitchTo(old);
 	sodium_memzero(inputs, sizeof(inputs));
 	if (c->engine == NULL)
 	{
@@ -1340,11 +1345,16 @@ run_engine(Comp *c)
 		{
 			RoundIn    *in = &c->rin[i][round % 2];
 			const char *why = NULL;
+			MemoryContext old;
+			bool		ok;
 
 			if (i == c->self || c->fed[i] >= round || in->round != round ||
 				in->got < in->nchunks)
 				continue;
-			if (!smpc_engine_incoming(c->engine, i, (int) round, in->v, (int) in->total, &why))
+			old = MemoryContextSwitchTo(smpc_worker_context);
+			ok = smpc_engine_incoming(c->engine, i, (int) round, in->v, (int) in->total, &why);
+			MemoryContextSwitchTo(old);
+			if (!ok)
 				ereport(WARNING,
 						(errmsg("smpc: rejected a comparison round from peer \"%s\"",
 								c->members[i].name),
@@ -1355,7 +1365,12 @@ run_engine(Comp *c)
 		}
 		if (!smpc_engine_round_complete(c->engine))
 			return;
-		smpc_engine_advance(c->engine);
+		{
+			MemoryContext old = MemoryContextSwitchTo(smpc_worker_context);
+
+			smpc_engine_advance(c->engine);
+			MemoryContextSwitchTo(old);
+		}
 		if (smpc_engine_done(c->engine))
 		{
 			int128		result[1];
