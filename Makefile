@@ -28,7 +28,7 @@ PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers 
 SHLIB_LINK_INTERNAL = $(libpq)
 SHLIB_LINK = -lsodium -Wl,--version-script=$(srcdir)/src/exports.map
 
-REGRESS = setup management aggregates upgrade
+REGRESS = setup management aggregates minmax upgrade
 REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=$(srcdir)/test/regress.conf --load-extension=smpc
 
 TAP_TESTS = 1

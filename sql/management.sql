@@ -240,7 +240,7 @@ SELECT smpc.deliver(overlay(pg_temp.msg(:'key3') PLACING '\x54' FROM 1));
 SELECT smpc.deliver(overlay(pg_temp.msg(:'key3') PLACING '\x01' FROM 2));
 SELECT smpc.deliver(overlay(pg_temp.msg(:'key3') PLACING '\x01' FROM 4));
 SELECT smpc.deliver(pg_temp.msg(:'key3', type => 0));
-SELECT smpc.deliver(pg_temp.msg(:'key3', type => 9));
+SELECT smpc.deliver(pg_temp.msg(:'key3', type => 10));
 -- a sender epoch of 0
 SELECT smpc.deliver(overlay(pg_temp.msg(:'key3') PLACING '\x00' FROM 76));
 -- strict

@@ -1493,3 +1493,380 @@ REVOKE EXECUTE ON FUNCTION public.smpc_frequencies(text, text, text[]) FROM PUBL
 GRANT EXECUTE ON FUNCTION public.smpc_frequencies(text, text, text[]) TO smpc_benchmark;
 REVOKE EXECUTE ON FUNCTION public.smpc_frequencies(text, text, text[], text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION public.smpc_frequencies(text, text, text[], text) TO smpc_benchmark;
+
+/*
+ * smpc_min and smpc_max (order.c): each member enters the key of its local
+ * extreme, and the round engine opens only the joint extreme.  One
+ * transition function per input type keeps both extremes; the final
+ * function of each aggregate picks its own.
+ */
+CREATE FUNCTION smpc.order_combine(internal, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_order_combine' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.order_combine(internal, internal) IS 'combine two partial smpc_min or smpc_max states';
+CREATE FUNCTION smpc.order_serialize(internal) RETURNS bytea
+	AS 'MODULE_PATHNAME', 'smpc_order_serialize' LANGUAGE C STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.order_serialize(internal) IS 'serialise a partial smpc_min or smpc_max state';
+CREATE FUNCTION smpc.order_deserialize(bytea, internal) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_order_deserialize' LANGUAGE C STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.order_deserialize(bytea, internal) IS 'deserialise a partial smpc_min or smpc_max state';
+CREATE FUNCTION smpc.otrans_int2(internal, int2, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_otrans_int2' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.otrans_int2(internal, int2, text) IS 'smpc_min and smpc_max transition over int2';
+CREATE FUNCTION smpc.otrans_int2(internal, int2, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_otrans_int2' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.otrans_int2(internal, int2, text, text) IS 'smpc_min and smpc_max transition over int2';
+CREATE FUNCTION smpc.min_final_int2(internal) RETURNS int2
+	AS 'MODULE_PATHNAME', 'smpc_min_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.min_final_int2(internal) IS 'run the joint computation and return the smallest value as int2';
+CREATE FUNCTION smpc.max_final_int2(internal) RETURNS int2
+	AS 'MODULE_PATHNAME', 'smpc_max_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.max_final_int2(internal) IS 'run the joint computation and return the largest value as int2';
+CREATE FUNCTION smpc.otrans_int4(internal, int4, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_otrans_int4' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.otrans_int4(internal, int4, text) IS 'smpc_min and smpc_max transition over int4';
+CREATE FUNCTION smpc.otrans_int4(internal, int4, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_otrans_int4' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.otrans_int4(internal, int4, text, text) IS 'smpc_min and smpc_max transition over int4';
+CREATE FUNCTION smpc.min_final_int4(internal) RETURNS int4
+	AS 'MODULE_PATHNAME', 'smpc_min_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.min_final_int4(internal) IS 'run the joint computation and return the smallest value as int4';
+CREATE FUNCTION smpc.max_final_int4(internal) RETURNS int4
+	AS 'MODULE_PATHNAME', 'smpc_max_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.max_final_int4(internal) IS 'run the joint computation and return the largest value as int4';
+CREATE FUNCTION smpc.otrans_int8(internal, int8, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_otrans_int8' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.otrans_int8(internal, int8, text) IS 'smpc_min and smpc_max transition over int8';
+CREATE FUNCTION smpc.otrans_int8(internal, int8, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_otrans_int8' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.otrans_int8(internal, int8, text, text) IS 'smpc_min and smpc_max transition over int8';
+CREATE FUNCTION smpc.min_final_int8(internal) RETURNS int8
+	AS 'MODULE_PATHNAME', 'smpc_min_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.min_final_int8(internal) IS 'run the joint computation and return the smallest value as int8';
+CREATE FUNCTION smpc.max_final_int8(internal) RETURNS int8
+	AS 'MODULE_PATHNAME', 'smpc_max_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.max_final_int8(internal) IS 'run the joint computation and return the largest value as int8';
+CREATE FUNCTION smpc.otrans_numeric(internal, numeric, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_otrans_numeric' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.otrans_numeric(internal, numeric, text) IS 'smpc_min and smpc_max transition over numeric';
+CREATE FUNCTION smpc.otrans_numeric(internal, numeric, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_otrans_numeric' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.otrans_numeric(internal, numeric, text, text) IS 'smpc_min and smpc_max transition over numeric';
+CREATE FUNCTION smpc.min_final_numeric(internal) RETURNS numeric
+	AS 'MODULE_PATHNAME', 'smpc_min_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.min_final_numeric(internal) IS 'run the joint computation and return the smallest value as numeric';
+CREATE FUNCTION smpc.max_final_numeric(internal) RETURNS numeric
+	AS 'MODULE_PATHNAME', 'smpc_max_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.max_final_numeric(internal) IS 'run the joint computation and return the largest value as numeric';
+CREATE FUNCTION smpc.otrans_float4(internal, float4, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_otrans_float4' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.otrans_float4(internal, float4, text) IS 'smpc_min and smpc_max transition over float4';
+CREATE FUNCTION smpc.otrans_float4(internal, float4, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_otrans_float4' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.otrans_float4(internal, float4, text, text) IS 'smpc_min and smpc_max transition over float4';
+CREATE FUNCTION smpc.min_final_float4(internal) RETURNS float4
+	AS 'MODULE_PATHNAME', 'smpc_min_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.min_final_float4(internal) IS 'run the joint computation and return the smallest value as float4';
+CREATE FUNCTION smpc.max_final_float4(internal) RETURNS float4
+	AS 'MODULE_PATHNAME', 'smpc_max_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.max_final_float4(internal) IS 'run the joint computation and return the largest value as float4';
+CREATE FUNCTION smpc.otrans_float8(internal, float8, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_otrans_float8' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.otrans_float8(internal, float8, text) IS 'smpc_min and smpc_max transition over float8';
+CREATE FUNCTION smpc.otrans_float8(internal, float8, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_otrans_float8' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.otrans_float8(internal, float8, text, text) IS 'smpc_min and smpc_max transition over float8';
+CREATE FUNCTION smpc.min_final_float8(internal) RETURNS float8
+	AS 'MODULE_PATHNAME', 'smpc_min_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.min_final_float8(internal) IS 'run the joint computation and return the smallest value as float8';
+CREATE FUNCTION smpc.max_final_float8(internal) RETURNS float8
+	AS 'MODULE_PATHNAME', 'smpc_max_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.max_final_float8(internal) IS 'run the joint computation and return the largest value as float8';
+CREATE FUNCTION smpc.otrans_date(internal, date, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_otrans_date' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.otrans_date(internal, date, text) IS 'smpc_min and smpc_max transition over date';
+CREATE FUNCTION smpc.otrans_date(internal, date, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_otrans_date' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.otrans_date(internal, date, text, text) IS 'smpc_min and smpc_max transition over date';
+CREATE FUNCTION smpc.min_final_date(internal) RETURNS date
+	AS 'MODULE_PATHNAME', 'smpc_min_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.min_final_date(internal) IS 'run the joint computation and return the smallest value as date';
+CREATE FUNCTION smpc.max_final_date(internal) RETURNS date
+	AS 'MODULE_PATHNAME', 'smpc_max_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.max_final_date(internal) IS 'run the joint computation and return the largest value as date';
+CREATE FUNCTION smpc.otrans_timestamp(internal, timestamp, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_otrans_timestamp' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.otrans_timestamp(internal, timestamp, text) IS 'smpc_min and smpc_max transition over timestamp';
+CREATE FUNCTION smpc.otrans_timestamp(internal, timestamp, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_otrans_timestamp' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.otrans_timestamp(internal, timestamp, text, text) IS 'smpc_min and smpc_max transition over timestamp';
+CREATE FUNCTION smpc.min_final_timestamp(internal) RETURNS timestamp
+	AS 'MODULE_PATHNAME', 'smpc_min_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.min_final_timestamp(internal) IS 'run the joint computation and return the smallest value as timestamp';
+CREATE FUNCTION smpc.max_final_timestamp(internal) RETURNS timestamp
+	AS 'MODULE_PATHNAME', 'smpc_max_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.max_final_timestamp(internal) IS 'run the joint computation and return the largest value as timestamp';
+CREATE FUNCTION smpc.otrans_timestamptz(internal, timestamptz, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_otrans_timestamp' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.otrans_timestamptz(internal, timestamptz, text) IS 'smpc_min and smpc_max transition over timestamptz';
+CREATE FUNCTION smpc.otrans_timestamptz(internal, timestamptz, text, text) RETURNS internal
+	AS 'MODULE_PATHNAME', 'smpc_otrans_timestamp' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.otrans_timestamptz(internal, timestamptz, text, text) IS 'smpc_min and smpc_max transition over timestamptz';
+CREATE FUNCTION smpc.min_final_timestamptz(internal) RETURNS timestamptz
+	AS 'MODULE_PATHNAME', 'smpc_min_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.min_final_timestamptz(internal) IS 'run the joint computation and return the smallest value as timestamptz';
+CREATE FUNCTION smpc.max_final_timestamptz(internal) RETURNS timestamptz
+	AS 'MODULE_PATHNAME', 'smpc_max_final' LANGUAGE C PARALLEL SAFE;
+COMMENT ON FUNCTION smpc.max_final_timestamptz(internal) IS 'run the joint computation and return the largest value as timestamptz';
+CREATE AGGREGATE public.smpc_min(int2, text) (
+	SFUNC = smpc.otrans_int2, STYPE = internal, FINALFUNC = smpc.min_final_int2,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_min(int2, text) IS 'joint minimum over all members of a peer group';
+CREATE AGGREGATE public.smpc_min(int2, text, text) (
+	SFUNC = smpc.otrans_int2, STYPE = internal, FINALFUNC = smpc.min_final_int2,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_min(int2, text, text) IS 'joint minimum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_max(int2, text) (
+	SFUNC = smpc.otrans_int2, STYPE = internal, FINALFUNC = smpc.max_final_int2,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_max(int2, text) IS 'joint maximum over all members of a peer group';
+CREATE AGGREGATE public.smpc_max(int2, text, text) (
+	SFUNC = smpc.otrans_int2, STYPE = internal, FINALFUNC = smpc.max_final_int2,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_max(int2, text, text) IS 'joint maximum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_min(int4, text) (
+	SFUNC = smpc.otrans_int4, STYPE = internal, FINALFUNC = smpc.min_final_int4,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_min(int4, text) IS 'joint minimum over all members of a peer group';
+CREATE AGGREGATE public.smpc_min(int4, text, text) (
+	SFUNC = smpc.otrans_int4, STYPE = internal, FINALFUNC = smpc.min_final_int4,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_min(int4, text, text) IS 'joint minimum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_max(int4, text) (
+	SFUNC = smpc.otrans_int4, STYPE = internal, FINALFUNC = smpc.max_final_int4,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_max(int4, text) IS 'joint maximum over all members of a peer group';
+CREATE AGGREGATE public.smpc_max(int4, text, text) (
+	SFUNC = smpc.otrans_int4, STYPE = internal, FINALFUNC = smpc.max_final_int4,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_max(int4, text, text) IS 'joint maximum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_min(int8, text) (
+	SFUNC = smpc.otrans_int8, STYPE = internal, FINALFUNC = smpc.min_final_int8,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_min(int8, text) IS 'joint minimum over all members of a peer group';
+CREATE AGGREGATE public.smpc_min(int8, text, text) (
+	SFUNC = smpc.otrans_int8, STYPE = internal, FINALFUNC = smpc.min_final_int8,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_min(int8, text, text) IS 'joint minimum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_max(int8, text) (
+	SFUNC = smpc.otrans_int8, STYPE = internal, FINALFUNC = smpc.max_final_int8,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_max(int8, text) IS 'joint maximum over all members of a peer group';
+CREATE AGGREGATE public.smpc_max(int8, text, text) (
+	SFUNC = smpc.otrans_int8, STYPE = internal, FINALFUNC = smpc.max_final_int8,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_max(int8, text, text) IS 'joint maximum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_min(numeric, text) (
+	SFUNC = smpc.otrans_numeric, STYPE = internal, FINALFUNC = smpc.min_final_numeric,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_min(numeric, text) IS 'joint minimum over all members of a peer group';
+CREATE AGGREGATE public.smpc_min(numeric, text, text) (
+	SFUNC = smpc.otrans_numeric, STYPE = internal, FINALFUNC = smpc.min_final_numeric,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_min(numeric, text, text) IS 'joint minimum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_max(numeric, text) (
+	SFUNC = smpc.otrans_numeric, STYPE = internal, FINALFUNC = smpc.max_final_numeric,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_max(numeric, text) IS 'joint maximum over all members of a peer group';
+CREATE AGGREGATE public.smpc_max(numeric, text, text) (
+	SFUNC = smpc.otrans_numeric, STYPE = internal, FINALFUNC = smpc.max_final_numeric,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_max(numeric, text, text) IS 'joint maximum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_min(float4, text) (
+	SFUNC = smpc.otrans_float4, STYPE = internal, FINALFUNC = smpc.min_final_float4,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_min(float4, text) IS 'joint minimum over all members of a peer group';
+CREATE AGGREGATE public.smpc_min(float4, text, text) (
+	SFUNC = smpc.otrans_float4, STYPE = internal, FINALFUNC = smpc.min_final_float4,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_min(float4, text, text) IS 'joint minimum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_max(float4, text) (
+	SFUNC = smpc.otrans_float4, STYPE = internal, FINALFUNC = smpc.max_final_float4,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_max(float4, text) IS 'joint maximum over all members of a peer group';
+CREATE AGGREGATE public.smpc_max(float4, text, text) (
+	SFUNC = smpc.otrans_float4, STYPE = internal, FINALFUNC = smpc.max_final_float4,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_max(float4, text, text) IS 'joint maximum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_min(float8, text) (
+	SFUNC = smpc.otrans_float8, STYPE = internal, FINALFUNC = smpc.min_final_float8,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_min(float8, text) IS 'joint minimum over all members of a peer group';
+CREATE AGGREGATE public.smpc_min(float8, text, text) (
+	SFUNC = smpc.otrans_float8, STYPE = internal, FINALFUNC = smpc.min_final_float8,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_min(float8, text, text) IS 'joint minimum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_max(float8, text) (
+	SFUNC = smpc.otrans_float8, STYPE = internal, FINALFUNC = smpc.max_final_float8,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_max(float8, text) IS 'joint maximum over all members of a peer group';
+CREATE AGGREGATE public.smpc_max(float8, text, text) (
+	SFUNC = smpc.otrans_float8, STYPE = internal, FINALFUNC = smpc.max_final_float8,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_max(float8, text, text) IS 'joint maximum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_min(date, text) (
+	SFUNC = smpc.otrans_date, STYPE = internal, FINALFUNC = smpc.min_final_date,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_min(date, text) IS 'joint minimum over all members of a peer group';
+CREATE AGGREGATE public.smpc_min(date, text, text) (
+	SFUNC = smpc.otrans_date, STYPE = internal, FINALFUNC = smpc.min_final_date,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_min(date, text, text) IS 'joint minimum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_max(date, text) (
+	SFUNC = smpc.otrans_date, STYPE = internal, FINALFUNC = smpc.max_final_date,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_max(date, text) IS 'joint maximum over all members of a peer group';
+CREATE AGGREGATE public.smpc_max(date, text, text) (
+	SFUNC = smpc.otrans_date, STYPE = internal, FINALFUNC = smpc.max_final_date,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_max(date, text, text) IS 'joint maximum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_min(timestamp, text) (
+	SFUNC = smpc.otrans_timestamp, STYPE = internal, FINALFUNC = smpc.min_final_timestamp,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_min(timestamp, text) IS 'joint minimum over all members of a peer group';
+CREATE AGGREGATE public.smpc_min(timestamp, text, text) (
+	SFUNC = smpc.otrans_timestamp, STYPE = internal, FINALFUNC = smpc.min_final_timestamp,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_min(timestamp, text, text) IS 'joint minimum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_max(timestamp, text) (
+	SFUNC = smpc.otrans_timestamp, STYPE = internal, FINALFUNC = smpc.max_final_timestamp,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_max(timestamp, text) IS 'joint maximum over all members of a peer group';
+CREATE AGGREGATE public.smpc_max(timestamp, text, text) (
+	SFUNC = smpc.otrans_timestamp, STYPE = internal, FINALFUNC = smpc.max_final_timestamp,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_max(timestamp, text, text) IS 'joint maximum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_min(timestamptz, text) (
+	SFUNC = smpc.otrans_timestamptz, STYPE = internal, FINALFUNC = smpc.min_final_timestamptz,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_min(timestamptz, text) IS 'joint minimum over all members of a peer group';
+CREATE AGGREGATE public.smpc_min(timestamptz, text, text) (
+	SFUNC = smpc.otrans_timestamptz, STYPE = internal, FINALFUNC = smpc.min_final_timestamptz,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_min(timestamptz, text, text) IS 'joint minimum over all members of a peer group, with a label';
+CREATE AGGREGATE public.smpc_max(timestamptz, text) (
+	SFUNC = smpc.otrans_timestamptz, STYPE = internal, FINALFUNC = smpc.max_final_timestamptz,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_max(timestamptz, text) IS 'joint maximum over all members of a peer group';
+CREATE AGGREGATE public.smpc_max(timestamptz, text, text) (
+	SFUNC = smpc.otrans_timestamptz, STYPE = internal, FINALFUNC = smpc.max_final_timestamptz,
+	COMBINEFUNC = smpc.order_combine, SERIALFUNC = smpc.order_serialize,
+	DESERIALFUNC = smpc.order_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE public.smpc_max(timestamptz, text, text) IS 'joint maximum over all members of a peer group, with a label';
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA smpc FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION public.smpc_min(int2, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_min(int2, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_min(int2, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_min(int2, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_max(int2, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_max(int2, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_max(int2, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_max(int2, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_min(int4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_min(int4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_min(int4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_min(int4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_max(int4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_max(int4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_max(int4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_max(int4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_min(int8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_min(int8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_min(int8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_min(int8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_max(int8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_max(int8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_max(int8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_max(int8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_min(numeric, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_min(numeric, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_min(numeric, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_min(numeric, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_max(numeric, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_max(numeric, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_max(numeric, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_max(numeric, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_min(float4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_min(float4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_min(float4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_min(float4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_max(float4, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_max(float4, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_max(float4, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_max(float4, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_min(float8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_min(float8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_min(float8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_min(float8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_max(float8, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_max(float8, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_max(float8, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_max(float8, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_min(date, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_min(date, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_min(date, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_min(date, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_max(date, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_max(date, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_max(date, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_max(date, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_min(timestamp, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_min(timestamp, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_min(timestamp, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_min(timestamp, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_max(timestamp, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_max(timestamp, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_max(timestamp, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_max(timestamp, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_min(timestamptz, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_min(timestamptz, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_min(timestamptz, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_min(timestamptz, text, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_max(timestamptz, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_max(timestamptz, text) TO smpc_benchmark;
+REVOKE EXECUTE ON FUNCTION public.smpc_max(timestamptz, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.smpc_max(timestamptz, text, text) TO smpc_benchmark;

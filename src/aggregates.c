@@ -117,7 +117,7 @@ key_args_constant(FunctionCallInfo fcinfo, int grouparg)
  * Record the group and label of this aggregate group.  They must stay the
  * same for every row; constant arguments are checked once.
  */
-static void
+void
 note_key(SmpcAggState *st, FunctionCallInfo fcinfo, int grouparg, int labelarg)
 {
 	char		group[SMPC_MAX_NAME];

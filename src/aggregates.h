@@ -61,6 +61,7 @@ typedef struct SmpcAggState
 extern SmpcAggState *trans_begin(FunctionCallInfo fcinfo, SmpcInput input, int grouparg);
 extern SmpcAggState *trans_begin_label(FunctionCallInfo fcinfo, SmpcInput input,
 									   int grouparg, int labelarg);
+extern void note_key(SmpcAggState *st, FunctionCallInfo fcinfo, int grouparg, int labelarg);
 extern Datum eval_call_arg(FunctionCallInfo fcinfo, int argno, const char *what);
 extern SmpcAggState *final_state(FunctionCallInfo fcinfo);
 extern Datum call_numeric_support(PGFunction fn, FunctionCallInfo outer, int nargs,

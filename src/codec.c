@@ -456,6 +456,49 @@ smpc_get_vector(const uint8 *p, size_t len, uint128 *v, int n)
 	return rd_done(&rd);
 }
 
+int
+smpc_round_chunks(uint32 total)
+{
+	return total == 0 ? 1 : (int) ((total + SMPC_ROUND_CHUNK - 1) / SMPC_ROUND_CHUNK);
+}
+
+/* the number of elements chunk "chunk" of a vector of "total" holds */
+static int
+round_chunk_len(uint32 total, uint32 chunk)
+{
+	uint32		first = chunk * SMPC_ROUND_CHUNK;
+
+	return (int) Min((uint32) SMPC_ROUND_CHUNK, total - first);
+}
+
+void
+smpc_put_round(StringInfo buf, uint32 round, uint32 total, uint32 chunk,
+			   const uint128 *v)
+{
+	Assert((int) chunk < smpc_round_chunks(total));
+	put_u32(buf, round);
+	put_u32(buf, total);
+	put_u32(buf, chunk);
+	smpc_put_vector(buf, v, total == 0 ? 0 : round_chunk_len(total, chunk));
+}
+
+bool
+smpc_get_round(const uint8 *p, size_t len, uint32 maxtotal, uint32 *round,
+			   uint32 *total, uint32 *chunk, uint128 *v, int *count)
+{
+	Reader		rd;
+
+	rd_init(&rd, p, len);
+	*round = rd_u32(&rd);
+	*total = rd_u32(&rd);
+	*chunk = rd_u32(&rd);
+	if (!rd.ok || *total > maxtotal ||
+		(int64) *chunk >= (int64) smpc_round_chunks(*total))
+		return false;
+	*count = *total == 0 ? 0 : round_chunk_len(*total, *chunk);
+	return smpc_get_vector(p + 12, len - 12, v, *count);
+}
+
 bool
 smpc_get_u64(const uint8 *p, size_t len, uint64 *v)
 {

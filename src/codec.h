@@ -47,7 +47,8 @@ typedef enum SmpcMsgType
 	SMPC_MSG_ABORT = 6,			/* leave a rendezvous or computation */
 	SMPC_MSG_MULT = 7,			/* a round of multiplication: my reshared product */
 	SMPC_MSG_ZSUMS = 8,			/* my share of the small-cell test values */
-	SMPC_MSG_MAX = 8
+	SMPC_MSG_ROUND = 9,			/* a chunk of my vector of a round engine round */
+	SMPC_MSG_MAX = 9
 } SmpcMsgType;
 
 typedef struct SmpcHeader
@@ -111,6 +112,22 @@ extern bool smpc_get_abort(const uint8 *p, size_t len, bool *ready_phase,
 extern void smpc_put_vector(StringInfo buf, const uint128 *v, int n);
 extern bool smpc_get_vector(const uint8 *p, size_t len, uint128 *v, int n);
 extern void smpc_put_u64(StringInfo buf, uint64 v);
+
+/*
+ * ROUND: one chunk of the vector a member sends another in one round of
+ * the round engine (engine.h).  The vector of "total" elements travels in
+ * nchunks = max(1, ceil(total / SMPC_ROUND_CHUNK)) messages; chunk k holds
+ * elements k * SMPC_ROUND_CHUNK onwards.  The reader checks that the
+ * chunk's length is the one these numbers give, and that total is at most
+ * maxtotal; v must have room for SMPC_ROUND_CHUNK elements.
+ */
+#define SMPC_ROUND_CHUNK 1000
+extern void smpc_put_round(StringInfo buf, uint32 round, uint32 total,
+						   uint32 chunk, const uint128 *v);
+extern bool smpc_get_round(const uint8 *p, size_t len, uint32 maxtotal,
+						   uint32 *round, uint32 *total, uint32 *chunk,
+						   uint128 *v, int *count);
+extern int	smpc_round_chunks(uint32 total);
 extern bool smpc_get_u64(const uint8 *p, size_t len, uint64 *v);
 
 #endif

@@ -43,6 +43,7 @@
 #include <sodium.h>
 
 #include "codec.h"
+#include "engine.h"
 #include "field.h"
 #include "protocol.h"
 #include "wide.h"
@@ -63,7 +64,8 @@ typedef enum CompPhase
 	PHASE_INPUT,
 	PHASE_MULT,					/* the tests: multiplication rounds */
 	PHASE_ZOPEN,				/* the tests: opening the test values */
-	PHASE_OUTPUT
+	PHASE_OUTPUT,
+	PHASE_ENGINE				/* the round engine's rounds (min, max) */
 } CompPhase;
 
 /* Hidden elements shared besides the values: see start_input(). */
@@ -72,6 +74,17 @@ typedef enum CompPhase
 #define MULT_CHUNK		400
 #define MULT_MAX_CHUNKS 64
 #define MAX_LEVELS		16
+
+/* A member's vector of one round of the round engine, arriving in chunks. */
+typedef struct RoundIn
+{
+	uint32		round;			/* 0: none */
+	uint32		total;			/* elements */
+	int			nchunks;
+	int			got;
+	bool	   *seen;			/* nchunks */
+	smpc_fe    *v;				/* total (at least 1) */
+} RoundIn;
 
 typedef struct Comp
 {
@@ -139,6 +152,10 @@ typedef struct Comp
 	TimestampTz started;
 	TimestampTz deadline;
 	int			timeout_ms;
+	/* the round engine (smpc_min, smpc_max): started once every share is in */
+	SmpcEngine *engine;
+	RoundIn		rin[SMPC_MAX_MEMBERS][2];	/* by the parity of the round */
+	uint32		fed[SMPC_MAX_MEMBERS];	/* last round handed to the engine */
 	bool		relayed;		/* failing because another member failed */
 	bool		stalled;		/* smpc.fault_injection holds it still */
 } Comp;
@@ -527,6 +544,8 @@ msg_type_name(uint8 type)
 			return "multiplication round";
 		case SMPC_MSG_ZSUMS:
 			return "small-cell test";
+		case SMPC_MSG_ROUND:
+			return "comparison round";
 		case SMPC_MSG_ABORT:
 			return "abort";
 		default:
@@ -595,6 +614,25 @@ ready_of(Comp *c, SmpcReady *r)
 	r->wait_ms = c->timeout_ms;
 }
 
+static bool
+uses_engine(Comp *c)
+{
+	return c->kind == SMPC_KIND_MINIMUM || c->kind == SMPC_KIND_MAXIMUM;
+}
+
+static void
+clear_round_in(RoundIn *in)
+{
+	if (in->v)
+	{
+		sodium_memzero(in->v, sizeof(smpc_fe) * Max(in->total, 1));
+		pfree(in->v);
+	}
+	if (in->seen)
+		pfree(in->seen);
+	memset(in, 0, sizeof(RoundIn));
+}
+
 static void
 wipe_comp(Comp *c)
 {
@@ -627,6 +665,17 @@ wipe_comp(Comp *c)
 	{
 		sodium_memzero(c->zs, sizeof(smpc_fe) * c->n * c->nz);
 		pfree(c->zs);
+	}
+	if (c->engine)
+	{
+		int			i;
+
+		smpc_engine_free(c->engine);
+		for (i = 0; i < c->n; i++)
+		{
+			clear_round_in(&c->rin[i][0]);
+			clear_round_in(&c->rin[i][1]);
+		}
 	}
 	sodium_memzero(c, sizeof(Comp));
 }
@@ -752,10 +801,12 @@ have_of_phase(Comp *c)
 	int			i;
 
 	for (i = 0; i < c->n; i++)
-		c->have_round[i] = c->mult_done[i] > c->round;
+		c->have_round[i] = c->phase == PHASE_ENGINE
+			? i == c->self || c->fed[i] >= (uint32) smpc_engine_round(c->engine)
+			: c->mult_done[i] > c->round;
 	return c->phase == PHASE_WAIT ? c->have_ready
 		: c->phase == PHASE_INPUT ? c->have_share
-		: c->phase == PHASE_MULT ? c->have_round
+		: c->phase == PHASE_MULT || c->phase == PHASE_ENGINE ? c->have_round
 		: c->phase == PHASE_ZOPEN ? c->have_z : c->have_sum;
 }
 
@@ -808,6 +859,7 @@ timeout_comp(SmpcProtocol *P, Comp *c)
 		: c->phase == PHASE_INPUT ? "Peers that did not send their shares"
 		: c->phase == PHASE_MULT ? "Peers that did not send their multiplication round"
 		: c->phase == PHASE_ZOPEN ? "Peers that did not send their test values"
+		: c->phase == PHASE_ENGINE ? "Peers that did not send their comparison round"
 		: "Peers that did not send their sums";
 	StringInfoData detail;
 	int			i;
@@ -850,6 +902,7 @@ timeout_comp(SmpcProtocol *P, Comp *c)
 }
 
 static void process_early(SmpcProtocol *P, Comp *c);
+static void not_due(SmpcProtocol *P, const char *who, uint8 type, const char *why);
 
 /*
  * smpc.fault_injection = wrong_step: messages of steps that are not due.
@@ -1012,7 +1065,7 @@ plan_tests(SmpcProtocol *P, Comp *c)
 			c->lvl_acc[i] = palloc0(
 												   sizeof(smpc_fe) * c->level_products[0]);
 	c->zs = palloc0(sizeof(smpc_fe) * c->n * c->nz);
-	if (c->ncells > 0)
+	if (c->ncells > 0 || uses_engine(c))
 		c->recv = palloc0(
 										 sizeof(smpc_fe) * c->n * c->nshared);
 	for (i = 0; i < c->n; i++)
@@ -1286,7 +1339,10 @@ start_input(SmpcProtocol *P, Comp *c)
 		{
 			fail_comp_owned(P, c, "failed", ERRCODE_INVALID_PARAMETER_VALUE,
 					  format("members of peer group \"%s\" disagree on the computation", c->group),
-					  format("Member \"%s\" uses other %s than this node.", c->members[i].name,
+					  uses_engine(c)
+					  ? format("Member \"%s\" computes smpc_%s over another input type than this node.",
+							   c->members[i].name, smpc_kind_name(c->kind))
+					  : format("Member \"%s\" uses other %s than this node.", c->members[i].name,
 							   c->kind == SMPC_KIND_HISTOGRAM ? "histogram bounds" : "categories"));
 			return;
 		}
@@ -1403,6 +1459,188 @@ all_have(Comp *c, bool *have)
 	return true;
 }
 
+/*
+ * The round engine (smpc_min, smpc_max).  Each member's shared value is the
+ * key of its local extreme (smpc.h); the engine keeps the per-member shares
+ * apart and runs a tournament of secure comparisons on them, which opens
+ * only the extreme.  It starts once every share is in, and runs its rounds
+ * once the contributor and small-cell tests allowed a result.
+ */
+static bool
+start_engine(SmpcProtocol *P, Comp *c)
+{
+	smpc_fe		inputs[SMPC_MAX_MEMBERS];
+	const char *why = NULL;
+	int			i;
+
+	for (i = 0; i < c->n; i++)
+		inputs[i] = c->recv[i * c->nshared];
+	c->engine = smpc_engine_start(c->kind == SMPC_KIND_MAXIMUM ? SMPC_PROG_MAX : SMPC_PROG_MIN,
+								  c->n, c->self, c->degree, SMPC_ORDER_BITS,
+								  inputs, c->n, &why);
+	sodium_memzero(inputs, sizeof(inputs));
+	if (c->engine == NULL)
+	{
+		fail_comp_owned(P, c, "failed", ERRCODE_INTERNAL_ERROR,
+						format("could not start the comparisons of smpc_%s", smpc_kind_name(c->kind)),
+						format("%s.", why ? why : "The engine refused the computation"));
+		return false;
+	}
+	return true;
+}
+
+/* Send every other member our vector of the engine's current round. */
+static void
+send_engine_round(SmpcProtocol *P, Comp *c)
+{
+	uint32		round = (uint32) smpc_engine_round(c->engine);
+	int			i;
+
+	for (i = 0; i < c->n; i++)
+	{
+		const smpc_fe *v;
+		int			len,
+					ch,
+					nchunks;
+
+		if (i == c->self)
+			continue;
+		smpc_engine_outgoing(c->engine, i, &v, &len);
+		nchunks = smpc_round_chunks((uint32) len);
+		for (ch = 0; ch < nchunks; ch++)
+		{
+			StringInfoData buf;
+
+			initStringInfo(&buf);
+			smpc_put_round(&buf, round, (uint32) len, (uint32) ch,
+						   v + (size_t) ch * SMPC_ROUND_CHUNK);
+			send_to(P, c->members[i].public_key, SMPC_MSG_ROUND, c->comp_id, &buf);
+			sodium_memzero(buf.data, buf.len);
+			pfree(buf.data);
+		}
+	}
+}
+
+/*
+ * Hand the engine every complete vector of its current round, and advance
+ * through as many rounds as the vectors in allow.
+ */
+static void
+run_engine(SmpcProtocol *P, Comp *c)
+{
+	for (;;)
+	{
+		uint32		round = (uint32) smpc_engine_round(c->engine);
+		int			i;
+
+		for (i = 0; i < c->n; i++)
+		{
+			RoundIn    *in = &c->rin[i][round % 2];
+			const char *why = NULL;
+
+			if (i == c->self || c->fed[i] >= round || in->round != round ||
+				in->got < in->nchunks)
+				continue;
+			if (!smpc_engine_incoming(c->engine, i, (int) round, in->v, (int) in->total, &why))
+			{
+				char	   *detail = format("%s.", why ? why : "The engine refused it");
+
+				emit_log(P, SMPC_LOG_WARNING, detail,
+						 "smpc: rejected a comparison round from peer \"%s\"",
+						 c->members[i].name);
+				pfree(detail);
+			}
+			else
+				c->fed[i] = round;
+			clear_round_in(in);
+		}
+		if (!smpc_engine_round_complete(c->engine))
+			return;
+		smpc_engine_advance(c->engine);
+		if (smpc_engine_done(c->engine))
+		{
+			int128		result[1];
+			bool		none[1] = {false};
+
+			if (smpc_engine_result(c->engine, result, 1) != 1)
+			{
+				fail_comp_owned(P, c, "failed", ERRCODE_INTERNAL_ERROR,
+								format("the comparisons of smpc_%s gave no result",
+									   smpc_kind_name(c->kind)),
+								NULL);
+				return;
+			}
+			post_result(P, c, 0, NULL, NULL, result, none, 1, c->agreed_scale);
+			finish_comp(P, c, "succeeded", 0, NULL, NULL);
+			return;
+		}
+		send_engine_round(P, c);
+	}
+}
+
+/*
+ * One chunk of a member's vector of an engine round.  A member sends round
+ * R + 1 only once it has every member's round R, ours included, so it is
+ * at most one round ahead of us; before our rounds start (we are still
+ * opening the tests) it may be in round 1.
+ */
+static void
+round_message(SmpcProtocol *P, Comp *c, int idx, const uint8 *payload, size_t len)
+{
+	smpc_fe		v[SMPC_ROUND_CHUNK];
+	const char *who = c->members[idx].name;
+	uint32		round,
+				total,
+				chunk,
+				ours;
+	int			count;
+	RoundIn    *in;
+
+	if (c->engine == NULL)
+	{
+		not_due(P, who, SMPC_MSG_ROUND, "This computation has no comparison rounds here yet.");
+		return;
+	}
+	if (!smpc_get_round(payload, len, SMPC_ENGINE_MAX_VECTOR, &round, &total, &chunk, v, &count))
+	{
+		emit_log(P, SMPC_LOG_WARNING, NULL,
+				 "smpc: malformed comparison round from peer \"%s\"", who);
+		return;
+	}
+	ours = c->phase == PHASE_ENGINE ? (uint32) smpc_engine_round(c->engine) : 1;
+	if (!c->have_z[idx] || round < 1 || round > ours + 1 || round <= c->fed[idx])
+	{
+		not_due(P, who, SMPC_MSG_ROUND,
+				round >= 1 && round <= c->fed[idx] ? "The peer had already sent that round."
+				: "The peer had not sent the steps before it.");
+		sodium_memzero(v, sizeof(smpc_fe) * count);
+		return;
+	}
+	in = &c->rin[idx][round % 2];
+	if (in->round == 0)
+	{
+		in->round = round;
+		in->total = total;
+		in->nchunks = smpc_round_chunks(total);
+		in->got = 0;
+		in->v = palloc0(sizeof(smpc_fe) * Max(total, 1));
+		in->seen = palloc0(sizeof(bool) * in->nchunks);
+	}
+	if (in->round != round || in->total != total || in->seen[chunk])
+	{
+		emit_log(P, SMPC_LOG_WARNING, NULL,
+				 "smpc: %s comparison round from peer \"%s\" ignored",
+				 in->round == round && in->total == total ? "duplicate" : "inconsistent",
+				 who);
+		sodium_memzero(v, sizeof(smpc_fe) * count);
+		return;
+	}
+	memcpy(in->v + (size_t) chunk * SMPC_ROUND_CHUNK, v, sizeof(smpc_fe) * count);
+	sodium_memzero(v, sizeof(smpc_fe) * count);
+	in->seen[chunk] = true;
+	in->got++;
+}
+
 /* Send our sums of shares (only of the buckets not suppressed). */
 static void
 start_output(SmpcProtocol *P, Comp *c)
@@ -1480,6 +1718,8 @@ try_advance(SmpcProtocol *P, Comp *c)
 	}
 	if (c->phase == PHASE_INPUT && all_have(c, c->have_share))
 	{
+		if (uses_engine(c) && !start_engine(P, c))
+			return;
 		build_tests(c);
 		c->round = 0;
 		if (c->nlevels > 0)
@@ -1502,7 +1742,18 @@ try_advance(SmpcProtocol *P, Comp *c)
 	{
 		if (!open_tests(P, c))
 			return;
-		start_output(P, c);
+		if (c->engine)
+		{
+			c->phase = PHASE_ENGINE;
+			send_engine_round(P, c);
+		}
+		else
+			start_output(P, c);
+	}
+	if (c->phase == PHASE_ENGINE)
+	{
+		run_engine(P, c);
+		return;
 	}
 	/* degree + 1 sums determine the result: members may drop out now */
 	if (c->phase == PHASE_OUTPUT && count_have(c, c->have_sum) >= c->degree + 1)
@@ -1659,6 +1910,11 @@ comp_message(SmpcProtocol *P, Comp *c, int idx, uint8 type, const uint8 *payload
 	if (type == SMPC_MSG_MULT)
 	{
 		mult_message(P, c, idx, payload, len);
+		return;
+	}
+	if (type == SMPC_MSG_ROUND)
+	{
+		round_message(P, c, idx, payload, len);
 		return;
 	}
 	/* each member takes its steps in order, and its messages arrive so */
@@ -1944,6 +2200,17 @@ check_request(SmpcProtocol *P, Comp *c, const PeerGroup *g)
 		return false;
 	}
 	c->min_parties = g->min_parties;
+	/* comparisons multiply shares: degree 2t needs 2t + 1 members */
+	if ((c->kind == SMPC_KIND_MINIMUM || c->kind == SMPC_KIND_MAXIMUM) &&
+		2 * c->degree + 1 > c->n)
+	{
+		fail_comp_owned(P, c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+						format("smpc_%s in peer group \"%s\" needs an honest majority",
+							   smpc_kind_name(c->kind), c->group),
+						format("Comparisons need max_colluders below half the members: the group has %d members and tolerates %d colluder%s. Create the group again with max_colluders at most %d.",
+							   c->n, c->degree, c->degree == 1 ? "" : "s", (c->n - 1) / 2));
+		return false;
+	}
 	/* no value computed over fewer than min_cell_count rows, for every kind */
 	if (g->min_cell_count > 1)
 	{
@@ -2295,6 +2562,7 @@ smpc_protocol_receive(SmpcProtocol *P, const uint8 *sender, const char *who, uin
 		case SMPC_MSG_SUMS:
 		case SMPC_MSG_MULT:
 		case SMPC_MSG_ZSUMS:
+		case SMPC_MSG_ROUND:
 			handle_comp_message(P, sender, who, type, comp_id, payload, len, now);
 			break;
 		default:

@@ -53,7 +53,7 @@ typedef enum SmpcKind
 	SMPC_KIND_MAXIMUM = 9		/* the round engine: the largest key */
 } SmpcKind;
 
-#define SMPC_KIND_MAX SMPC_KIND_FREQUENCIES
+#define SMPC_KIND_MAX SMPC_KIND_MAXIMUM
 
 /*
  * smpc_min and smpc_max compare keys: signed integers of SMPC_ORDER_BITS

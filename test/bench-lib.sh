@@ -1,7 +1,9 @@
 #!/bin/bash
 # Shared by the benchmark scripts (test/bench.sh, test/bench-memory.sh):
-# servers with smpc under $BENCH_DIR, one peer group "bench" over all of
-# them, and a small table t(x) at each.  Source it after setting
+# servers with smpc under $BENCH_DIR, two peer groups over all of them
+# ("bench", n-of-n, and "bench_hm", honest majority: max_colluders below
+# half the members, which comparisons need), and a small table t(x) at
+# each.  Source it after setting
 # BENCH_DIR, PGBIN and BASE_PORT; the caller runs as the postgres OS user.
 
 NODES=0
@@ -17,8 +19,8 @@ trap stop_all EXIT
 psql_n() { local i=$1; shift; "$PGBIN/psql" -X -q -At -h "$BENCH_DIR" -p $((BASE_PORT + i)) -d postgres "$@"; }
 
 # start_nodes N [extra postgresql.conf lines]: N servers that are all
-# members of the group "bench" (min_parties 3), each reachable and
-# key-verified by the others when it returns
+# members of the groups "bench" and "bench_hm" (min_parties 3), each
+# reachable and key-verified by the others when it returns
 start_nodes() {
 	local n=$1 extra=${2:-} i j key
 	stop_all
@@ -42,6 +44,7 @@ CREATE EXTENSION smpc;
 SELECT smpc.init_node('node$i') \g /dev/null
 SELECT smpc.create_peer_login('peer_login', 'bench-password') \g /dev/null
 SELECT smpc.create_peer_group('bench', min_parties => 3);
+SELECT smpc.create_peer_group('bench_hm', min_parties => 3, max_colluders => $(( (n - 1) / 2 )));
 CREATE TABLE t AS SELECT g AS x FROM generate_series(1, 1000) g;
 EOS
 		} >/dev/null
@@ -50,7 +53,9 @@ EOS
 		for j in $(seq 1 "$n"); do
 			[ "$i" = "$j" ] && continue
 			key=$(psql_n "$j" -c "SELECT public_key FROM smpc.node_info()")
-			psql_n "$i" -c "SELECT smpc.add_peer('bench', 'node$j', 'host=$BENCH_DIR port=$((BASE_PORT + j)) dbname=postgres user=peer_login', '$key')" >/dev/null
+			for g in bench bench_hm; do
+				psql_n "$i" -c "SELECT smpc.add_peer('$g', 'node$j', 'host=$BENCH_DIR port=$((BASE_PORT + j)) dbname=postgres user=peer_login', '$key')" >/dev/null
+			done
 		done
 	done
 	for i in $(seq 1 "$n"); do

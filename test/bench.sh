@@ -1,6 +1,7 @@
 #!/bin/bash
-# smpc benchmark: network phase of one smpc_avg for 3, 5 and 8 nodes, and
-# the local phase of smpc_avg against the native avg over 10 million rows.
+# smpc benchmark: network phase of one smpc_avg and one smpc_max for 3, 5
+# and 8 nodes, and the local phase of smpc_avg against the native avg over
+# 10 million rows.
 #
 # Run as root or as the postgres OS user after "make install":
 #     bash test/bench.sh [rounds]
@@ -28,11 +29,13 @@ fi
 
 echo "smpc benchmark on $(nproc) cores; $ROUNDS rounds per size"
 echo
-echo "Network phase of one smpc_avg (last member ready -> result), loopback"
-printf "%-6s %-12s %-12s %-12s\n" nodes median_ms p90_ms rounds/s
-for n in $NODE_COUNTS; do
-	start_nodes "$n" "shared_buffers = '1GB'"
-	echo "SELECT smpc_avg(x, 'bench', 'net') FROM t;" > "$BENCH_DIR/q.sql"
+# net_phase N LABEL QUERY: run QUERY ROUNDS times at every one of the N
+# servers at once; print the median and 90th percentile of the network
+# phase (the last member's start to the last member's end, from every
+# member's smpc.history) and the computations per second
+net_phase() {
+	local n=$1 label=$2 query=$3 i p start end failed
+	echo "$query" > "$BENCH_DIR/q.sql"
 	start=$(date +%s.%N)
 	pids=()
 	for i in $(seq 1 "$n"); do
@@ -47,10 +50,10 @@ for n in $NODE_COUNTS; do
 	psql_n 1 -c "TRUNCATE all_history" >/dev/null
 	for i in $(seq 1 "$n"); do
 		for _ in $(seq 1 100); do
-			[ "$(psql_n "$i" -c "SELECT count(*) FROM smpc.history WHERE label = 'net'")" -ge "$ROUNDS" ] && break
+			[ "$(psql_n "$i" -c "SELECT count(*) FROM smpc.history WHERE label = '$label'")" -ge "$ROUNDS" ] && break
 			sleep 0.1
 		done
-		psql_n "$i" -c "COPY (SELECT $i, computation_id, started, finished, status FROM smpc.history WHERE label = 'net') TO STDOUT" |
+		psql_n "$i" -c "COPY (SELECT $i, computation_id, started, finished, status FROM smpc.history WHERE label = '$label') TO STDOUT" |
 			psql_n 1 -c "COPY all_history FROM STDIN" >/dev/null
 	done
 	psql_n 1 -F ' ' -c "
@@ -59,13 +62,22 @@ for n in $NODE_COUNTS; do
 				   extract(epoch FROM max(finished) - max(started)) * 1000 AS ms
 			FROM all_history WHERE status = 'succeeded'
 			GROUP BY computation_id HAVING count(*) = $n)
-		SELECT format('%-6s %-12s %-12s %-12s', $n,
+		SELECT format('%-10s %-6s %-12s %-12s %-12s', '$label', $n,
 			round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 3),
 			round(percentile_cont(0.9) WITHIN GROUP (ORDER BY ms)::numeric, 3),
 			round(count(*) / ($end - $start), 1))
 		FROM per"
 	failed=$(psql_n 1 -c "SELECT count(*) FROM all_history WHERE status <> 'succeeded'")
 	[ "$failed" = 0 ] || echo "  ($failed node-computations did not succeed)"
+}
+
+echo "Network phase of one computation (last member ready -> result), loopback"
+echo "(smpc_avg in an n-of-n group; smpc_max in a group with max_colluders (n-1)/2)"
+printf "%-10s %-6s %-12s %-12s %-12s\n" aggregate nodes median_ms p90_ms per_s
+for n in $NODE_COUNTS; do
+	start_nodes "$n" "shared_buffers = '1GB'"
+	net_phase "$n" avg "SELECT smpc_avg(x, 'bench', 'avg') FROM t;"
+	net_phase "$n" max "SELECT smpc_max(x, 'bench_hm', 'max') FROM t;"
 done
 
 echo

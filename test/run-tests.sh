@@ -5,7 +5,8 @@
 # pg_regress suite (single node, temporary instance) and the TAP suite
 # (several real servers) with "make installcheck", then fuzz the message
 # decoder and the protocol's message handling with libFuzzer for a minute
-# each (test/fuzz/run.sh).
+# each (test/fuzz/run.sh), then run the stand-alone unit programs
+# (test/unit/run.sh).
 #
 # Usage, from the repository root on Debian 12, as root (sudo is not
 # needed, and not used when the caller is root):
@@ -26,11 +27,11 @@
 #
 # The last line is always "tests: N passed, M failed", where N counts the
 # passed pg_regress tests plus the passed TAP assertions, plus one for each
-# fuzzed target (decoder, protocol), one for the check of the symbols
-# smpc.so exports, one for the check that no module of src/ imports another
-# in a circle (test/check-modules.sh) and one for the check that the
-# production build has no fault injection.  The exit status is 0 only when
-# nothing failed.
+# fuzzed target (decoder, protocol), the unit programs' checks, one for the
+# check of the symbols smpc.so exports, one for the check that no module of
+# src/ imports another in a circle (test/check-modules.sh) and one for the
+# check that the production build has no fault injection.  The exit status
+# is 0 only when nothing failed.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -62,6 +63,8 @@ tap_passed=0
 tap_failed=0
 fuzz_passed=0
 fuzz_failed=0
+unit_passed=0
+unit_failed=0
 exports_passed=0
 exports_failed=0
 faults_passed=0
@@ -71,8 +74,8 @@ modules_failed=0
 other_failed=0
 
 summary() {
-	local passed=$((regress_passed + tap_passed + fuzz_passed + exports_passed + faults_passed + modules_passed))
-	local failed=$((regress_failed + tap_failed + fuzz_failed + exports_failed + faults_failed + modules_failed + other_failed))
+	local passed=$((regress_passed + tap_passed + fuzz_passed + unit_passed + exports_passed + faults_passed + modules_passed))
+	local failed=$((regress_failed + tap_failed + fuzz_failed + unit_failed + exports_failed + faults_failed + modules_failed + other_failed))
 	echo
 	# the runners' own summary lines again, next to ours
 	if [ -f "$WORK/run-regress.out" ]; then
@@ -84,7 +87,10 @@ summary() {
 	if [ -f "$WORK/run-fuzz.out" ]; then
 		grep -E '^fuzz: ' "$WORK/run-fuzz.out" || true
 	fi
-	echo "pg_regress: $regress_passed passed, $regress_failed failed; TAP assertions: $tap_passed passed, $tap_failed failed; fuzzing: $fuzz_passed passed, $fuzz_failed failed; exported symbols: $exports_passed passed, $exports_failed failed; no faults in the production build: $faults_passed passed, $faults_failed failed; modules without circles: $modules_passed passed, $modules_failed failed"
+	if [ -f "$WORK/run-unit.out" ]; then
+		grep -E '^unit: ' "$WORK/run-unit.out" || true
+	fi
+	echo "pg_regress: $regress_passed passed, $regress_failed failed; TAP assertions: $tap_passed passed, $tap_failed failed; fuzzing: $fuzz_passed passed, $fuzz_failed failed; unit programs: $unit_passed passed, $unit_failed failed; exported symbols: $exports_passed passed, $exports_failed failed; no faults in the production build: $faults_passed passed, $faults_failed failed; modules without circles: $modules_passed passed, $modules_failed failed"
 	echo "tests: $passed passed, $failed failed"
 	[ "$failed" = 0 ]
 }
@@ -99,7 +105,7 @@ abort() {
 }
 
 # outputs of an earlier run must not be mistaken for this one's
-rm -f "$WORK/run-regress.out" "$WORK/run-tap.out" "$WORK/run-fuzz.out"
+rm -f "$WORK/run-regress.out" "$WORK/run-tap.out" "$WORK/run-fuzz.out" "$WORK/run-unit.out"
 
 # --- 1. packages -----------------------------------------------------------
 if [ "${SMPC_SKIP_APT:-}" = 1 ]; then
@@ -302,6 +308,20 @@ else
 	fi
 fi
 
+# --- 7. unit programs -----------------------------------------------------
+log "Unit programs (test/unit/run.sh)"
+set +e
+as_postgres env PG_CONFIG="$PG_CONFIG" SMPC_UNIT_DIR="$WORK/unit" \
+	bash "$WORK/test/unit/run.sh" 2>&1 | tee "$WORK/run-unit.out"
+unit_rc=${PIPESTATUS[0]}
+set -e
+# each program's last line: "unit: NAME, N passed, M failed"
+unit_passed=$(sed -n 's/^unit: [^,]*, \([0-9]*\) passed, [0-9]* failed.*/\1/p' "$WORK/run-unit.out" | awk '{s += $1} END {print s + 0}')
+unit_failed=$(sed -n 's/^unit: [^,]*, [0-9]* passed, \([0-9]*\) failed.*/\1/p' "$WORK/run-unit.out" | awk '{s += $1} END {print s + 0}')
+if [ "$unit_rc" != 0 ] && [ "$unit_failed" = 0 ]; then
+	unit_failed=1
+fi
+
 echo
-echo "Outputs and logs are in $WORK (run-regress.out, run-tap.out, run-fuzz.out; on failure regression.diffs, tmp_check/log and fuzz/)."
+echo "Outputs and logs are in $WORK (run-regress.out, run-tap.out, run-fuzz.out, run-unit.out; on failure regression.diffs, tmp_check/log and fuzz/)."
 summary

@@ -154,6 +154,34 @@ check_u64(const uint8 *p, size_t len)
 	pfree(enc.data);
 }
 
+/* ROUND: a chunk's numbers agree with its length, and it re-encodes */
+static void
+check_round(const uint8 *p, size_t len, uint32 maxtotal)
+{
+	uint128		v[SMPC_ROUND_CHUNK];
+	uint32		round,
+				total,
+				chunk;
+	int			count,
+				i;
+	StringInfoData enc;
+
+	if (!smpc_get_round(p, len, maxtotal, &round, &total, &chunk, v, &count))
+		return;
+	require(total <= maxtotal, "a ROUND's total is within the bound");
+	require((int) chunk < smpc_round_chunks(total), "a ROUND's chunk is one of its vector's");
+	require(count >= 0 && count <= SMPC_ROUND_CHUNK &&
+			(total == 0 ? count == 0
+			 : (uint64) chunk * SMPC_ROUND_CHUNK + count <= total),
+			"a ROUND's chunk lies inside its vector");
+	for (i = 0; i < count; i++)
+		require(v[i] < FIELD_PRIME, "ROUND elements are reduced");
+	initStringInfo(&enc);
+	smpc_put_round(&enc, round, total, chunk, v);
+	require_same(&enc, p, len, "ROUND re-encodes to the bytes read");
+	pfree(enc.data);
+}
+
 static void
 check_payload(const uint8 *p, size_t len)
 {
@@ -168,6 +196,8 @@ check_payload(const uint8 *p, size_t len)
 	check_vector(p, len, 1);
 	check_vector(p, len, SMPC_MAX_VALUES);
 	check_vector(p, len, 2 * SMPC_MAX_VALUES);
+	check_round(p, len, UINT32_MAX);
+	check_round(p, len, 1 << 20);
 }
 
 int

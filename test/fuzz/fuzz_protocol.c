@@ -5,7 +5,8 @@
  *
  * Three nodes in one process (a group of three, threshold 1, small-cell
  * protection, so that every step of the protocol exists) start one
- * computation each.  The input is a script of actions: deliver the next
+ * computation each: a sum, or when the first input byte is odd a maximum
+ * (the round engine's comparison rounds).  The input is a script of actions: deliver the next
  * message on the way (or a changed copy of it: bytes flipped, cut short,
  * sent to another node, under another type or computation id), deliver a
  * message made of input bytes from any member or a stranger, let time
@@ -256,6 +257,7 @@ LLVMFuzzerTestOneInput(const uint8 *data, size_t size)
 	static bool initialised = false;
 	TimestampTz now = 1000000000;
 	size_t		pos = 0;
+	bool		max = size > 0 && (data[0] & 1);
 	int			i;
 
 	if (!initialised)
@@ -276,14 +278,17 @@ LLVMFuzzerTestOneInput(const uint8 *data, size_t size)
 		SmpcProtoRequest req;
 		int128		values[2] = {1000 * (i + 1), i + 1};
 
+		if (max)
+			values[0] = (int128) (i % 2 ? -1 : 1) * 1000 * (i + 1);
+
 		memset(&req, 0, sizeof(req));
 		req.slot = 0;
 		req.serial = 1;
-		req.kind = SMPC_KIND_SUM;
+		req.kind = max ? SMPC_KIND_MAXIMUM : SMPC_KIND_SUM;
 		req.vclass = SMPC_CLASS_EXACT;
 		strlcpy(req.group, "g", sizeof(req.group));
 		strlcpy(req.label, "fuzz", sizeof(req.label));
-		req.nvalues = 2;
+		req.nvalues = max ? 1 : 2;
 		req.values = values;
 		req.rows = i + 1;
 		req.timeout_ms = TIMEOUT_MS;
@@ -291,6 +296,8 @@ LLVMFuzzerTestOneInput(const uint8 *data, size_t size)
 		run_effects(i);
 	}
 
+	if (size > 0)
+		pos = 1;
 	while (pos < size)
 	{
 		uint8		op = data[pos++];

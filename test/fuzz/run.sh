@@ -39,12 +39,17 @@ mkdir -p "$WORK/corpus" "$WORK/crashes" "$WORK/protocol-corpus" "$WORK/protocol-
 "$CC" "${CFLAGS[@]}" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-o "$WORK/fuzz_codec" "$HERE/fuzz_codec.c" "${SRCS[@]}" "${LIBS[@]}"
 "$CC" "${CFLAGS[@]}" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-o "$WORK/fuzz_protocol" "$HERE/fuzz_protocol.c" "$REPO/src/protocol.c" "${SRCS[@]}" "${LIBS[@]}"
+	-o "$WORK/fuzz_protocol" "$HERE/fuzz_protocol.c" "$REPO/src/protocol.c" "$REPO/src/engine.c" "${SRCS[@]}" "${LIBS[@]}"
 "$WORK/seeds" "$WORK/corpus" >/dev/null
 # protocol scripts: pairs of (action, argument); 0 delivers, 4 lets time pass
-head -c 400 /dev/zero >"$WORK/protocol-corpus/deliver-all"
-for i in $(seq 100); do printf '\000\000\004\001'; done >"$WORK/protocol-corpus/deliver-slowly"
-for i in $(seq 100); do printf '\000\001\002\021\005'; done >"$WORK/protocol-corpus/deliver-changed"
+# (the first byte: even for a sum, odd for a maximum)
+for kind in sum max; do
+	first='\000'
+	[ "$kind" = max ] && first='\001'
+	{ printf "$first"; head -c 1200 /dev/zero; } >"$WORK/protocol-corpus/$kind-deliver-all"
+	{ printf "$first"; for i in $(seq 300); do printf '\000\000\004\001'; done; } >"$WORK/protocol-corpus/$kind-deliver-slowly"
+	{ printf "$first"; for i in $(seq 200); do printf '\000\001\002\021\005'; done; } >"$WORK/protocol-corpus/$kind-deliver-changed"
+done
 
 failed=0
 # fuzz_one NAME BINARY CORPUS CRASHES MAX_LEN

@@ -111,6 +111,16 @@ main(int argc, char **argv)
 		smpc_put_vector(&buf, v, n);
 		emit(&buf, n == 1 ? SMPC_MSG_SUMS : SMPC_MSG_SHARES);
 	}
+	/* ROUND chunks: the last of several, a whole small vector, an empty one */
+	resetStringInfo(&buf);
+	smpc_put_round(&buf, 7, 2 * SMPC_ROUND_CHUNK + 3, 2, v);
+	emit(&buf, SMPC_MSG_ROUND);
+	resetStringInfo(&buf);
+	smpc_put_round(&buf, 1, 5, 0, v);
+	emit(&buf, SMPC_MSG_ROUND);
+	resetStringInfo(&buf);
+	smpc_put_round(&buf, 3, 0, 0, v);
+	emit(&buf, SMPC_MSG_ROUND);
 	resetStringInfo(&buf);
 	smpc_put_u64(&buf, UINT64CONST(0x0123456789abcdef));
 	emit(&buf, SMPC_MSG_PING);

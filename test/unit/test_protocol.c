@@ -24,7 +24,7 @@
  * (test/unit/run.sh passes SMPC_UNIT_SEED), and -v also prints every
  * node's log lines.  Built by test/unit/run.sh with PostgreSQL's
  * libpgcommon.a and libpgport.a and libsodium, from
- * sources: src/protocol.c src/codec.c src/field.c
+ * sources: src/protocol.c src/engine.c src/codec.c src/field.c
  */
 #include "postgres.h"
 
@@ -137,6 +137,7 @@ typedef struct Node
 	int			sqlerrcode;
 	bool		withheld;
 	char		errmsg[512];
+	int			nresult;
 	int128		result[2];
 	bool		result_null[2];
 	/* computation ids that have ended here */
@@ -274,10 +275,11 @@ effects(Net *net, int i, TimestampTz now, bool verbose)
 				nd->withheld = e->withheld;
 				snprintf(nd->errmsg, sizeof(nd->errmsg), "%s%s%s", e->msg ? e->msg : "",
 						 e->detail ? " / " : "", e->detail ? e->detail : "");
-				if (e->nresult == 2)
+				nd->nresult = e->nresult;
+				if (e->nresult >= 1 && e->nresult <= 2)
 				{
-					memcpy(nd->result, e->result, sizeof(nd->result));
-					memcpy(nd->result_null, e->result_null, sizeof(nd->result_null));
+					memcpy(nd->result, e->result, sizeof(int128) * e->nresult);
+					memcpy(nd->result_null, e->result_null, sizeof(bool) * e->nresult);
 				}
 				break;
 			case SMPC_EFFECT_HISTORY:
@@ -363,6 +365,7 @@ typedef struct Scenario
 	int			cancel_node;	/* its backend gives up, or -1 */
 	int			cancel_ms;		/* that long after the start */
 	int			odd_digest_node;	/* sees another membership, or -1 */
+	SmpcKind	kind;
 } Scenario;
 
 static void
@@ -370,6 +373,9 @@ run_once(const Scenario *s, int round, bool verbose)
 {
 	TimestampTz now = (TimestampTz) 1000000000 * (round + 1);
 	TimestampTz start = now;
+	SmpcKind	kind = s->kind;
+	bool		extreme = kind == SMPC_KIND_MINIMUM || kind == SMPC_KIND_MAXIMUM;
+	int			nvalues = extreme ? 1 : 2;
 	int128		expect[2] = {0, 0};
 	Net			net = s->net;
 	int			i,
@@ -391,6 +397,19 @@ run_once(const Scenario *s, int round, bool verbose)
 		nd->rows = i == s->zero_rows_node ? 0 : nd->values[1];
 		if (i == s->zero_rows_node)
 			nd->values[0] = nd->values[1] = 0;
+		if (extreme)
+		{
+			/* keys of 80 bits, some equal; no rows: the sentinel (smpc.h) */
+			nd->values[0] = ((int128) draw(7) - 3) * ((int128) 1 << 70) + draw(3);
+			if (i == s->zero_rows_node)
+				nd->values[0] = kind == SMPC_KIND_MAXIMUM ? SMPC_ORDER_NONE_MAX
+					: SMPC_ORDER_NONE_MIN;
+			if (i == 0 ||
+				(kind == SMPC_KIND_MAXIMUM ? nd->values[0] > expect[0]
+				 : nd->values[0] < expect[0]))
+				expect[0] = nd->values[0];
+			continue;
+		}
 		expect[0] += nd->values[0];
 		expect[1] += nd->values[1];
 		nd->submit_at = now + (TimestampTz) draw(300) * 1000;
@@ -414,12 +433,12 @@ run_once(const Scenario *s, int round, bool verbose)
 				memset(&req, 0, sizeof(req));
 				req.slot = 0;
 				req.serial = round + 1;
-				req.kind = SMPC_KIND_SUM;
+				req.kind = kind;
 				req.vclass = SMPC_CLASS_EXACT;
 				strlcpy(req.group, "g", sizeof(req.group));
 				snprintf(req.label, sizeof(req.label), "round %d", round);
 				req.scale = 0;
-				req.nvalues = 2;
+				req.nvalues = nvalues;
 				req.values = nd->values;
 				req.rows = nd->rows;
 				req.timeout_ms = TIMEOUT_MS;
@@ -509,9 +528,14 @@ run_once(const Scenario *s, int round, bool verbose)
 			nerrors++;
 		if (nd->sqlerrcode == 0 && s->expect_withheld)
 			CHECK(nd->withheld, "round %d %s: not withheld", round, nd->name);
+		else if (nd->sqlerrcode == 0 && extreme)
+			CHECK(!nd->withheld && nd->nresult == 1 && nd->result[0] == expect[0],
+				  "round %d %s: %s %lld, want %lld", round, nd->name, smpc_kind_name(kind),
+				  (long long) (nd->result[0] >> 40), (long long) (expect[0] >> 40));
 		else if (nd->sqlerrcode == 0)
 		{
-			CHECK(!nd->withheld && nd->result[0] == expect[0] && nd->result[1] == expect[1],
+			CHECK(!nd->withheld && nd->nresult == 2 &&
+				  nd->result[0] == expect[0] && nd->result[1] == expect[1],
 				  "round %d %s: result %lld, %lld, want %lld, %lld", round, nd->name,
 				  (long long) nd->result[0], (long long) nd->result[1],
 				  (long long) expect[0], (long long) expect[1]);
@@ -544,29 +568,35 @@ main(int argc, char **argv)
 		 * name, n, min_parties, max_colluders, min_cell_count, net (drop %,
 		 * duplicate %, delay ms, FIFO, dead node), must_succeed, node without
 		 * rows, withheld, rounds, cancelling node and when, node with another
-		 * membership
+		 * membership, aggregate
 		 */
-		{"3 nodes, in order", 3, 1, 0, 1, {0, 0, 0, true, -1}, true, -1, false, 20, -1, 0, -1},
-		{"5 nodes, in order", 5, 1, 0, 1, {0, 0, 0, true, -1}, true, -1, false, 20, -1, 0, -1},
-		{"3 nodes, delays", 3, 1, 0, 1, {0, 0, 200, true, -1}, true, -1, false, 40, -1, 0, -1},
-		{"5 nodes, delays", 5, 1, 0, 1, {0, 0, 200, true, -1}, true, -1, false, 40, -1, 0, -1},
-		{"3 nodes, threshold 1", 3, 2, 1, 1, {0, 0, 100, true, -1}, true, -1, false, 20, -1, 0, -1},
-		{"5 nodes, small cells", 5, 3, 2, 3, {0, 0, 100, true, -1}, true, -1, false, 20, -1, 0, -1},
-		{"3 nodes, small cells", 3, 2, 1, 2, {0, 0, 100, true, -1}, true, -1, false, 20, -1, 0, -1},
-		{"5 nodes, min_parties withheld", 5, 5, 2, 2, {0, 0, 50, true, -1}, true, 2, true, 10, -1, 0, -1},
-		{"3 nodes, min_parties withheld", 3, 3, 0, 1, {0, 0, 50, true, -1}, true, 1, true, 10, -1, 0, -1},
-		{"3 nodes, reordered", 3, 1, 0, 1, {0, 0, 200, false, -1}, false, -1, false, 40, -1, 0, -1},
-		{"5 nodes, reordered", 5, 2, 2, 2, {0, 0, 200, false, -1}, false, -1, false, 40, -1, 0, -1},
-		{"3 nodes, duplicates", 3, 1, 0, 1, {0, 20, 100, true, -1}, true, -1, false, 40, -1, 0, -1},
-		{"5 nodes, duplicates, small cells", 5, 3, 2, 3, {0, 20, 100, true, -1}, true, -1, false, 20, -1, 0, -1},
-		{"3 nodes, drops", 3, 1, 0, 1, {10, 0, 100, true, -1}, false, -1, false, 40, -1, 0, -1},
-		{"5 nodes, drops, duplicates", 5, 2, 2, 2, {5, 10, 100, false, -1}, false, -1, false, 40, -1, 0, -1},
-		{"3 nodes, a node dies", 3, 1, 0, 1, {0, 0, 50, true, 1}, false, -1, false, 10, -1, 0, -1},
-		{"5 nodes, a node dies, threshold 2", 5, 2, 2, 1, {0, 0, 50, true, 3}, false, -1, false, 10, -1, 0, -1},
-		{"3 nodes, a backend gives up", 3, 1, 0, 1, {0, 0, 100, true, -1}, false, -1, false, 20, 0, 150, -1},
-		{"5 nodes, a backend gives up late", 5, 2, 2, 2, {0, 0, 100, true, -1}, false, -1, false, 20, 2, 600, -1},
-		{"3 nodes, another membership", 3, 1, 0, 1, {0, 0, 50, true, -1}, false, -1, false, 5, -1, 0, 1},
-		{"5 nodes, another membership", 5, 3, 2, 3, {0, 0, 50, true, -1}, false, -1, false, 5, -1, 0, 4},
+		{"3 nodes, in order", 3, 1, 0, 1, {0, 0, 0, true, -1}, true, -1, false, 20, -1, 0, -1, SMPC_KIND_SUM},
+		{"5 nodes, in order", 5, 1, 0, 1, {0, 0, 0, true, -1}, true, -1, false, 20, -1, 0, -1, SMPC_KIND_SUM},
+		{"3 nodes, delays", 3, 1, 0, 1, {0, 0, 200, true, -1}, true, -1, false, 40, -1, 0, -1, SMPC_KIND_SUM},
+		{"5 nodes, delays", 5, 1, 0, 1, {0, 0, 200, true, -1}, true, -1, false, 40, -1, 0, -1, SMPC_KIND_SUM},
+		{"3 nodes, threshold 1", 3, 2, 1, 1, {0, 0, 100, true, -1}, true, -1, false, 20, -1, 0, -1, SMPC_KIND_SUM},
+		{"5 nodes, small cells", 5, 3, 2, 3, {0, 0, 100, true, -1}, true, -1, false, 20, -1, 0, -1, SMPC_KIND_SUM},
+		{"3 nodes, small cells", 3, 2, 1, 2, {0, 0, 100, true, -1}, true, -1, false, 20, -1, 0, -1, SMPC_KIND_SUM},
+		{"5 nodes, min_parties withheld", 5, 5, 2, 2, {0, 0, 50, true, -1}, true, 2, true, 10, -1, 0, -1, SMPC_KIND_SUM},
+		{"3 nodes, min_parties withheld", 3, 3, 0, 1, {0, 0, 50, true, -1}, true, 1, true, 10, -1, 0, -1, SMPC_KIND_SUM},
+		{"3 nodes, reordered", 3, 1, 0, 1, {0, 0, 200, false, -1}, false, -1, false, 40, -1, 0, -1, SMPC_KIND_SUM},
+		{"5 nodes, reordered", 5, 2, 2, 2, {0, 0, 200, false, -1}, false, -1, false, 40, -1, 0, -1, SMPC_KIND_SUM},
+		{"3 nodes, duplicates", 3, 1, 0, 1, {0, 20, 100, true, -1}, true, -1, false, 40, -1, 0, -1, SMPC_KIND_SUM},
+		{"5 nodes, duplicates, small cells", 5, 3, 2, 3, {0, 20, 100, true, -1}, true, -1, false, 20, -1, 0, -1, SMPC_KIND_SUM},
+		{"3 nodes, drops", 3, 1, 0, 1, {10, 0, 100, true, -1}, false, -1, false, 40, -1, 0, -1, SMPC_KIND_SUM},
+		{"5 nodes, drops, duplicates", 5, 2, 2, 2, {5, 10, 100, false, -1}, false, -1, false, 40, -1, 0, -1, SMPC_KIND_SUM},
+		{"3 nodes, a node dies", 3, 1, 0, 1, {0, 0, 50, true, 1}, false, -1, false, 10, -1, 0, -1, SMPC_KIND_SUM},
+		{"5 nodes, a node dies, threshold 2", 5, 2, 2, 1, {0, 0, 50, true, 3}, false, -1, false, 10, -1, 0, -1, SMPC_KIND_SUM},
+		{"3 nodes, a backend gives up", 3, 1, 0, 1, {0, 0, 100, true, -1}, false, -1, false, 20, 0, 150, -1, SMPC_KIND_SUM},
+		{"5 nodes, a backend gives up late", 5, 2, 2, 2, {0, 0, 100, true, -1}, false, -1, false, 20, 2, 600, -1, SMPC_KIND_SUM},
+		{"3 nodes, another membership", 3, 1, 0, 1, {0, 0, 50, true, -1}, false, -1, false, 5, -1, 0, 1, SMPC_KIND_SUM},
+		{"5 nodes, another membership", 5, 3, 2, 3, {0, 0, 50, true, -1}, false, -1, false, 5, -1, 0, 4, SMPC_KIND_SUM},
+		{"3 nodes, max", 3, 1, 1, 1, {0, 0, 100, true, -1}, true, -1, false, 10, -1, 0, -1, SMPC_KIND_MAXIMUM},
+		{"5 nodes, min, small cells", 5, 2, 2, 2, {0, 0, 100, true, -1}, true, -1, false, 10, -1, 0, -1, SMPC_KIND_MINIMUM},
+		{"5 nodes, max, a member without rows", 5, 1, 2, 1, {0, 0, 100, true, -1}, true, 3, false, 10, -1, 0, -1, SMPC_KIND_MAXIMUM},
+		{"3 nodes, min, duplicates", 3, 1, 1, 1, {0, 20, 100, true, -1}, true, -1, false, 10, -1, 0, -1, SMPC_KIND_MINIMUM},
+		{"5 nodes, max, drops", 5, 1, 2, 1, {3, 0, 100, true, -1}, false, -1, false, 10, -1, 0, -1, SMPC_KIND_MAXIMUM},
+		{"3 nodes, min, a node dies", 3, 1, 1, 1, {0, 0, 50, true, 2}, false, -1, false, 5, -1, 0, -1, SMPC_KIND_MINIMUM},
 	};
 	int			i,
 				r;
