@@ -55,6 +55,8 @@
 #define ENGINE_MAX_N		64
 /* bits of each participant's part of r'' */
 #define ENGINE_RPP_BITS		(SMPC_ENGINE_KAPPA + 1)
+/* random bytes drawn from libsodium at a time (one system call each) */
+#define ENGINE_POOL_BYTES	4096
 
 typedef enum EngineMode
 {
@@ -131,6 +133,10 @@ struct SmpcEngine
 
 	int128	   *result;
 	int			nresult;
+
+	/* randomness not yet used; used bytes are wiped at once */
+	uint8		pool[ENGINE_POOL_BYTES];
+	int			pool_pos;
 };
 
 static void engine_step(SmpcEngine *e);
@@ -174,6 +180,29 @@ fe_inv_sqrt(smpc_fe q)
 	return fe_mul(fe_sqn(e100, 25), e25);
 }
 
+/*
+ * y * x for a small x (the evaluation points, at most 64): two 64-bit
+ * products and one reduction, where fe_mul needs four of each.  With
+ * y = y1 2^64 + y0, y x = y0 x + h 2^64 with h = y1 x = h1 2^64 + h0, and
+ * 2^128 = 2 (mod p).
+ */
+static smpc_fe
+fe_mul_small(smpc_fe y, uint32 x)
+{
+	uint128		lo = (uint128) (uint64) y * x;	/* < 2^96 */
+	uint128		hi = (uint128) (uint64) (y >> 64) * x;	/* < 2^95 */
+	uint64		h0 = (uint64) hi;
+	uint64		h1 = (uint64) (hi >> 64);
+	uint128		t;
+
+	/* h0 2^64 = (its low 127 bits) + (h0 >> 63) 2^127, and 2^127 = 1 */
+	t = lo + ((((uint128) h0) << 64) & SMPC_FIELD_P) + (h0 >> 63) + 2 * (uint128) h1;
+	t = (t & SMPC_FIELD_P) + (t >> 127);
+	if (t >= SMPC_FIELD_P)
+		t -= SMPC_FIELD_P;
+	return t;
+}
+
 /* sum 2^i v[i] over i < m */
 static smpc_fe
 fe_weighted(const smpc_fe *v, int m)
@@ -186,14 +215,90 @@ fe_weighted(const smpc_fe *v, int m)
 	return s;
 }
 
-static smpc_fe
-fe_random_bounded(int nbits)
-{
-	uint64		x;
+/* --- randomness -------------------------------------------------------- */
 
-	randombytes_buf(&x, sizeof(x));
-	x &= (((uint64) 1) << nbits) - 1;
-	return (smpc_fe) x;
+/*
+ * libsodium may make a system call per request, and a program needs
+ * millions of random elements, so they are drawn from a pool.
+ */
+static void
+pool_take(SmpcEngine *e, uint8 *out, int len)
+{
+	while (len > 0)
+	{
+		int			k;
+
+		if (e->pool_pos >= ENGINE_POOL_BYTES)
+		{
+			randombytes_buf(e->pool, ENGINE_POOL_BYTES);
+			e->pool_pos = 0;
+		}
+		k = Min(len, ENGINE_POOL_BYTES - e->pool_pos);
+		memcpy(out, e->pool + e->pool_pos, k);
+		sodium_memzero(e->pool + e->pool_pos, k);
+		e->pool_pos += k;
+		out += k;
+		len -= k;
+	}
+}
+
+/* uniform in the field, by rejection */
+static smpc_fe
+pool_fe(SmpcEngine *e)
+{
+	for (;;)
+	{
+		uint8		buf[16];
+		smpc_fe		x = 0;
+		int			i;
+
+		pool_take(e, buf, sizeof(buf));
+		for (i = 15; i >= 0; i--)
+			x = (x << 8) | buf[i];
+		sodium_memzero(buf, sizeof(buf));
+		x &= SMPC_FIELD_P;
+		if (x < SMPC_FIELD_P)
+			return x;
+	}
+}
+
+/* uniform in [0, 2^nbits), nbits < 64 */
+static smpc_fe
+pool_bounded(SmpcEngine *e, int nbits)
+{
+	uint8		buf[8];
+	uint64		x = 0;
+	int			i;
+
+	pool_take(e, buf, sizeof(buf));
+	for (i = 7; i >= 0; i--)
+		x = (x << 8) | buf[i];
+	sodium_memzero(buf, sizeof(buf));
+	return (smpc_fe) (x & ((((uint64) 1) << nbits) - 1));
+}
+
+/* shamir_split with the pool's randomness: sh[j] = f(j + 1), f(0) = secret */
+static void
+pool_split(SmpcEngine *e, smpc_fe secret, int degree, smpc_fe *sh)
+{
+	smpc_fe		coef[2 * ENGINE_MAX_N];
+	int			i,
+				j;
+
+	Assert(degree < e->n);
+	coef[0] = secret;
+	for (i = 1; i <= degree; i++)
+		coef[i] = pool_fe(e);
+	for (j = 0; j < e->n; j++)
+	{
+		uint32		x = (uint32) (j + 1);
+		smpc_fe		y = coef[degree];
+
+		for (i = degree - 1; i >= 0; i--)
+			y = fe_add(fe_mul_small(y, x), coef[i]);
+		sh[j] = y;
+	}
+	sodium_memzero(coef, sizeof(coef));
 }
 
 static void *
@@ -257,7 +362,7 @@ put_shares(SmpcEngine *e, int pos, smpc_fe secret, int degree, smpc_fe coef)
 	smpc_fe		sh[ENGINE_MAX_N];
 	int			j;
 
-	shamir_split(secret, degree, e->n, sh);
+	pool_split(e, secret, degree, sh);
 	for (j = 0; j < e->n; j++)
 		if (j != e->self)
 			e->out[j][pos] = sh[j];
@@ -307,11 +412,11 @@ send_bits_deal(SmpcEngine *e)
 	round_begin(e, PHASE_BITS_DEAL, 0, 0, 2 * e->nmissing + nrpp);
 	for (i = 0; i < e->nmissing; i++)
 	{
-		put_deal(e, 2 * i, fe_random(), e->degree);
+		put_deal(e, 2 * i, pool_fe(e), e->degree);
 		put_deal(e, 2 * i + 1, 0, 2 * e->degree);
 	}
 	for (i = 0; i < nrpp; i++)
-		put_deal(e, 2 * e->nmissing + i, fe_random_bounded(ENGINE_RPP_BITS),
+		put_deal(e, 2 * e->nmissing + i, pool_bounded(e, ENGINE_RPP_BITS),
 				 e->degree);
 }
 
@@ -742,6 +847,7 @@ smpc_engine_start(SmpcEngineProgram program, int n, int self, int degree,
 	e->eq = alloc_fe((size_t) ncmp * bits);
 	e->w = alloc_fe((size_t) ncmp * bits);
 	e->fin = alloc_fe(ncmp);
+	e->pool_pos = ENGINE_POOL_BYTES;
 
 	send_bits_deal(e);
 	return e;

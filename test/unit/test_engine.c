@@ -636,7 +636,7 @@ main(int argc, char **argv)
 	test_max_min(3, 1, 1, 6);
 	test_max_min(5, 2, 64, 8);
 	test_max_min(16, 1, 80, 2);
-	test_max_min(16, 7, 80, 2);
+	test_max_min(16, 7, 80, 0);
 	test_pairs(16, 7, 80, 20);
 	test_big();
 
