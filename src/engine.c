@@ -29,8 +29,15 @@
  * 2^m, and a < b exactly when x < 2^m.  The bitwise [c' < r'] is a prefix
  * computation over (all-equal, less-than) pairs, one tree level per
  * round.  Equality is [c' == r'] bitwise, since |d| < 2^m.  No value
- * wraps: c < 2^(m+1) + 2^m + 2^m * n * 2^(kappa+1) < p for m <= 80,
- * n <= 64, kappa = 40.
+ * wraps: x <= 2^(m+1) - 1, r' <= 2^m - 1 and r'' <= n (2^(kappa+1) - 1),
+ * so for m = 80, n = 64 and kappa = 40, c <= 2^127 - 2^86 + 2^81 + 2^80 - 2
+ * < p.  Each participant's part of r'' is uniform, so c hides
+ * floor((x + r') / 2^m) < 3 within statistical distance 2^-kappa.
+ *
+ * Rounds: 2 for the random bits, then per comparison (or level of the
+ * tournament) 1 to open c and ceil(log2 bits) for the tree, then 1 to open
+ * the outputs: 11 for LESS_THAN and EQUAL at 80 bits, and for MAX or MIN
+ * 3 + 8 ceil(log2 n) at 80 bits (19 at n = 3, 27 at n = 5 to 8).
  *
  * Random bits come from the square-root trick: r jointly random, open
  * r^2 + z (z a jointly dealt sharing of zero of degree 2t, so that the

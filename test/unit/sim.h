@@ -82,12 +82,17 @@ sim_rb_random(void)
 	return (uint32_t) (sim_next() >> 32);
 }
 
+/* this many next bytes of libsodium's randomness are zero (for tests) */
+static size_t sim_zero_bytes = 0;
+
 static void
 sim_rb_buf(void *const buf, const size_t size)
 {
 	unsigned char *p = buf;
 	size_t		i = 0;
 
+	for (; i < size && sim_zero_bytes > 0; i++, sim_zero_bytes--)
+		p[i] = 0;
 	while (i < size)
 	{
 		uint64		x = sim_next();

@@ -573,6 +573,40 @@ test_rounds(void)
 }
 
 /*
+ * A random bit whose r is zero is made again.  With 8-bit values, all of
+ * an engine's first round draws on the first 4 KiB of its randomness;
+ * when those are zero at every participant, every dealer deals r = 0, r^2
+ * opens to 0 and the bits are made again, two rounds each time, until the
+ * zeros run out.
+ */
+static void
+test_zero_square(void)
+{
+	int128		v[2] = {-3, 0};
+	int128		m[3] = {-2, hi_of(8), 7};
+	int128		got[1];
+	SimStats	st;
+	int			k,
+				p0 = npassed,
+				f0 = nfailed;
+
+	/* the inputs' dealing takes 16 bytes each, then each engine 4 KiB */
+	sim_zero_bytes = 2 * 16 + 3 * 4096;
+	k = sim_run(SMPC_PROG_LESS_THAN, 3, 1, 8, v, 2, got, 1, NULL, &st);
+	check(k == 1 && got[0] == 1, "LESS_THAN with zero squares (%s)", st.error);
+	check(st.rounds > 7 && (st.rounds - 7) % 2 == 0,
+		  "zero squares add rounds in twos: %d rounds", st.rounds);
+	printf("# rounds: LESS_THAN at 8 bits with zero squares: %d (7 without)\n", st.rounds);
+	sim_zero_bytes = 3 * 16 + 3 * 4096;
+	k = sim_run(SMPC_PROG_MAX, 3, 1, 8, m, 3, got, 1, NULL, &st);
+	check(k == 1 && got[0] == hi_of(8), "MAX with zero squares (%s)", st.error);
+	check(st.rounds > 11 && (st.rounds - 11) % 2 == 0,
+		  "MAX with zero squares: %d rounds", st.rounds);
+	sim_zero_bytes = 0;
+	group("random bits whose square is zero are made again", p0, f0);
+}
+
+/*
  * 64 participants: the most members, at the lowest and the highest degree
  * (a degree-62 resharing of every random bit is slow, so fewer bits there).
  */
@@ -615,6 +649,7 @@ main(int argc, char **argv)
 	test_arguments();
 	test_rounds();
 	test_duplicates();
+	test_zero_square();
 	test_malformed(3, 1);
 	test_malformed(5, 2);
 
