@@ -147,7 +147,7 @@ check_max_min(int n, int t, int bits, const int128 *v, const char *what)
 static void
 test_max_min(int n, int t, int bits, int nrandom)
 {
-	int128		v[64];
+	int128		v[64] = {0};
 	int			i,
 				r,
 				p0 = npassed,
@@ -327,7 +327,7 @@ meddle(SmpcEngine *e, int from, int to, int round, const smpc_fe *v, int len)
 static void
 test_malformed(int n, int t)
 {
-	int128		v[64],
+	int128		v[64] = {0},
 				got,
 				want;
 	int128		pairs[8];
@@ -530,7 +530,7 @@ static void
 test_rounds(void)
 {
 	int			ns[] = {3, 5, 8, 16};
-	int128		v[64];
+	int128		v[64] = {0};
 	int128		got[100];
 	SimStats	st;
 	int			i,
@@ -613,7 +613,7 @@ test_zero_square(void)
 static void
 test_big(void)
 {
-	int128		v[64];
+	int128		v[64] = {0};
 	int			i,
 				p0 = npassed,
 				f0 = nfailed;
