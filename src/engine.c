@@ -34,10 +34,17 @@
  * < p.  Each participant's part of r'' is uniform, so c hides
  * floor((x + r') / 2^m) < 3 within statistical distance 2^-kappa.
  *
+ * The round that first opens c also multiplies the random bits in pairs
+ * (r_(m-1-2q) r_(m-2-2q), of every comparison of the program); with c'
+ * public, the tree's first level is linear in those products, so it costs
+ * no round.  MAX and MIN need them times d, which rides in the round that
+ * opens c from the tournament's second level on.
+ *
  * Rounds: 2 for the random bits, then per comparison (or level of the
- * tournament) 1 to open c and ceil(log2 bits) for the tree, then 1 to open
- * the outputs: 11 for LESS_THAN and EQUAL at 80 bits, and for MAX or MIN
- * 3 + 8 ceil(log2 n) at 80 bits (19 at n = 3, 27 at n = 5 to 8).
+ * tournament) 1 to open c and ceil(log2 ceil(bits / 2)) for the tree
+ * (ceil(log2 bits) at the tournament's first level), then 1 to open the
+ * outputs: 10 for LESS_THAN and EQUAL at 80 bits, and for MAX or MIN
+ * 4 + 7 ceil(log2 n) at 80 bits (18 at n = 3, 25 at n = 5 to 8).
  *
  * Random bits come from the square-root trick: r jointly random, open
  * r^2 + z (z a jointly dealt sharing of zero of degree 2t, so that the
@@ -137,6 +144,17 @@ struct SmpcEngine
 	smpc_fe    *w;
 	int			nseg;
 	smpc_fe    *fin;			/* k: output shares */
+
+	/*
+	 * Products of pairs of random bits, r_(m-1-2q) r_(m-2-2q) for comparison
+	 * g at pp[g * (bits / 2) + q], made in the first round that opens c;
+	 * with them (and, for MAX and MIN, their products with d, pd) the first
+	 * level of a later tree costs no round.
+	 */
+	smpc_fe    *pp;
+	smpc_fe    *pd;
+	bool		pp_ready;
+	bool		local_first;	/* this batch's first level is local */
 
 	int128	   *result;
 	int			nresult;
@@ -456,8 +474,13 @@ send_mask_open(SmpcEngine *e)
 {
 	int			m = e->bits;
 	int			per = (e->mode == MODE_LT_TIMES_D) ? m + 1 : 0;
+	int			h = m / 2;
+	int			extra = 0;
 	int			i,
-				j;
+				j,
+				g,
+				q,
+				pos;
 
 	if (e->program == SMPC_PROG_MAX || e->program == SMPC_PROG_MIN)
 	{
@@ -472,7 +495,14 @@ send_mask_open(SmpcEngine *e)
 			e->d[i] = fe_sub(e->in[i], e->in[e->ncmp + i]);
 	}
 
-	round_begin(e, PHASE_MASK_OPEN, e->k * per, e->k, 0);
+	/* the bit pairs' products: of every comparison, the first time */
+	if (!e->pp_ready)
+		extra = e->ncmp * h;
+	else if (e->mode == MODE_LT_TIMES_D)
+		extra = e->k * h;
+	e->local_first = (e->mode != MODE_LT_TIMES_D || e->pp_ready);
+
+	round_begin(e, PHASE_MASK_OPEN, e->k * per + extra, e->k, 0);
 	for (i = 0; i < e->k; i++)
 	{
 		const smpc_fe *r = e->rbit + (size_t) (e->base + i) * m;
@@ -488,6 +518,23 @@ send_mask_open(SmpcEngine *e)
 				put_mul(e, i * per + j, r[j], e->d[i]);
 			put_mul(e, i * per + m, e->d[i], e->d[i]);
 		}
+	}
+	pos = e->k * per;
+	if (!e->pp_ready)
+	{
+		for (g = 0; g < e->ncmp; g++)
+		{
+			const smpc_fe *r = e->rbit + (size_t) g * m;
+
+			for (q = 0; q < h; q++)
+				put_mul(e, pos++, r[m - 1 - 2 * q], r[m - 2 - 2 * q]);
+		}
+	}
+	else if (e->mode == MODE_LT_TIMES_D)
+	{
+		for (i = 0; i < e->k; i++)
+			for (q = 0; q < h; q++)
+				put_mul(e, pos++, e->pp[(size_t) (e->base + i) * h + q], e->d[i]);
 	}
 }
 
@@ -555,6 +602,65 @@ recv_bits_open(SmpcEngine *e)
 		send_mask_open(e);
 }
 
+/*
+ * The first level of the tree without a round: with c' public, each
+ * segment's eq is a + b r for public a, b, so the products of two of them
+ * are linear in r_H, r_L and r_H r_L, and eq_H times w_L in r_L (times d)
+ * and r_H r_L (times d).
+ */
+static void
+local_first_level(SmpcEngine *e)
+{
+	int			m = e->bits;
+	int			h = m / 2;
+	int			i,
+				q;
+
+	for (i = 0; i < e->k; i++)
+	{
+		const smpc_fe *r = e->rbit + (size_t) (e->base + i) * m;
+		const smpc_fe *rd = e->rd + (size_t) i * (m + 1);
+		const smpc_fe *pp = e->pp + (size_t) (e->base + i) * h;
+		const smpc_fe *pd = e->pd + (size_t) i * h;
+		smpc_fe    *eq = e->eq + (size_t) i * m;
+		smpc_fe    *w = e->w + (size_t) i * m;
+		uint128		cp = e->cpub[i];
+
+		for (q = 0; q < h; q++)
+		{
+			int			bh = m - 1 - 2 * q,
+						bl = m - 2 - 2 * q;
+			bool		ch = ((cp >> bh) & 1) != 0;
+			bool		cl = ((cp >> bl) & 1) != 0;
+
+			/* eq_H = ah + bh r_H with (ah, bh) = (0, 1) or (1, -1) */
+			smpc_fe		ah = ch ? 0 : 1,
+						bhc = ch ? 1 : fe_sub(0, 1);
+			smpc_fe		al = cl ? 0 : 1,
+						blc = cl ? 1 : fe_sub(0, 1);
+			smpc_fe		prod;
+
+			prod = fe_mul(ah, al);
+			prod = fe_add(prod, fe_mul(fe_mul(ah, blc), r[bl]));
+			prod = fe_add(prod, fe_mul(fe_mul(bhc, al), r[bh]));
+			prod = fe_add(prod, fe_mul(fe_mul(bhc, blc), pp[q]));
+			if (!cl && e->mode == MODE_LT)
+				w[q] = fe_add(w[2 * q], fe_add(fe_mul(ah, r[bl]), fe_mul(bhc, pp[q])));
+			else if (!cl && e->mode == MODE_LT_TIMES_D)
+				w[q] = fe_add(w[2 * q], fe_add(fe_mul(ah, rd[bl]), fe_mul(bhc, pd[q])));
+			else
+				w[q] = w[2 * q];
+			eq[q] = prod;
+		}
+		if (m % 2 == 1)
+		{
+			eq[h] = eq[m - 1];
+			w[h] = w[m - 1];
+		}
+	}
+	e->nseg = h + m % 2;
+}
+
 /* The opened c: the leaves of the prefix tree. */
 static void
 recv_mask_open(SmpcEngine *e)
@@ -562,8 +668,10 @@ recv_mask_open(SmpcEngine *e)
 	int			m = e->bits;
 	int			per = (e->mode == MODE_LT_TIMES_D) ? m + 1 : 0;
 	uint128		mask = (((uint128) 1) << m) - 1;
+	int			h = m / 2;
 	int			i,
-				s;
+				s,
+				pos;
 
 	for (i = 0; i < e->k; i++)
 	{
@@ -590,6 +698,21 @@ recv_mask_open(SmpcEngine *e)
 		}
 	}
 	e->nseg = m;
+
+	pos = e->k * per;
+	if (!e->pp_ready)
+	{
+		for (s = 0; s < e->ncmp * h; s++)
+			e->pp[s] = GOT_MUL(e, pos++);
+		e->pp_ready = true;
+	}
+	else if (e->mode == MODE_LT_TIMES_D)
+	{
+		for (s = 0; s < e->k * h; s++)
+			e->pd[s] = GOT_MUL(e, pos++);
+	}
+	if (e->local_first && h > 0)
+		local_first_level(e);
 }
 
 /* One level of the tree: (eq, w) of H then L is (eqH eqL, wH + eqH wL). */
@@ -851,6 +974,8 @@ smpc_engine_start(SmpcEngineProgram program, int n, int self, int degree,
 	e->d = alloc_fe(ncmp);
 	e->cpub = palloc0(Max(ncmp, 1) * sizeof(uint128));
 	e->rd = alloc_fe((size_t) ncmp * (bits + 1));
+	e->pp = alloc_fe((size_t) ncmp * (bits / 2));
+	e->pd = alloc_fe((size_t) ncmp * (bits / 2));
 	e->eq = alloc_fe((size_t) ncmp * bits);
 	e->w = alloc_fe((size_t) ncmp * bits);
 	e->fin = alloc_fe(ncmp);
@@ -984,6 +1109,8 @@ smpc_engine_free(SmpcEngine *e)
 	wipe_free(e->d, Max(e->ncmp, 1) * sizeof(smpc_fe));
 	wipe_free(e->cpub, Max(e->ncmp, 1) * sizeof(uint128));
 	wipe_free(e->rd, Max((size_t) e->ncmp * (e->bits + 1), 1) * sizeof(smpc_fe));
+	wipe_free(e->pp, Max((size_t) e->ncmp * (e->bits / 2), 1) * sizeof(smpc_fe));
+	wipe_free(e->pd, Max((size_t) e->ncmp * (e->bits / 2), 1) * sizeof(smpc_fe));
 	wipe_free(e->eq, nbits * sizeof(smpc_fe));
 	wipe_free(e->w, nbits * sizeof(smpc_fe));
 	wipe_free(e->fin, Max(e->ncmp, 1) * sizeof(smpc_fe));
