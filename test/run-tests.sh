@@ -26,8 +26,9 @@
 #
 # The last line is always "tests: N passed, M failed", where N counts the
 # passed pg_regress tests plus the passed TAP assertions, plus one for the
-# fuzzing run, the unit programs' checks, one for the check of the symbols smpc.so exports and one for
-# the check that the production build has no fault injection.  The
+# fuzzing run, plus the passed checks of the unit programs, plus one for
+# the check of the symbols smpc.so exports and one for the check that the
+# production build has no fault injection.  The
 # exit status is 0 only when nothing failed.
 set -euo pipefail
 
@@ -310,5 +311,5 @@ if [ "$unit_rc" != 0 ] && [ "$unit_failed" = 0 ]; then
 fi
 
 echo
-echo "Outputs and logs are in $WORK (run-regress.out, run-tap.out, run-fuzz.out, run-unit.out; on failure regression.diffs, tmp_check/log and fuzz/)."
+echo "Outputs and logs are in $WORK (run-regress.out, run-tap.out, run-fuzz.out, run-unit.out; on failure regression.diffs, tmp_check/log, fuzz/ and unit/)."
 summary
