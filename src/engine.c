@@ -29,8 +29,22 @@
  * 2^m, and a < b exactly when x < 2^m.  The bitwise [c' < r'] is a prefix
  * computation over (all-equal, less-than) pairs, one tree level per
  * round.  Equality is [c' == r'] bitwise, since |d| < 2^m.  No value
- * wraps: c < 2^(m+1) + 2^m + 2^m * n * 2^(kappa+1) < p for m <= 80,
- * n <= 64, kappa = 40.
+ * wraps: x <= 2^(m+1) - 1, r' <= 2^m - 1 and r'' <= n (2^(kappa+1) - 1),
+ * so for m = 80, n = 64 and kappa = 40, c <= 2^127 - 2^86 + 2^81 + 2^80 - 2
+ * < p.  Each participant's part of r'' is uniform, so c hides
+ * floor((x + r') / 2^m) < 3 within statistical distance 2^-kappa.
+ *
+ * The round that first opens c also multiplies the random bits in pairs
+ * (r_(m-1-2q) r_(m-2-2q), of every comparison of the program); with c'
+ * public, the tree's first level is linear in those products, so it costs
+ * no round.  MAX and MIN need them times d, which rides in the round that
+ * opens c from the tournament's second level on.
+ *
+ * Rounds: 2 for the random bits, then per comparison (or level of the
+ * tournament) 1 to open c and ceil(log2 ceil(bits / 2)) for the tree
+ * (ceil(log2 bits) at the tournament's first level), then 1 to open the
+ * outputs: 10 for LESS_THAN and EQUAL at 80 bits, and for MAX or MIN
+ * 4 + 7 ceil(log2 n) at 80 bits (18 at n = 3, 25 at n = 5 to 8).
  *
  * Random bits come from the square-root trick: r jointly random, open
  * r^2 + z (z a jointly dealt sharing of zero of degree 2t, so that the
@@ -55,6 +69,8 @@
 #define ENGINE_MAX_N		64
 /* bits of each participant's part of r'' */
 #define ENGINE_RPP_BITS		(SMPC_ENGINE_KAPPA + 1)
+/* random bytes drawn from libsodium at a time (one system call each) */
+#define ENGINE_POOL_BYTES	4096
 
 typedef enum EngineMode
 {
@@ -129,8 +145,23 @@ struct SmpcEngine
 	int			nseg;
 	smpc_fe    *fin;			/* k: output shares */
 
+	/*
+	 * Products of pairs of random bits, r_(m-1-2q) r_(m-2-2q) for comparison
+	 * g at pp[g * (bits / 2) + q], made in the first round that opens c;
+	 * with them (and, for MAX and MIN, their products with d, pd) the first
+	 * level of a later tree costs no round.
+	 */
+	smpc_fe    *pp;
+	smpc_fe    *pd;
+	bool		pp_ready;
+	bool		local_first;	/* this batch's first level is local */
+
 	int128	   *result;
 	int			nresult;
+
+	/* randomness not yet used; used bytes are wiped at once */
+	uint8		pool[ENGINE_POOL_BYTES];
+	int			pool_pos;
 };
 
 static void engine_step(SmpcEngine *e);
@@ -174,6 +205,29 @@ fe_inv_sqrt(smpc_fe q)
 	return fe_mul(fe_sqn(e100, 25), e25);
 }
 
+/*
+ * y * x for a small x (the evaluation points, at most 64): two 64-bit
+ * products and one reduction, where fe_mul needs four of each.  With
+ * y = y1 2^64 + y0, y x = y0 x + h 2^64 with h = y1 x = h1 2^64 + h0, and
+ * 2^128 = 2 (mod p).
+ */
+static smpc_fe
+fe_mul_small(smpc_fe y, uint32 x)
+{
+	uint128		lo = (uint128) (uint64) y * x;	/* < 2^96 */
+	uint128		hi = (uint128) (uint64) (y >> 64) * x;	/* < 2^95 */
+	uint64		h0 = (uint64) hi;
+	uint64		h1 = (uint64) (hi >> 64);
+	uint128		t;
+
+	/* h0 2^64 = (its low 127 bits) + (h0 >> 63) 2^127, and 2^127 = 1 */
+	t = lo + ((((uint128) h0) << 64) & SMPC_FIELD_P) + (h0 >> 63) + 2 * (uint128) h1;
+	t = (t & SMPC_FIELD_P) + (t >> 127);
+	if (t >= SMPC_FIELD_P)
+		t -= SMPC_FIELD_P;
+	return t;
+}
+
 /* sum 2^i v[i] over i < m */
 static smpc_fe
 fe_weighted(const smpc_fe *v, int m)
@@ -186,14 +240,90 @@ fe_weighted(const smpc_fe *v, int m)
 	return s;
 }
 
-static smpc_fe
-fe_random_bounded(int nbits)
-{
-	uint64		x;
+/* --- randomness -------------------------------------------------------- */
 
-	randombytes_buf(&x, sizeof(x));
-	x &= (((uint64) 1) << nbits) - 1;
-	return (smpc_fe) x;
+/*
+ * libsodium may make a system call per request, and a program needs
+ * millions of random elements, so they are drawn from a pool.
+ */
+static void
+pool_take(SmpcEngine *e, uint8 *out, int len)
+{
+	while (len > 0)
+	{
+		int			k;
+
+		if (e->pool_pos >= ENGINE_POOL_BYTES)
+		{
+			randombytes_buf(e->pool, ENGINE_POOL_BYTES);
+			e->pool_pos = 0;
+		}
+		k = Min(len, ENGINE_POOL_BYTES - e->pool_pos);
+		memcpy(out, e->pool + e->pool_pos, k);
+		sodium_memzero(e->pool + e->pool_pos, k);
+		e->pool_pos += k;
+		out += k;
+		len -= k;
+	}
+}
+
+/* uniform in the field, by rejection */
+static smpc_fe
+pool_fe(SmpcEngine *e)
+{
+	for (;;)
+	{
+		uint8		buf[16];
+		smpc_fe		x = 0;
+		int			i;
+
+		pool_take(e, buf, sizeof(buf));
+		for (i = 15; i >= 0; i--)
+			x = (x << 8) | buf[i];
+		sodium_memzero(buf, sizeof(buf));
+		x &= SMPC_FIELD_P;
+		if (x < SMPC_FIELD_P)
+			return x;
+	}
+}
+
+/* uniform in [0, 2^nbits), nbits < 64 */
+static smpc_fe
+pool_bounded(SmpcEngine *e, int nbits)
+{
+	uint8		buf[8];
+	uint64		x = 0;
+	int			i;
+
+	pool_take(e, buf, sizeof(buf));
+	for (i = 7; i >= 0; i--)
+		x = (x << 8) | buf[i];
+	sodium_memzero(buf, sizeof(buf));
+	return (smpc_fe) (x & ((((uint64) 1) << nbits) - 1));
+}
+
+/* shamir_split with the pool's randomness: sh[j] = f(j + 1), f(0) = secret */
+static void
+pool_split(SmpcEngine *e, smpc_fe secret, int degree, smpc_fe *sh)
+{
+	smpc_fe		coef[2 * ENGINE_MAX_N];
+	int			i,
+				j;
+
+	Assert(degree < e->n);
+	coef[0] = secret;
+	for (i = 1; i <= degree; i++)
+		coef[i] = pool_fe(e);
+	for (j = 0; j < e->n; j++)
+	{
+		uint32		x = (uint32) (j + 1);
+		smpc_fe		y = coef[degree];
+
+		for (i = degree - 1; i >= 0; i--)
+			y = fe_add(fe_mul_small(y, x), coef[i]);
+		sh[j] = y;
+	}
+	sodium_memzero(coef, sizeof(coef));
 }
 
 static void *
@@ -257,7 +387,7 @@ put_shares(SmpcEngine *e, int pos, smpc_fe secret, int degree, smpc_fe coef)
 	smpc_fe		sh[ENGINE_MAX_N];
 	int			j;
 
-	shamir_split(secret, degree, e->n, sh);
+	pool_split(e, secret, degree, sh);
 	for (j = 0; j < e->n; j++)
 		if (j != e->self)
 			e->out[j][pos] = sh[j];
@@ -307,11 +437,11 @@ send_bits_deal(SmpcEngine *e)
 	round_begin(e, PHASE_BITS_DEAL, 0, 0, 2 * e->nmissing + nrpp);
 	for (i = 0; i < e->nmissing; i++)
 	{
-		put_deal(e, 2 * i, fe_random(), e->degree);
+		put_deal(e, 2 * i, pool_fe(e), e->degree);
 		put_deal(e, 2 * i + 1, 0, 2 * e->degree);
 	}
 	for (i = 0; i < nrpp; i++)
-		put_deal(e, 2 * e->nmissing + i, fe_random_bounded(ENGINE_RPP_BITS),
+		put_deal(e, 2 * e->nmissing + i, pool_bounded(e, ENGINE_RPP_BITS),
 				 e->degree);
 }
 
@@ -344,8 +474,13 @@ send_mask_open(SmpcEngine *e)
 {
 	int			m = e->bits;
 	int			per = (e->mode == MODE_LT_TIMES_D) ? m + 1 : 0;
+	int			h = m / 2;
+	int			extra = 0;
 	int			i,
-				j;
+				j,
+				g,
+				q,
+				pos;
 
 	if (e->program == SMPC_PROG_MAX || e->program == SMPC_PROG_MIN)
 	{
@@ -360,7 +495,14 @@ send_mask_open(SmpcEngine *e)
 			e->d[i] = fe_sub(e->in[i], e->in[e->ncmp + i]);
 	}
 
-	round_begin(e, PHASE_MASK_OPEN, e->k * per, e->k, 0);
+	/* the bit pairs' products: of every comparison, the first time */
+	if (!e->pp_ready)
+		extra = e->ncmp * h;
+	else if (e->mode == MODE_LT_TIMES_D)
+		extra = e->k * h;
+	e->local_first = (e->mode != MODE_LT_TIMES_D || e->pp_ready);
+
+	round_begin(e, PHASE_MASK_OPEN, e->k * per + extra, e->k, 0);
 	for (i = 0; i < e->k; i++)
 	{
 		const smpc_fe *r = e->rbit + (size_t) (e->base + i) * m;
@@ -376,6 +518,23 @@ send_mask_open(SmpcEngine *e)
 				put_mul(e, i * per + j, r[j], e->d[i]);
 			put_mul(e, i * per + m, e->d[i], e->d[i]);
 		}
+	}
+	pos = e->k * per;
+	if (!e->pp_ready)
+	{
+		for (g = 0; g < e->ncmp; g++)
+		{
+			const smpc_fe *r = e->rbit + (size_t) g * m;
+
+			for (q = 0; q < h; q++)
+				put_mul(e, pos++, r[m - 1 - 2 * q], r[m - 2 - 2 * q]);
+		}
+	}
+	else if (e->mode == MODE_LT_TIMES_D)
+	{
+		for (i = 0; i < e->k; i++)
+			for (q = 0; q < h; q++)
+				put_mul(e, pos++, e->pp[(size_t) (e->base + i) * h + q], e->d[i]);
 	}
 }
 
@@ -443,6 +602,65 @@ recv_bits_open(SmpcEngine *e)
 		send_mask_open(e);
 }
 
+/*
+ * The first level of the tree without a round: with c' public, each
+ * segment's eq is a + b r for public a, b, so the products of two of them
+ * are linear in r_H, r_L and r_H r_L, and eq_H times w_L in r_L (times d)
+ * and r_H r_L (times d).
+ */
+static void
+local_first_level(SmpcEngine *e)
+{
+	int			m = e->bits;
+	int			h = m / 2;
+	int			i,
+				q;
+
+	for (i = 0; i < e->k; i++)
+	{
+		const smpc_fe *r = e->rbit + (size_t) (e->base + i) * m;
+		const smpc_fe *rd = e->rd + (size_t) i * (m + 1);
+		const smpc_fe *pp = e->pp + (size_t) (e->base + i) * h;
+		const smpc_fe *pd = e->pd + (size_t) i * h;
+		smpc_fe    *eq = e->eq + (size_t) i * m;
+		smpc_fe    *w = e->w + (size_t) i * m;
+		uint128		cp = e->cpub[i];
+
+		for (q = 0; q < h; q++)
+		{
+			int			bh = m - 1 - 2 * q,
+						bl = m - 2 - 2 * q;
+			bool		ch = ((cp >> bh) & 1) != 0;
+			bool		cl = ((cp >> bl) & 1) != 0;
+
+			/* eq_H = ah + bh r_H with (ah, bh) = (0, 1) or (1, -1) */
+			smpc_fe		ah = ch ? 0 : 1,
+						bhc = ch ? 1 : fe_sub(0, 1);
+			smpc_fe		al = cl ? 0 : 1,
+						blc = cl ? 1 : fe_sub(0, 1);
+			smpc_fe		prod;
+
+			prod = fe_mul(ah, al);
+			prod = fe_add(prod, fe_mul(fe_mul(ah, blc), r[bl]));
+			prod = fe_add(prod, fe_mul(fe_mul(bhc, al), r[bh]));
+			prod = fe_add(prod, fe_mul(fe_mul(bhc, blc), pp[q]));
+			if (!cl && e->mode == MODE_LT)
+				w[q] = fe_add(w[2 * q], fe_add(fe_mul(ah, r[bl]), fe_mul(bhc, pp[q])));
+			else if (!cl && e->mode == MODE_LT_TIMES_D)
+				w[q] = fe_add(w[2 * q], fe_add(fe_mul(ah, rd[bl]), fe_mul(bhc, pd[q])));
+			else
+				w[q] = w[2 * q];
+			eq[q] = prod;
+		}
+		if (m % 2 == 1)
+		{
+			eq[h] = eq[m - 1];
+			w[h] = w[m - 1];
+		}
+	}
+	e->nseg = h + m % 2;
+}
+
 /* The opened c: the leaves of the prefix tree. */
 static void
 recv_mask_open(SmpcEngine *e)
@@ -450,8 +668,10 @@ recv_mask_open(SmpcEngine *e)
 	int			m = e->bits;
 	int			per = (e->mode == MODE_LT_TIMES_D) ? m + 1 : 0;
 	uint128		mask = (((uint128) 1) << m) - 1;
+	int			h = m / 2;
 	int			i,
-				s;
+				s,
+				pos;
 
 	for (i = 0; i < e->k; i++)
 	{
@@ -478,6 +698,21 @@ recv_mask_open(SmpcEngine *e)
 		}
 	}
 	e->nseg = m;
+
+	pos = e->k * per;
+	if (!e->pp_ready)
+	{
+		for (s = 0; s < e->ncmp * h; s++)
+			e->pp[s] = GOT_MUL(e, pos++);
+		e->pp_ready = true;
+	}
+	else if (e->mode == MODE_LT_TIMES_D)
+	{
+		for (s = 0; s < e->k * h; s++)
+			e->pd[s] = GOT_MUL(e, pos++);
+	}
+	if (e->local_first && h > 0)
+		local_first_level(e);
 }
 
 /* One level of the tree: (eq, w) of H then L is (eqH eqL, wH + eqH wL). */
@@ -739,9 +974,12 @@ smpc_engine_start(SmpcEngineProgram program, int n, int self, int degree,
 	e->d = alloc_fe(ncmp);
 	e->cpub = palloc0(Max(ncmp, 1) * sizeof(uint128));
 	e->rd = alloc_fe((size_t) ncmp * (bits + 1));
+	e->pp = alloc_fe((size_t) ncmp * (bits / 2));
+	e->pd = alloc_fe((size_t) ncmp * (bits / 2));
 	e->eq = alloc_fe((size_t) ncmp * bits);
 	e->w = alloc_fe((size_t) ncmp * bits);
 	e->fin = alloc_fe(ncmp);
+	e->pool_pos = ENGINE_POOL_BYTES;
 
 	send_bits_deal(e);
 	return e;
@@ -871,6 +1109,8 @@ smpc_engine_free(SmpcEngine *e)
 	wipe_free(e->d, Max(e->ncmp, 1) * sizeof(smpc_fe));
 	wipe_free(e->cpub, Max(e->ncmp, 1) * sizeof(uint128));
 	wipe_free(e->rd, Max((size_t) e->ncmp * (e->bits + 1), 1) * sizeof(smpc_fe));
+	wipe_free(e->pp, Max((size_t) e->ncmp * (e->bits / 2), 1) * sizeof(smpc_fe));
+	wipe_free(e->pd, Max((size_t) e->ncmp * (e->bits / 2), 1) * sizeof(smpc_fe));
 	wipe_free(e->eq, nbits * sizeof(smpc_fe));
 	wipe_free(e->w, nbits * sizeof(smpc_fe));
 	wipe_free(e->fin, Max(e->ncmp, 1) * sizeof(smpc_fe));

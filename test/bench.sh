@@ -46,7 +46,7 @@ net_phase() {
 	for p in "${pids[@]}"; do wait "$p"; done
 	end=$(date +%s.%N)
 	# gather every node's history at node 1 and compare per computation
-	psql_n 1 -c "CREATE TABLE IF NOT EXISTS all_history (node int, computation_id text, started timestamptz, finished timestamptz, status text)" >/dev/null
+	psql_n 1 -c "SET client_min_messages = warning; CREATE TABLE IF NOT EXISTS all_history (node int, computation_id text, started timestamptz, finished timestamptz, status text)" >/dev/null
 	psql_n 1 -c "TRUNCATE all_history" >/dev/null
 	for i in $(seq 1 "$n"); do
 		for _ in $(seq 1 100); do

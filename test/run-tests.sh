@@ -323,5 +323,5 @@ if [ "$unit_rc" != 0 ] && [ "$unit_failed" = 0 ]; then
 fi
 
 echo
-echo "Outputs and logs are in $WORK (run-regress.out, run-tap.out, run-fuzz.out, run-unit.out; on failure regression.diffs, tmp_check/log and fuzz/)."
+echo "Outputs and logs are in $WORK (run-regress.out, run-tap.out, run-fuzz.out, run-unit.out; on failure regression.diffs, tmp_check/log, fuzz/ and unit/)."
 summary

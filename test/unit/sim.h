@@ -82,12 +82,17 @@ sim_rb_random(void)
 	return (uint32_t) (sim_next() >> 32);
 }
 
+/* this many next bytes of libsodium's randomness are zero (for tests) */
+static size_t sim_zero_bytes = 0;
+
 static void
 sim_rb_buf(void *const buf, const size_t size)
 {
 	unsigned char *p = buf;
 	size_t		i = 0;
 
+	for (; i < size && sim_zero_bytes > 0; i++, sim_zero_bytes--)
+		p[i] = 0;
 	while (i < size)
 	{
 		uint64		x = sim_next();
@@ -143,10 +148,20 @@ typedef struct SimStats
 	int			rounds;
 	double		compute;		/* seconds in incoming + advance, all
 								 * participants */
-	int64		elements;		/* elements sent by one participant, all
+	int64		elements;		/* elements sent by participant 0, all
 								 * rounds */
+	double		per_round[128]; /* compute of each round (the first 128),
+								 * all participants */
 	char		error[256];
 } SimStats;
+
+static void
+sim_account(SimStats *stats, double seconds)
+{
+	stats->compute += seconds;
+	if (stats->rounds >= 1 && stats->rounds <= 128)
+		stats->per_round[stats->rounds - 1] += seconds;
+}
 
 /*
  * Run a program with n participants: deal each value of values[0..nvalues-1]
@@ -169,6 +184,7 @@ sim_run(SmpcEngineProgram program, int n, int t, int bits,
 				p,
 				nres = -1;
 	double		t0;
+	const char *why;
 
 	memset(stats, 0, sizeof(*stats));
 	inputs = palloc(n * sizeof(smpc_fe *));
@@ -182,8 +198,7 @@ sim_run(SmpcEngineProgram program, int n, int t, int bits,
 	}
 	for (i = 0; i < n; i++)
 	{
-		const char *why;
-
+		t0 = sim_now();
 		eng[i] = smpc_engine_start(program, n, i, t, bits, inputs[i], nvalues, &why);
 		if (eng[i] == NULL)
 		{
@@ -192,6 +207,10 @@ sim_run(SmpcEngineProgram program, int n, int t, int bits,
 				smpc_engine_free(eng[i]);
 			return -1;
 		}
+		/* dealing the first round is compute of round 1 */
+		stats->rounds = 1;
+		sim_account(stats, sim_now() - t0);
+		stats->rounds = 0;
 	}
 
 	order = palloc(n * n * sizeof(int));
@@ -241,7 +260,6 @@ sim_run(SmpcEngineProgram program, int n, int t, int bits,
 						to = order[p] % n;
 			const smpc_fe *v;
 			int			len;
-			const char *why;
 			bool		ok;
 
 			if (smpc_engine_round_complete(eng[to]))
@@ -254,7 +272,7 @@ sim_run(SmpcEngineProgram program, int n, int t, int bits,
 				meddle(eng[to], from, to, round, v, len);
 			t0 = sim_now();
 			ok = smpc_engine_incoming(eng[to], from, round, v, len, &why);
-			stats->compute += sim_now() - t0;
+			sim_account(stats, sim_now() - t0);
 			if (!ok)
 			{
 				snprintf(stats->error, sizeof(stats->error),
@@ -271,7 +289,7 @@ sim_run(SmpcEngineProgram program, int n, int t, int bits,
 			}
 			t0 = sim_now();
 			smpc_engine_advance(eng[i]);
-			stats->compute += sim_now() - t0;
+			sim_account(stats, sim_now() - t0);
 		}
 	}
 
