@@ -23,6 +23,10 @@
  *	 OUTPUT  we send our sum of shares of the released values to everyone;
  *			 with degree + 1 sums in, the joint vector is interpolated and
  *			 posted to the waiting backend.
+ *	 ENGINE  instead of OUTPUT for smpc_min and smpc_max: the round engine
+ *			 (engine.c) runs a tournament of secure comparisons on every
+ *			 member's shared key, one ROUND message (in chunks) to each
+ *			 member per round, and opens only the extreme.
  * Every message a member sends in a computation follows its previous
  * step, and messages from one member arrive in the order sent, so a
  * message of a step its sender has not reached yet is refused.
