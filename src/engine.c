@@ -206,7 +206,7 @@ static smpc_fe
 fe_sqn(smpc_fe x, int k)
 {
 	while (k-- > 0)
-		x = fe_mul(x, x);
+		x = fe_sqr(x);
 	return x;
 }
 

@@ -590,7 +590,8 @@ test_rounds(void)
 
 /*
  * A random bit whose r is zero is made again.  With 8-bit values, all of
- * an engine's first round draws on the first 4 KiB of its randomness;
+ * an engine's first round draws on the first 4 KiB of its randomness
+ * (after the field's pool, emptied first, from which the inputs are dealt);
  * when those are zero at every participant, every dealer deals r = 0, r^2
  * opens to 0 and the bits are made again, two rounds each time, until the
  * zeros run out.
@@ -606,19 +607,22 @@ test_zero_square(void)
 				p0 = npassed,
 				f0 = nfailed;
 
-	/* the inputs' dealing takes 16 bytes each, then each engine 4 KiB */
-	sim_zero_bytes = 2 * 16 + 3 * 4096;
+	/* the inputs' dealing fills the field's pool, then each engine 4 KiB */
+	fe_random_wipe();
+	sim_zero_bytes = SMPC_FIELD_POOL_BYTES + 3 * 4096;
 	k = sim_run(SMPC_PROG_LESS_THAN, 3, 1, 8, v, 2, got, 1, NULL, &st);
 	check(k == 1 && got[0] == 1, "LESS_THAN with zero squares (%s)", st.error);
 	check(st.rounds > 6 && (st.rounds - 6) % 2 == 0,
 		  "zero squares add rounds in twos: %d rounds", st.rounds);
 	printf("# rounds: LESS_THAN at 8 bits with zero squares: %d (6 without)\n", st.rounds);
-	sim_zero_bytes = 3 * 16 + 3 * 4096;
+	fe_random_wipe();
+	sim_zero_bytes = SMPC_FIELD_POOL_BYTES + 3 * 4096;
 	k = sim_run(SMPC_PROG_MAX, 3, 1, 8, m, 3, got, 1, NULL, &st);
 	check(k == 1 && got[0] == hi_of(8), "MAX with zero squares (%s)", st.error);
 	check(st.rounds > 6 && (st.rounds - 6) % 2 == 0,
 		  "MAX with zero squares: %d rounds", st.rounds);
 	sim_zero_bytes = 0;
+	fe_random_wipe();
 	group("random bits whose square is zero are made again", p0, f0);
 }
 
