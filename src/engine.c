@@ -158,6 +158,7 @@ struct SmpcEngine
 	int			nmissing;
 	smpc_fe    *pend_r;			/* r of each bit being made, by bit */
 	smpc_fe    *pend_q;			/* r^2 + z to open, by bit */
+	smpc_fe    *pend_s;			/* 1 / sqrt of the opened ones */
 	bool		rpp_dealt;
 	bool		need_zfin;		/* MAX, MIN: mask of the final opening */
 	smpc_fe		zfin;
@@ -237,6 +238,68 @@ fe_inv_sqrt(smpc_fe q)
 	e50 = fe_mul(fe_sqn(e25, 25), e25);
 	e100 = fe_mul(fe_sqn(e50, 50), e50);
 	return fe_mul(fe_sqn(e100, 25), e25);
+}
+
+/*
+ * The same for many q at once, in place: SQRT_LANES chains side by side,
+ * so that the processor overlaps their products (one chain waits on each
+ * squaring's latency).
+ */
+#define SQRT_LANES 4
+
+static void
+lanes_sqn(smpc_fe *x, int k)
+{
+	int			l;
+
+	while (k-- > 0)
+		for (l = 0; l < SQRT_LANES; l++)
+			x[l] = fe_sqr(x[l]);
+}
+
+/* r = a^(2^k) * b, lane by lane */
+static void
+lanes_step(smpc_fe *r, const smpc_fe *a, int k, const smpc_fe *b)
+{
+	smpc_fe		t[SQRT_LANES];
+	int			l;
+
+	memcpy(t, a, sizeof(t));
+	lanes_sqn(t, k);
+	for (l = 0; l < SQRT_LANES; l++)
+		r[l] = fe_mul(t[l], b[l]);
+}
+
+static void
+fe_inv_sqrt_batch(smpc_fe *v, int count)
+{
+	int			i;
+
+	for (i = 0; i + SQRT_LANES <= count; i += SQRT_LANES)
+	{
+		smpc_fe		e1[SQRT_LANES],
+					e2[SQRT_LANES],
+					e4[SQRT_LANES],
+					e5[SQRT_LANES],
+					e10[SQRT_LANES],
+					e20[SQRT_LANES],
+					e25[SQRT_LANES],
+					e50[SQRT_LANES],
+					e100[SQRT_LANES];
+
+		memcpy(e1, v + i, sizeof(e1));
+		lanes_step(e2, e1, 1, e1);
+		lanes_step(e4, e2, 2, e2);
+		lanes_step(e5, e4, 1, e1);
+		lanes_step(e10, e5, 5, e5);
+		lanes_step(e20, e10, 10, e10);
+		lanes_step(e25, e20, 5, e5);
+		lanes_step(e50, e25, 25, e25);
+		lanes_step(e100, e50, 50, e50);
+		lanes_step(v + i, e100, 25, e25);
+	}
+	for (; i < count; i++)
+		v[i] = fe_inv_sqrt(v[i]);
 }
 
 /*
@@ -357,7 +420,7 @@ pool_split(SmpcEngine *e, smpc_fe secret, int degree, smpc_fe *sh)
 			y = fe_add(fe_mul_small(y, x), coef[i]);
 		sh[j] = y;
 	}
-	sodium_memzero(coef, sizeof(coef));
+	sodium_memzero(coef, (degree + 1) * sizeof(smpc_fe));
 }
 
 static void *
@@ -426,7 +489,7 @@ put_shares(SmpcEngine *e, int pos, smpc_fe secret, int degree, smpc_fe coef)
 		if (j != e->self)
 			e->out[j][pos] = sh[j];
 	e->acc[pos] = fe_mul(coef, sh[e->self]);
-	sodium_memzero(sh, sizeof(sh));
+	sodium_memzero(sh, e->n * sizeof(smpc_fe));
 }
 
 static void
@@ -617,23 +680,36 @@ recv_bits_open(SmpcEngine *e)
 	int			left = 0,
 				nbits = 0,
 				npair = 0,
+				ninv = 0,
 				i,
 				b;
 
+	/* the opened squares, by bit; 1 / sqrt of all of them at once */
 	for (i = 0; i < e->nmissing; i++)
 	{
 		int			bit[2];
 		int			nb = unit_bits(e, e->missing[i], &bit[0], &bit[1]);
-		smpc_fe		q[2],
-					s[2],
-					prod = 0;
-		bool		zero = false;
 
 		for (b = 0; b < nb; b++)
 		{
-			q[b] = GOT_OPEN(e, nbits++);
-			zero |= (q[b] == 0);
+			e->pend_q[bit[b]] = GOT_OPEN(e, nbits++);
+			e->pend_s[ninv++] = e->pend_q[bit[b]];
 		}
+	}
+	fe_inv_sqrt_batch(e->pend_s, ninv);
+
+	ninv = 0;
+	for (i = 0; i < e->nmissing; i++)
+	{
+		int			bit[2];
+		int			nb = unit_bits(e, e->missing[i], &bit[0], &bit[1]);
+		const smpc_fe *s = e->pend_s + ninv;
+		smpc_fe		prod = 0;
+		bool		zero = false;
+
+		ninv += nb;
+		for (b = 0; b < nb; b++)
+			zero |= (e->pend_q[bit[b]] == 0);
 		if (nb == 2)
 			prod = GOT_MUL(e, npair++);
 		if (zero)
@@ -644,7 +720,6 @@ recv_bits_open(SmpcEngine *e)
 		for (b = 0; b < nb; b++)
 		{
 			/* r s = +-1 */
-			s[b] = fe_inv_sqrt(q[b]);
 			e->rbit[bit[b]] = fe_mul(fe_add(fe_mul(e->pend_r[bit[b]], s[b]), 1),
 									 e->inv_two);
 		}
@@ -1330,6 +1405,7 @@ smpc_engine_start(SmpcEngineProgram program, int n, int self, int degree,
 		e->missing[i] = i;
 	e->pend_r = alloc_fe((size_t) ncmp * bits);
 	e->pend_q = alloc_fe((size_t) ncmp * bits);
+	e->pend_s = alloc_fe((size_t) ncmp * bits);
 	if (program == SMPC_PROG_MAX || program == SMPC_PROG_MIN)
 	{
 		e->cand = alloc_fe(n);
@@ -1478,6 +1554,7 @@ smpc_engine_free(SmpcEngine *e)
 	wipe_free(e->missing, Max((size_t) e->ncmp * e->nunit, 1) * sizeof(int));
 	wipe_free(e->pend_r, nbits * sizeof(smpc_fe));
 	wipe_free(e->pend_q, nbits * sizeof(smpc_fe));
+	wipe_free(e->pend_s, nbits * sizeof(smpc_fe));
 	if (e->cand)
 		wipe_free(e->cand, e->n * sizeof(smpc_fe));
 	if (e->item)
