@@ -34,28 +34,46 @@
  * < p.  Each participant's part of r'' is uniform, so c hides
  * floor((x + r') / 2^m) < 3 within statistical distance 2^-kappa.
  *
- * The round that first opens c also multiplies the random bits in pairs
- * (r_(m-1-2q) r_(m-2-2q), of every comparison of the program); with c'
- * public, the tree's first level is linear in those products, so it costs
- * no round.  MAX and MIN need them times d, which rides in the round that
- * opens c from the tournament's second level on.
- *
- * Rounds: 2 for the random bits, then per comparison (or level of the
- * tournament) 1 to open c and ceil(log2 ceil(bits / 2)) for the tree
- * (ceil(log2 bits) at the tournament's first level), then 1 to open the
- * outputs: 10 for LESS_THAN and EQUAL at 80 bits, and for MAX or MIN
- * 4 + 7 ceil(log2 n) at 80 bits (18 at n = 3, 25 at n = 5 to 8).
- *
  * Random bits come from the square-root trick: r jointly random, open
  * r^2 + z (z a jointly dealt sharing of zero of degree 2t, so that the
  * opened polynomial tells nothing about r's), then bit = (r / sqrt(r^2)
- * + 1) / 2.  All bits of a program are made in its first two rounds.
+ * + 1) / 2.  The bits of a comparison are made in pairs (r_(m-1-2q),
+ * r_(m-2-2q)), and the round that opens r^2 + z also multiplies the two
+ * r of each pair: with the public square roots, the product of the two
+ * bits is then linear in the r and their product.  With c' public, the
+ * prefix tree's first level is linear in those products, so it costs no
+ * round.  All bits of a program are made in its first two rounds.
  *
- * MAX and MIN run a tournament.  For the pair (x, y) the comparison
- * carries d = x - y through the prefix tree, so that it ends with shares
- * of [x < y] * d directly (the products r_i * d and d * d ride in the
- * round that opens c); the winner x - [x<y] d (MAX) or y + [x<y] d (MIN)
- * is then local, and only the final winner is opened.
+ * A comparison may carry a shared value y: it then also ends with shares
+ * of [a < b] * y, the tree running over the leaves times y (the products
+ * r_i y, d y and (r_H r_L) y ride in the round that opens c).
+ *
+ * MAX and MIN compare the candidates as a round robin: all pairs of a
+ * group in one batch.  With s_jk = [v_j < v_k] (MAX; [v_k < v_j] for MIN)
+ * for j < k, member j of the group wins against k when g_jk = 1 - s_jk
+ * (k > j) or s_kj (k < j): ties go to the lowest index, so exactly one
+ * member wins against all, and w_j = prod_k g_jk is 1 for it alone.  The
+ * winner sum_j w_j v_j is evaluated by a product tree over each member's
+ * factors, one of which is already times v_j (the comparison of j and
+ * j + 1 carries v_j, that of the first and the last the last's value);
+ * the tree's last level, sum_j A_j B_j, is opened at once, masked by a
+ * jointly dealt sharing of zero of degree 2t (or reshared, when the
+ * winner goes on to another group).  A group of two is v_0 + s_01 (v_1 -
+ * v_0) locally.  Only the c and the result are opened; the bits s and
+ * the w_j stay shared.  Up to ENGINE_GROUP_ALL candidates make one group
+ * (n (n - 1) / 2 comparisons instead of the n - 1 of a tournament, but in
+ * one batch); more are split into groups of at most ENGINE_GROUP, whose
+ * winners meet at the next level, so that the comparisons stay within a
+ * few times n (216 at n = 64).
+ *
+ * Rounds: 2 for the random bits; per comparison batch 1 to open c and
+ * ceil(log2 ceil(bits / 2)) for the tree; then 1 to open the outputs
+ * (LESS_THAN, EQUAL: 10 at 80 bits), or per level of MAX and MIN
+ * ceil(log2(s - 1)) for the product tree of groups of s >= 3 (its last
+ * level opens the result), 1 for a final group of 2.  At 80 bits MAX and
+ * MIN take 9 + max(1, ceil(log2(n - 1))) rounds for n <= 16 (10 at n = 2
+ * and 3, 11 at n = 4 and 5, 12 at n = 6 to 9, 13 at n = 10 to 16), 20 at
+ * n = 17 and 24 at n = 64.
  *
  *-------------------------------------------------------------------------
  */
@@ -71,20 +89,25 @@
 #define ENGINE_RPP_BITS		(SMPC_ENGINE_KAPPA + 1)
 /* random bytes drawn from libsodium at a time (one system call each) */
 #define ENGINE_POOL_BYTES	4096
+/* MAX and MIN: so many candidates or fewer meet in one round robin */
+#define ENGINE_GROUP_ALL	16
+/* otherwise in groups of at most this many */
+#define ENGINE_GROUP		4
 
 typedef enum EngineMode
 {
 	MODE_LT,					/* [a < b] */
-	MODE_LT_TIMES_D,			/* [a < b] * (a - b), for selection */
-	MODE_EQ						/* [a == b] */
+	MODE_EQ,					/* [a == b] */
+	MODE_SELECT					/* MAX, MIN: [a < b], some times y */
 } EngineMode;
 
 typedef enum EnginePhase
 {
 	PHASE_BITS_DEAL,			/* deal r, zero sharings (and r'' once) */
-	PHASE_BITS_OPEN,			/* open r^2 + z */
-	PHASE_MASK_OPEN,			/* open c (and multiply r_i * d, d * d) */
+	PHASE_BITS_OPEN,			/* open r^2 + z, multiply pairs of r */
+	PHASE_MASK_OPEN,			/* open c (and multiply r_i y, d y) */
 	PHASE_PREFIX,				/* one level of the prefix tree */
+	PHASE_SELECT,				/* one level of the product tree */
 	PHASE_RESULT_OPEN,			/* open the outputs */
 	PHASE_DONE
 } EnginePhase;
@@ -104,6 +127,7 @@ struct SmpcEngine
 	smpc_fe		two_m;			/* 2^bits */
 	smpc_fe		inv_two_m;
 	smpc_fe		inv_two;
+	smpc_fe		inv_four;
 
 	/* the round in progress */
 	int			nmul;
@@ -120,41 +144,52 @@ struct SmpcEngine
 	int			nin;
 	int			ncmp;			/* comparisons in the whole program */
 
-	/* random bits: rbit[g * bits + i] is bit i of comparison g's r' */
+	/*
+	 * Random bits: rbit[g * bits + i] is bit i of comparison g's r'.  They
+	 * are made by units: unit u of comparison g (u < bits / 2) is the pair
+	 * of bits (bits-1-2u, bits-2-2u), whose product goes to
+	 * pp[g * (bits / 2) + u]; for an odd width the last unit is bit 0.
+	 */
 	smpc_fe    *rbit;
+	smpc_fe    *pp;
+	int			nunit;			/* units per comparison */
 	smpc_fe    *rpp;			/* r'' of each comparison */
-	int		   *missing;		/* indexes into rbit still to make */
+	int		   *missing;		/* units still to make */
 	int			nmissing;
-	smpc_fe    *pend_r;			/* r of each missing bit being made */
-	smpc_fe    *pend_q;			/* r^2 + z to open */
+	smpc_fe    *pend_r;			/* r of each bit being made, by bit */
+	smpc_fe    *pend_q;			/* r^2 + z to open, by bit */
+	smpc_fe    *pend_s;			/* 1 / sqrt of the opened ones */
 	bool		rpp_dealt;
+	bool		need_zfin;		/* MAX, MIN: mask of the final opening */
+	smpc_fe		zfin;
 
-	/* candidates of the tournament (MAX, MIN) */
+	/* MAX, MIN: the candidates of a level, its groups and their trees */
 	smpc_fe    *cand;
 	int			ncand;
+	int			ngroup;
+	int			gstart[ENGINE_MAX_N];	/* first candidate of each group */
+	int			gsize[ENGINE_MAX_N];
+	int			gcmp[ENGINE_MAX_N]; /* its first comparison in the batch */
+	int			gcount[ENGINE_MAX_N];	/* factors per member left; 0: done */
+	smpc_fe		gwin[ENGINE_MAX_N]; /* the group's winner, once done */
+	smpc_fe    *item;			/* factors: item[cand * (n - 1) + f] */
 
 	/* the batch of comparisons in progress */
 	int			base;			/* global index of its first comparison */
 	int			k;
 	smpc_fe    *d;				/* k: a - b */
+	smpc_fe    *y;				/* k: the carried value */
+	bool	   *carry;			/* k: whether a value is carried */
 	uint128    *cpub;			/* k: c mod 2^bits, public */
-	smpc_fe    *rd;				/* k * (bits + 1): r_i * d, then d * d */
+	smpc_fe    *rd;				/* k * (bits + 1): r_i y, then d y */
+	smpc_fe    *pd;				/* k * (bits / 2): pair products times y */
 	smpc_fe    *eq;				/* k * bits: segments, most significant
 								 * first */
 	smpc_fe    *w;
+	smpc_fe    *wy;				/* w times y */
 	int			nseg;
 	smpc_fe    *fin;			/* k: output shares */
-
-	/*
-	 * Products of pairs of random bits, r_(m-1-2q) r_(m-2-2q) for comparison
-	 * g at pp[g * (bits / 2) + q], made in the first round that opens c;
-	 * with them (and, for MAX and MIN, their products with d, pd) the first
-	 * level of a later tree costs no round.
-	 */
-	smpc_fe    *pp;
-	smpc_fe    *pd;
-	bool		pp_ready;
-	bool		local_first;	/* this batch's first level is local */
+	smpc_fe    *finy;			/* k: output times y */
 
 	int128	   *result;
 	int			nresult;
@@ -172,7 +207,7 @@ static smpc_fe
 fe_sqn(smpc_fe x, int k)
 {
 	while (k-- > 0)
-		x = fe_mul(x, x);
+		x = fe_sqr(x);
 	return x;
 }
 
@@ -203,6 +238,68 @@ fe_inv_sqrt(smpc_fe q)
 	e50 = fe_mul(fe_sqn(e25, 25), e25);
 	e100 = fe_mul(fe_sqn(e50, 50), e50);
 	return fe_mul(fe_sqn(e100, 25), e25);
+}
+
+/*
+ * The same for many q at once, in place: SQRT_LANES chains side by side,
+ * so that the processor overlaps their products (one chain waits on each
+ * squaring's latency).
+ */
+#define SQRT_LANES 4
+
+static void
+lanes_sqn(smpc_fe *x, int k)
+{
+	int			l;
+
+	while (k-- > 0)
+		for (l = 0; l < SQRT_LANES; l++)
+			x[l] = fe_sqr(x[l]);
+}
+
+/* r = a^(2^k) * b, lane by lane */
+static void
+lanes_step(smpc_fe *r, const smpc_fe *a, int k, const smpc_fe *b)
+{
+	smpc_fe		t[SQRT_LANES];
+	int			l;
+
+	memcpy(t, a, sizeof(t));
+	lanes_sqn(t, k);
+	for (l = 0; l < SQRT_LANES; l++)
+		r[l] = fe_mul(t[l], b[l]);
+}
+
+static void
+fe_inv_sqrt_batch(smpc_fe *v, int count)
+{
+	int			i;
+
+	for (i = 0; i + SQRT_LANES <= count; i += SQRT_LANES)
+	{
+		smpc_fe		e1[SQRT_LANES],
+					e2[SQRT_LANES],
+					e4[SQRT_LANES],
+					e5[SQRT_LANES],
+					e10[SQRT_LANES],
+					e20[SQRT_LANES],
+					e25[SQRT_LANES],
+					e50[SQRT_LANES],
+					e100[SQRT_LANES];
+
+		memcpy(e1, v + i, sizeof(e1));
+		lanes_step(e2, e1, 1, e1);
+		lanes_step(e4, e2, 2, e2);
+		lanes_step(e5, e4, 1, e1);
+		lanes_step(e10, e5, 5, e5);
+		lanes_step(e20, e10, 10, e10);
+		lanes_step(e25, e20, 5, e5);
+		lanes_step(e50, e25, 25, e25);
+		lanes_step(e100, e50, 50, e50);
+		lanes_step(v + i, e100, 25, e25);
+	}
+	for (; i < count; i++)
+		v[i] = fe_inv_sqrt(v[i]);
 }
 
 /*
@@ -323,7 +420,7 @@ pool_split(SmpcEngine *e, smpc_fe secret, int degree, smpc_fe *sh)
 			y = fe_add(fe_mul_small(y, x), coef[i]);
 		sh[j] = y;
 	}
-	sodium_memzero(coef, sizeof(coef));
+	sodium_memzero(coef, (degree + 1) * sizeof(smpc_fe));
 }
 
 static void *
@@ -392,7 +489,7 @@ put_shares(SmpcEngine *e, int pos, smpc_fe secret, int degree, smpc_fe coef)
 		if (j != e->self)
 			e->out[j][pos] = sh[j];
 	e->acc[pos] = fe_mul(coef, sh[e->self]);
-	sodium_memzero(sh, sizeof(sh));
+	sodium_memzero(sh, e->n * sizeof(smpc_fe));
 }
 
 static void
@@ -400,6 +497,14 @@ put_mul(SmpcEngine *e, int i, smpc_fe x, smpc_fe y)
 {
 	Assert(i < e->nmul);
 	put_shares(e, i, fe_mul(x, y), e->degree, e->lagrange[e->self]);
+}
+
+/* Reshare a local value of degree up to 2t (a sum of products) at degree t. */
+static void
+put_mul_value(SmpcEngine *e, int i, smpc_fe v)
+{
+	Assert(i < e->nmul);
+	put_shares(e, i, v, e->degree, e->lagrange[e->self]);
 }
 
 static void
@@ -425,47 +530,267 @@ put_deal(SmpcEngine *e, int i, smpc_fe secret, int degree)
 #define GOT_OPEN(e, i)	((e)->acc[(e)->nmul + (i)])
 #define GOT_DEAL(e, i)	((e)->acc[(e)->nmul + (e)->nopen + (i)])
 
+/* --- plan ---------------------------------------------------------------- */
+
+/* MAX, MIN: how many groups c candidates make */
+static int
+level_groups(int c)
+{
+	if (c <= ENGINE_GROUP_ALL)
+		return 1;
+	return (c + ENGINE_GROUP - 1) / ENGINE_GROUP;
+}
+
+/* comparisons of all levels of MAX or MIN among n candidates */
+static int
+select_comparisons(int n)
+{
+	int			c = n,
+				total = 0;
+
+	while (c > 1)
+	{
+		int			ng = level_groups(c),
+					g;
+
+		for (g = 0; g < ng; g++)
+		{
+			int			s = c / ng + (g < c % ng ? 1 : 0);
+
+			total += s * (s - 1) / 2;
+		}
+		c = ng;
+	}
+	return total;
+}
+
+/* the bits of unit u (a global unit index): returns 1 or 2 */
+static int
+unit_bits(const SmpcEngine *e, int u, int *bh, int *bl)
+{
+	int			m = e->bits;
+	int			g = u / e->nunit,
+				q = u % e->nunit;
+
+	if (q < m / 2)
+	{
+		*bh = g * m + m - 1 - 2 * q;
+		*bl = g * m + m - 2 - 2 * q;
+		return 2;
+	}
+	*bh = g * m;
+	*bl = -1;
+	return 1;
+}
+
 /* --- phases ------------------------------------------------------------- */
 
-/* Deal r and a zero sharing for each missing bit, and r'' the first time. */
+/*
+ * Deal r and a zero sharing for each missing bit, and the first time r''
+ * and the mask of the final opening.
+ */
 static void
 send_bits_deal(SmpcEngine *e)
 {
-	int			nrpp = e->rpp_dealt ? 0 : e->ncmp;
-	int			i;
+	int			nbits = 0,
+				nonce = 0,
+				pos = 0,
+				i;
 
-	round_begin(e, PHASE_BITS_DEAL, 0, 0, 2 * e->nmissing + nrpp);
 	for (i = 0; i < e->nmissing; i++)
 	{
-		put_deal(e, 2 * i, pool_fe(e), e->degree);
-		put_deal(e, 2 * i + 1, 0, 2 * e->degree);
+		int			bh,
+					bl;
+
+		nbits += unit_bits(e, e->missing[i], &bh, &bl);
 	}
-	for (i = 0; i < nrpp; i++)
-		put_deal(e, 2 * e->nmissing + i, pool_bounded(e, ENGINE_RPP_BITS),
-				 e->degree);
+	if (!e->rpp_dealt)
+		nonce = e->ncmp + (e->need_zfin ? 1 : 0);
+	round_begin(e, PHASE_BITS_DEAL, 0, 0, 2 * nbits + nonce);
+	for (i = 0; i < nbits; i++)
+	{
+		put_deal(e, pos++, pool_fe(e), e->degree);
+		put_deal(e, pos++, 0, 2 * e->degree);
+	}
+	if (!e->rpp_dealt)
+	{
+		for (i = 0; i < e->ncmp; i++)
+			put_deal(e, pos++, pool_bounded(e, ENGINE_RPP_BITS), e->degree);
+		if (e->need_zfin)
+			put_deal(e, pos++, 0, 2 * e->degree);
+	}
 }
 
 static void
 recv_bits_deal(SmpcEngine *e)
 {
-	int			i;
+	int			pos = 0,
+				npair = 0,
+				nbits = 0,
+				i,
+				b;
 
 	for (i = 0; i < e->nmissing; i++)
 	{
-		smpc_fe		r = GOT_DEAL(e, 2 * i);
+		int			bit[2];
+		int			nb = unit_bits(e, e->missing[i], &bit[0], &bit[1]);
 
-		e->pend_r[i] = r;
-		e->pend_q[i] = fe_add(fe_mul(r, r), GOT_DEAL(e, 2 * i + 1));
+		for (b = 0; b < nb; b++)
+		{
+			smpc_fe		r = GOT_DEAL(e, pos++);
+
+			e->pend_r[bit[b]] = r;
+			e->pend_q[bit[b]] = fe_add(fe_mul(r, r), GOT_DEAL(e, pos++));
+		}
+		nbits += nb;
+		npair += (nb == 2);
 	}
 	if (!e->rpp_dealt)
 	{
 		for (i = 0; i < e->ncmp; i++)
-			e->rpp[i] = GOT_DEAL(e, 2 * e->nmissing + i);
+			e->rpp[i] = GOT_DEAL(e, pos++);
+		if (e->need_zfin)
+			e->zfin = GOT_DEAL(e, pos++);
 		e->rpp_dealt = true;
 	}
-	round_begin(e, PHASE_BITS_OPEN, 0, e->nmissing, 0);
+
+	round_begin(e, PHASE_BITS_OPEN, npair, nbits, 0);
+	npair = nbits = 0;
 	for (i = 0; i < e->nmissing; i++)
-		put_open(e, i, e->pend_q[i]);
+	{
+		int			bit[2];
+		int			nb = unit_bits(e, e->missing[i], &bit[0], &bit[1]);
+
+		for (b = 0; b < nb; b++)
+			put_open(e, nbits++, e->pend_q[bit[b]]);
+		if (nb == 2)
+			put_mul(e, npair++, e->pend_r[bit[0]], e->pend_r[bit[1]]);
+	}
+}
+
+static void send_mask_open(SmpcEngine *e);
+
+/*
+ * The opened r^2 + z: finish the bits and their pair products, or make a
+ * unit again when one of its squares is zero (its r was zero).
+ */
+static void
+recv_bits_open(SmpcEngine *e)
+{
+	int			left = 0,
+				nbits = 0,
+				npair = 0,
+				ninv = 0,
+				i,
+				b;
+
+	/* the opened squares, by bit; 1 / sqrt of all of them at once */
+	for (i = 0; i < e->nmissing; i++)
+	{
+		int			bit[2];
+		int			nb = unit_bits(e, e->missing[i], &bit[0], &bit[1]);
+
+		for (b = 0; b < nb; b++)
+		{
+			e->pend_q[bit[b]] = GOT_OPEN(e, nbits++);
+			e->pend_s[ninv++] = e->pend_q[bit[b]];
+		}
+	}
+	fe_inv_sqrt_batch(e->pend_s, ninv);
+
+	ninv = 0;
+	for (i = 0; i < e->nmissing; i++)
+	{
+		int			bit[2];
+		int			nb = unit_bits(e, e->missing[i], &bit[0], &bit[1]);
+		const smpc_fe *s = e->pend_s + ninv;
+		smpc_fe		prod = 0;
+		bool		zero = false;
+
+		ninv += nb;
+		for (b = 0; b < nb; b++)
+			zero |= (e->pend_q[bit[b]] == 0);
+		if (nb == 2)
+			prod = GOT_MUL(e, npair++);
+		if (zero)
+		{
+			e->missing[left++] = e->missing[i];
+			continue;
+		}
+		for (b = 0; b < nb; b++)
+		{
+			/* r s = +-1 */
+			e->rbit[bit[b]] = fe_mul(fe_add(fe_mul(e->pend_r[bit[b]], s[b]), 1),
+									 e->inv_two);
+		}
+		if (nb == 2)
+		{
+			/* (r_H s_H + 1)(r_L s_L + 1) / 4 */
+			int			u = e->missing[i];
+			int			h = e->bits / 2;
+			smpc_fe		v;
+
+			v = fe_mul(fe_mul(s[0], s[1]), prod);
+			v = fe_add(v, fe_mul(s[0], e->pend_r[bit[0]]));
+			v = fe_add(v, fe_mul(s[1], e->pend_r[bit[1]]));
+			v = fe_add(v, 1);
+			e->pp[(u / e->nunit) * h + u % e->nunit] = fe_mul(v, e->inv_four);
+		}
+	}
+	e->nmissing = left;
+	if (left > 0)
+		send_bits_deal(e);
+	else
+		send_mask_open(e);
+}
+
+/*
+ * MAX, MIN: lay out the level's groups and their comparisons.  For j < k
+ * of a group, the comparison of (j, k) gives [v_j < v_k] (MAX) or
+ * [v_k < v_j] (MIN); that of (j, j + 1) carries v_j, that of (0, s - 1)
+ * v_(s-1); in a group of two, (0, 1) carries v_1 - v_0.
+ */
+static void
+select_level(SmpcEngine *e)
+{
+	int			ng = level_groups(e->ncand),
+				g,
+				i = 0;
+
+	e->ngroup = ng;
+	for (g = 0; g < ng; g++)
+	{
+		int			s = e->ncand / ng + (g < e->ncand % ng ? 1 : 0),
+					a = (g == 0) ? 0 : e->gstart[g - 1] + e->gsize[g - 1],
+					j,
+					k;
+
+		e->gstart[g] = a;
+		e->gsize[g] = s;
+		e->gcmp[g] = i;
+		for (j = 0; j < s; j++)
+			for (k = j + 1; k < s; k++)
+			{
+				smpc_fe		vj = e->cand[a + j],
+							vk = e->cand[a + k];
+
+				e->d[i] = (e->program == SMPC_PROG_MAX) ? fe_sub(vj, vk) : fe_sub(vk, vj);
+				e->carry[i] = true;
+				if (s == 2)
+					e->y[i] = fe_sub(vk, vj);
+				else if (k == j + 1)
+					e->y[i] = vj;
+				else if (j == 0 && k == s - 1)
+					e->y[i] = vk;
+				else
+				{
+					e->carry[i] = false;
+					e->y[i] = 0;
+				}
+				i++;
+			}
+	}
+	e->k = i;
 }
 
 /* Start the next batch of comparisons: open each c. */
@@ -473,68 +798,46 @@ static void
 send_mask_open(SmpcEngine *e)
 {
 	int			m = e->bits;
-	int			per = (e->mode == MODE_LT_TIMES_D) ? m + 1 : 0;
 	int			h = m / 2;
-	int			extra = 0;
+	int			per = m + 1 + h;
+	int			ncarry = 0;
 	int			i,
 				j,
-				g,
-				q,
-				pos;
+				pos = 0;
 
-	if (e->program == SMPC_PROG_MAX || e->program == SMPC_PROG_MIN)
-	{
-		e->k = e->ncand / 2;
-		for (i = 0; i < e->k; i++)
-			e->d[i] = fe_sub(e->cand[2 * i], e->cand[2 * i + 1]);
-	}
+	if (e->mode == MODE_SELECT)
+		select_level(e);
 	else
 	{
 		e->k = e->ncmp;
 		for (i = 0; i < e->k; i++)
+		{
 			e->d[i] = fe_sub(e->in[i], e->in[e->ncmp + i]);
+			e->carry[i] = false;
+		}
 	}
+	for (i = 0; i < e->k; i++)
+		ncarry += e->carry[i];
 
-	/* the bit pairs' products: of every comparison, the first time */
-	if (!e->pp_ready)
-		extra = e->ncmp * h;
-	else if (e->mode == MODE_LT_TIMES_D)
-		extra = e->k * h;
-	e->local_first = (e->mode != MODE_LT_TIMES_D || e->pp_ready);
-
-	round_begin(e, PHASE_MASK_OPEN, e->k * per + extra, e->k, 0);
+	round_begin(e, PHASE_MASK_OPEN, ncarry * per, e->k, 0);
 	for (i = 0; i < e->k; i++)
 	{
 		const smpc_fe *r = e->rbit + (size_t) (e->base + i) * m;
+		const smpc_fe *pp = e->pp + (size_t) (e->base + i) * h;
 		smpc_fe		c;
 
 		c = fe_add(e->two_m, e->d[i]);
 		c = fe_add(c, fe_weighted(r, m));
 		c = fe_add(c, fe_mul(e->two_m, e->rpp[e->base + i]));
 		put_open(e, i, c);
-		if (per > 0)
+		if (e->carry[i])
 		{
 			for (j = 0; j < m; j++)
-				put_mul(e, i * per + j, r[j], e->d[i]);
-			put_mul(e, i * per + m, e->d[i], e->d[i]);
+				put_mul(e, pos++, r[j], e->y[i]);
+			put_mul(e, pos++, e->d[i], e->y[i]);
+			for (j = 0; j < h; j++)
+				put_mul(e, pos++, pp[j], e->y[i]);
 		}
-	}
-	pos = e->k * per;
-	if (!e->pp_ready)
-	{
-		for (g = 0; g < e->ncmp; g++)
-		{
-			const smpc_fe *r = e->rbit + (size_t) g * m;
-
-			for (q = 0; q < h; q++)
-				put_mul(e, pos++, r[m - 1 - 2 * q], r[m - 2 - 2 * q]);
-		}
-	}
-	else if (e->mode == MODE_LT_TIMES_D)
-	{
-		for (i = 0; i < e->k; i++)
-			for (q = 0; q < h; q++)
-				put_mul(e, pos++, e->pp[(size_t) (e->base + i) * h + q], e->d[i]);
 	}
 }
 
@@ -545,16 +848,19 @@ send_prefix(SmpcEngine *e)
 	int			pairs = e->nseg / 2;
 	bool		need_eq = (e->mode == MODE_EQ || e->nseg > 2);
 	bool		need_w = (e->mode != MODE_EQ);
-	int			per = (need_eq ? 1 : 0) + (need_w ? 1 : 0);
+	int			nmul = 0;
 	int			i,
 				q,
 				pos = 0;
 
-	round_begin(e, PHASE_PREFIX, e->k * pairs * per, 0, 0);
+	for (i = 0; i < e->k; i++)
+		nmul += pairs * ((need_eq ? 1 : 0) + (need_w ? 1 : 0) + (e->carry[i] ? 1 : 0));
+	round_begin(e, PHASE_PREFIX, nmul, 0, 0);
 	for (i = 0; i < e->k; i++)
 	{
 		smpc_fe    *eq = e->eq + (size_t) i * m;
 		smpc_fe    *w = e->w + (size_t) i * m;
+		smpc_fe    *wy = e->wy + (size_t) i * m;
 
 		for (q = 0; q < pairs; q++)
 		{
@@ -562,6 +868,8 @@ send_prefix(SmpcEngine *e)
 				put_mul(e, pos++, eq[2 * q], eq[2 * q + 1]);
 			if (need_w)
 				put_mul(e, pos++, eq[2 * q], w[2 * q + 1]);
+			if (e->carry[i])
+				put_mul(e, pos++, eq[2 * q], wy[2 * q + 1]);
 		}
 	}
 }
@@ -576,37 +884,11 @@ send_result_open(SmpcEngine *e, const smpc_fe *v, int count)
 		put_open(e, i, v[i]);
 }
 
-/* The opened r^2 + z: finish the bits, or redo those whose r was zero. */
-static void
-recv_bits_open(SmpcEngine *e)
-{
-	int			i,
-				left = 0;
-
-	for (i = 0; i < e->nmissing; i++)
-	{
-		smpc_fe		q = GOT_OPEN(e, i);
-
-		if (q == 0)
-		{
-			e->missing[left++] = e->missing[i];
-			continue;
-		}
-		e->rbit[e->missing[i]] =
-			fe_mul(fe_add(fe_mul(e->pend_r[i], fe_inv_sqrt(q)), 1), e->inv_two);
-	}
-	e->nmissing = left;
-	if (left > 0)
-		send_bits_deal(e);
-	else
-		send_mask_open(e);
-}
-
 /*
  * The first level of the tree without a round: with c' public, each
  * segment's eq is a + b r for public a, b, so the products of two of them
- * are linear in r_H, r_L and r_H r_L, and eq_H times w_L in r_L (times d)
- * and r_H r_L (times d).
+ * are linear in r_H, r_L and r_H r_L, and eq_H times w_L in r_L (times y)
+ * and r_H r_L (times y).
  */
 static void
 local_first_level(SmpcEngine *e)
@@ -624,6 +906,7 @@ local_first_level(SmpcEngine *e)
 		const smpc_fe *pd = e->pd + (size_t) i * h;
 		smpc_fe    *eq = e->eq + (size_t) i * m;
 		smpc_fe    *w = e->w + (size_t) i * m;
+		smpc_fe    *wy = e->wy + (size_t) i * m;
 		uint128		cp = e->cpub[i];
 
 		for (q = 0; q < h; q++)
@@ -644,18 +927,24 @@ local_first_level(SmpcEngine *e)
 			prod = fe_add(prod, fe_mul(fe_mul(ah, blc), r[bl]));
 			prod = fe_add(prod, fe_mul(fe_mul(bhc, al), r[bh]));
 			prod = fe_add(prod, fe_mul(fe_mul(bhc, blc), pp[q]));
-			if (!cl && e->mode == MODE_LT)
+			if (!cl)
+			{
 				w[q] = fe_add(w[2 * q], fe_add(fe_mul(ah, r[bl]), fe_mul(bhc, pp[q])));
-			else if (!cl && e->mode == MODE_LT_TIMES_D)
-				w[q] = fe_add(w[2 * q], fe_add(fe_mul(ah, rd[bl]), fe_mul(bhc, pd[q])));
+				if (e->carry[i])
+					wy[q] = fe_add(wy[2 * q], fe_add(fe_mul(ah, rd[bl]), fe_mul(bhc, pd[q])));
+			}
 			else
+			{
 				w[q] = w[2 * q];
+				wy[q] = wy[2 * q];
+			}
 			eq[q] = prod;
 		}
 		if (m % 2 == 1)
 		{
 			eq[h] = eq[m - 1];
 			w[h] = w[m - 1];
+			wy[h] = wy[m - 1];
 		}
 	}
 	e->nseg = h + m % 2;
@@ -666,24 +955,29 @@ static void
 recv_mask_open(SmpcEngine *e)
 {
 	int			m = e->bits;
-	int			per = (e->mode == MODE_LT_TIMES_D) ? m + 1 : 0;
-	uint128		mask = (((uint128) 1) << m) - 1;
 	int			h = m / 2;
+	uint128		mask = (((uint128) 1) << m) - 1;
 	int			i,
 				s,
-				pos;
+				pos = 0;
 
 	for (i = 0; i < e->k; i++)
 	{
 		const smpc_fe *r = e->rbit + (size_t) (e->base + i) * m;
 		smpc_fe    *eq = e->eq + (size_t) i * m;
 		smpc_fe    *w = e->w + (size_t) i * m;
+		smpc_fe    *wy = e->wy + (size_t) i * m;
 		smpc_fe    *rd = e->rd + (size_t) i * (m + 1);
+		smpc_fe    *pd = e->pd + (size_t) i * h;
 
 		e->cpub[i] = GOT_OPEN(e, i) & mask;
-		if (per > 0)
+		if (e->carry[i])
+		{
 			for (s = 0; s <= m; s++)
-				rd[s] = GOT_MUL(e, i * per + s);
+				rd[s] = GOT_MUL(e, pos++);
+			for (s = 0; s < h; s++)
+				pd[s] = GOT_MUL(e, pos++);
+		}
 		for (s = 0; s < m; s++)
 		{
 			int			b = m - 1 - s;	/* segment 0 is the top bit */
@@ -691,27 +985,12 @@ recv_mask_open(SmpcEngine *e)
 
 			/* equal: c_b == r_b; less: c_b = 0 and r_b = 1 */
 			eq[s] = cb ? r[b] : fe_sub(1, r[b]);
-			if (e->mode == MODE_LT)
-				w[s] = cb ? 0 : r[b];
-			else if (e->mode == MODE_LT_TIMES_D)
-				w[s] = cb ? 0 : rd[b];
+			w[s] = cb ? 0 : r[b];
+			wy[s] = (cb || !e->carry[i]) ? 0 : rd[b];
 		}
 	}
 	e->nseg = m;
-
-	pos = e->k * per;
-	if (!e->pp_ready)
-	{
-		for (s = 0; s < e->ncmp * h; s++)
-			e->pp[s] = GOT_MUL(e, pos++);
-		e->pp_ready = true;
-	}
-	else if (e->mode == MODE_LT_TIMES_D)
-	{
-		for (s = 0; s < e->k * h; s++)
-			e->pd[s] = GOT_MUL(e, pos++);
-	}
-	if (e->local_first && h > 0)
+	if (h > 0)
 		local_first_level(e);
 }
 
@@ -731,6 +1010,7 @@ recv_prefix(SmpcEngine *e)
 	{
 		smpc_fe    *eq = e->eq + (size_t) i * m;
 		smpc_fe    *w = e->w + (size_t) i * m;
+		smpc_fe    *wy = e->wy + (size_t) i * m;
 
 		for (q = 0; q < pairs; q++)
 		{
@@ -740,18 +1020,186 @@ recv_prefix(SmpcEngine *e)
 				weq = GOT_MUL(e, pos++);
 			if (need_w)
 				w[q] = fe_add(w[2 * q], GOT_MUL(e, pos++));
+			if (e->carry[i])
+				wy[q] = fe_add(wy[2 * q], GOT_MUL(e, pos++));
 			eq[q] = weq;
 		}
 		if (e->nseg % 2 == 1)
 		{
 			eq[pairs] = eq[e->nseg - 1];
 			w[pairs] = w[e->nseg - 1];
+			wy[pairs] = wy[e->nseg - 1];
 		}
 	}
 	e->nseg = pairs + e->nseg % 2;
 }
 
-/* The tree is done: the batch's outputs, then the next batch or the end. */
+/*
+ * MAX, MIN: each member's factors, g_jk or g_jk v_j (see the file's
+ * comment); a group of two has its winner at once.
+ */
+static void
+select_start(SmpcEngine *e)
+{
+	int			stride = e->n - 1;
+	int			g,
+				j,
+				k;
+
+	for (g = 0; g < e->ngroup; g++)
+	{
+		int			s = e->gsize[g],
+					a = e->gstart[g],
+					c0 = e->gcmp[g];
+
+		if (s == 2)
+		{
+			e->gwin[g] = fe_add(e->cand[a], e->finy[c0]);
+			e->gcount[g] = 0;
+			continue;
+		}
+		for (j = 0; j < s; j++)
+		{
+			smpc_fe    *it = e->item + (size_t) (a + j) * stride;
+			int			f = 0;
+
+			for (k = 0; k < s; k++)
+			{
+				int			lo = Min(j, k),
+							hi = Max(j, k);
+				int			c = c0 + lo * (2 * s - lo - 1) / 2 + (hi - lo - 1);
+
+				if (k == j)
+					continue;
+				if (j < k)
+					it[f++] = (k == j + 1) ? fe_sub(e->cand[a + j], e->finy[c])
+						: fe_sub(1, e->fin[c]);
+				else
+					it[f++] = (j == s - 1 && k == 0) ? e->finy[c] : e->fin[c];
+			}
+		}
+		e->gcount[g] = s - 1;
+	}
+}
+
+/* sum_j A_j B_j over the members of group g, with two factors each */
+static smpc_fe
+select_last(SmpcEngine *e, int g)
+{
+	int			stride = e->n - 1;
+	smpc_fe		sum = 0;
+	int			j;
+
+	for (j = 0; j < e->gsize[g]; j++)
+	{
+		const smpc_fe *it = e->item + (size_t) (e->gstart[g] + j) * stride;
+
+		sum = fe_add(sum, fe_mul(it[0], it[1]));
+	}
+	return sum;
+}
+
+/*
+ * The next round of the product trees: multiply factors in pairs; a tree
+ * down to two factors per member reshares its sum_j A_j B_j (the group's
+ * winner), or, at the last level, opens it masked by zfin.  Once every
+ * group is done, its winners meet at the next level.
+ */
+static void
+select_next(SmpcEngine *e)
+{
+	bool		last = (e->ngroup == 1);
+	int			nmul = 0,
+				pos = 0,
+				g,
+				j,
+				q;
+
+	if (last)
+	{
+		if (e->gcount[0] == 0)
+			send_result_open(e, &e->gwin[0], 1);
+		else if (e->gcount[0] == 2)
+		{
+			smpc_fe		v = fe_add(select_last(e, 0), e->zfin);
+
+			send_result_open(e, &v, 1);
+			v = 0;
+		}
+		if (e->gcount[0] == 0 || e->gcount[0] == 2)
+			return;
+	}
+
+	for (g = 0; g < e->ngroup; g++)
+	{
+		if (e->gcount[g] > 2)
+			nmul += e->gsize[g] * (e->gcount[g] / 2);
+		else if (e->gcount[g] == 2)
+			nmul++;
+	}
+	if (nmul == 0)
+	{
+		/* every group is done: the next level */
+		for (g = 0; g < e->ngroup; g++)
+			e->cand[g] = e->gwin[g];
+		e->ncand = e->ngroup;
+		e->base += e->k;
+		send_mask_open(e);
+		return;
+	}
+
+	round_begin(e, PHASE_SELECT, nmul, 0, 0);
+	for (g = 0; g < e->ngroup; g++)
+	{
+		if (e->gcount[g] > 2)
+		{
+			for (j = 0; j < e->gsize[g]; j++)
+			{
+				const smpc_fe *it = e->item + (size_t) (e->gstart[g] + j) * (e->n - 1);
+
+				for (q = 0; q < e->gcount[g] / 2; q++)
+					put_mul(e, pos++, it[2 * q], it[2 * q + 1]);
+			}
+		}
+		else if (e->gcount[g] == 2)
+			put_mul_value(e, pos++, select_last(e, g));
+	}
+}
+
+static void
+recv_select(SmpcEngine *e)
+{
+	int			pos = 0,
+				g,
+				j,
+				q;
+
+	for (g = 0; g < e->ngroup; g++)
+	{
+		int			cnt = e->gcount[g];
+
+		if (cnt > 2)
+		{
+			for (j = 0; j < e->gsize[g]; j++)
+			{
+				smpc_fe    *it = e->item + (size_t) (e->gstart[g] + j) * (e->n - 1);
+
+				for (q = 0; q < cnt / 2; q++)
+					it[q] = GOT_MUL(e, pos++);
+				if (cnt % 2 == 1)
+					it[cnt / 2] = it[cnt - 1];
+			}
+			e->gcount[g] = cnt / 2 + cnt % 2;
+		}
+		else if (cnt == 2)
+		{
+			e->gwin[g] = GOT_MUL(e, pos++);
+			e->gcount[g] = 0;
+		}
+	}
+}
+
+/* The tree is done: the batch's outputs, then the selection or the end. */
 static void
 finish_batch(SmpcEngine *e)
 {
@@ -766,7 +1214,7 @@ finish_batch(SmpcEngine *e)
 
 		if (e->mode == MODE_EQ)
 			e->fin[i] = e->eq[(size_t) i * m];
-		else if (e->mode == MODE_LT)
+		else
 		{
 			/* x mod 2^m = c' - r' + 2^m u; [a < b] = 1 - (x - that) / 2^m */
 			smpc_fe		u = e->w[(size_t) i * m];
@@ -776,41 +1224,27 @@ finish_batch(SmpcEngine *e)
 
 			e->fin[i] = fe_sub(1, fe_mul(fe_sub(x, low), e->inv_two_m));
 		}
-		else
+		if (e->carry[i])
 		{
-			/* the same, times d */
+			/* the same, times y */
 			const smpc_fe *rd = e->rd + (size_t) i * (m + 1);
-			smpc_fe		ud = e->w[(size_t) i * m];
-			smpc_fe		lowd = fe_add(fe_sub(fe_mul(cp, d), fe_weighted(rd, m)),
-									  fe_mul(e->two_m, ud));
-			smpc_fe		xd = fe_add(rd[m], fe_mul(e->two_m, d));
+			smpc_fe		y = e->y[i];
+			smpc_fe		uy = e->wy[(size_t) i * m];
+			smpc_fe		lowy = fe_add(fe_sub(fe_mul(cp, y), fe_weighted(rd, m)),
+									  fe_mul(e->two_m, uy));
+			smpc_fe		xy = fe_add(rd[m], fe_mul(e->two_m, y));
 
-			e->fin[i] = fe_sub(d, fe_mul(fe_sub(xd, lowd), e->inv_two_m));
+			e->finy[i] = fe_sub(y, fe_mul(fe_sub(xy, lowy), e->inv_two_m));
 		}
 	}
 
-	if (e->mode != MODE_LT_TIMES_D)
+	if (e->mode != MODE_SELECT)
 	{
 		send_result_open(e, e->fin, e->k);
 		return;
 	}
-
-	/* winners of this level of the tournament */
-	for (i = 0; i < e->k; i++)
-	{
-		if (e->program == SMPC_PROG_MAX)
-			e->cand[i] = fe_sub(e->cand[2 * i], e->fin[i]);
-		else
-			e->cand[i] = fe_add(e->cand[2 * i + 1], e->fin[i]);
-	}
-	if (e->ncand % 2 == 1)
-		e->cand[e->k] = e->cand[e->ncand - 1];
-	e->ncand = e->k + e->ncand % 2;
-	e->base += e->k;
-	if (e->ncand > 1)
-		send_mask_open(e);
-	else
-		send_result_open(e, e->cand, 1);
+	select_start(e);
+	select_next(e);
 }
 
 static void
@@ -851,6 +1285,10 @@ engine_step(SmpcEngine *e)
 				send_prefix(e);
 			else
 				finish_batch(e);
+			break;
+		case PHASE_SELECT:
+			recv_select(e);
+			select_next(e);
 			break;
 		case PHASE_RESULT_OPEN:
 			recv_result_open(e);
@@ -911,7 +1349,7 @@ smpc_engine_start(SmpcEngineProgram program, int n, int self, int degree,
 			*why = "MAX and MIN take one input per participant";
 			return NULL;
 		}
-		ncmp = n - 1;
+		ncmp = select_comparisons(n);
 	}
 	else
 	{
@@ -940,7 +1378,7 @@ smpc_engine_start(SmpcEngineProgram program, int n, int self, int degree,
 	e = palloc0(sizeof(SmpcEngine));
 	e->program = program;
 	e->mode = (program == SMPC_PROG_EQUAL) ? MODE_EQ :
-		(program == SMPC_PROG_LESS_THAN) ? MODE_LT : MODE_LT_TIMES_D;
+		(program == SMPC_PROG_LESS_THAN) ? MODE_LT : MODE_SELECT;
 	e->n = n;
 	e->self = self;
 	e->degree = degree;
@@ -951,6 +1389,7 @@ smpc_engine_start(SmpcEngineProgram program, int n, int self, int degree,
 	e->two_m = ((smpc_fe) 1) << bits;
 	e->inv_two_m = fe_inv(e->two_m);
 	e->inv_two = fe_inv(2);
+	e->inv_four = fe_inv(4);
 
 	e->nin = ninputs;
 	e->in = alloc_fe(ninputs);
@@ -959,26 +1398,37 @@ smpc_engine_start(SmpcEngineProgram program, int n, int self, int degree,
 	e->ncmp = ncmp;
 	e->rbit = alloc_fe((size_t) ncmp * bits);
 	e->rpp = alloc_fe(ncmp);
-	e->missing = palloc(Max((size_t) ncmp * bits, 1) * sizeof(int));
-	e->nmissing = ncmp * bits;
+	e->nunit = bits / 2 + bits % 2;
+	e->nmissing = ncmp * e->nunit;
+	e->missing = palloc(Max((size_t) e->nmissing, 1) * sizeof(int));
 	for (i = 0; i < e->nmissing; i++)
 		e->missing[i] = i;
 	e->pend_r = alloc_fe((size_t) ncmp * bits);
 	e->pend_q = alloc_fe((size_t) ncmp * bits);
+	e->pend_s = alloc_fe((size_t) ncmp * bits);
 	if (program == SMPC_PROG_MAX || program == SMPC_PROG_MIN)
 	{
 		e->cand = alloc_fe(n);
 		memcpy(e->cand, inputs, n * sizeof(smpc_fe));
 		e->ncand = n;
+		e->item = alloc_fe((size_t) n * (n - 1));
+		/* the final group opens a masked sum of products, unless of two */
+		for (i = n; level_groups(i) > 1; i = level_groups(i))
+			;
+		e->need_zfin = (i > 2);
 	}
 	e->d = alloc_fe(ncmp);
+	e->y = alloc_fe(ncmp);
+	e->carry = palloc0(Max(ncmp, 1) * sizeof(bool));
 	e->cpub = palloc0(Max(ncmp, 1) * sizeof(uint128));
 	e->rd = alloc_fe((size_t) ncmp * (bits + 1));
 	e->pp = alloc_fe((size_t) ncmp * (bits / 2));
 	e->pd = alloc_fe((size_t) ncmp * (bits / 2));
 	e->eq = alloc_fe((size_t) ncmp * bits);
 	e->w = alloc_fe((size_t) ncmp * bits);
+	e->wy = alloc_fe((size_t) ncmp * bits);
 	e->fin = alloc_fe(ncmp);
+	e->finy = alloc_fe(ncmp);
 	e->pool_pos = ENGINE_POOL_BYTES;
 
 	send_bits_deal(e);
@@ -1101,19 +1551,26 @@ smpc_engine_free(SmpcEngine *e)
 	wipe_free(e->in, Max(e->nin, 1) * sizeof(smpc_fe));
 	wipe_free(e->rbit, nbits * sizeof(smpc_fe));
 	wipe_free(e->rpp, Max(e->ncmp, 1) * sizeof(smpc_fe));
-	wipe_free(e->missing, nbits * sizeof(int));
+	wipe_free(e->missing, Max((size_t) e->ncmp * e->nunit, 1) * sizeof(int));
 	wipe_free(e->pend_r, nbits * sizeof(smpc_fe));
 	wipe_free(e->pend_q, nbits * sizeof(smpc_fe));
+	wipe_free(e->pend_s, nbits * sizeof(smpc_fe));
 	if (e->cand)
 		wipe_free(e->cand, e->n * sizeof(smpc_fe));
+	if (e->item)
+		wipe_free(e->item, (size_t) e->n * (e->n - 1) * sizeof(smpc_fe));
 	wipe_free(e->d, Max(e->ncmp, 1) * sizeof(smpc_fe));
+	wipe_free(e->y, Max(e->ncmp, 1) * sizeof(smpc_fe));
+	wipe_free(e->carry, Max(e->ncmp, 1) * sizeof(bool));
 	wipe_free(e->cpub, Max(e->ncmp, 1) * sizeof(uint128));
 	wipe_free(e->rd, Max((size_t) e->ncmp * (e->bits + 1), 1) * sizeof(smpc_fe));
 	wipe_free(e->pp, Max((size_t) e->ncmp * (e->bits / 2), 1) * sizeof(smpc_fe));
 	wipe_free(e->pd, Max((size_t) e->ncmp * (e->bits / 2), 1) * sizeof(smpc_fe));
 	wipe_free(e->eq, nbits * sizeof(smpc_fe));
 	wipe_free(e->w, nbits * sizeof(smpc_fe));
+	wipe_free(e->wy, nbits * sizeof(smpc_fe));
 	wipe_free(e->fin, Max(e->ncmp, 1) * sizeof(smpc_fe));
+	wipe_free(e->finy, Max(e->ncmp, 1) * sizeof(smpc_fe));
 	wipe_free(e->result, Max(e->nresult, 1) * sizeof(int128));
 	sodium_memzero(e, sizeof(SmpcEngine));
 	pfree(e);

@@ -12,57 +12,10 @@
  */
 #include "postgres.h"
 
+#include <pthread.h>
 #include <sodium.h>
 
 #include "field.h"
-
-/* Reduce any 128-bit value modulo p. */
-static inline smpc_fe
-fe_reduce(uint128 x)
-{
-	x = (x & SMPC_FIELD_P) + (x >> 127);
-	x = (x & SMPC_FIELD_P) + (x >> 127);
-	if (x >= SMPC_FIELD_P)
-		x -= SMPC_FIELD_P;
-	return x;
-}
-
-smpc_fe
-fe_add(smpc_fe a, smpc_fe b)
-{
-	return fe_reduce(a + b);
-}
-
-smpc_fe
-fe_sub(smpc_fe a, smpc_fe b)
-{
-	return (a >= b) ? a - b : a + (SMPC_FIELD_P - b);
-}
-
-/*
- * Multiply through 64-bit halves: with 2^127 = 1 (mod p), 2^128 = 2, so the
- * high parts fold back as small multiples.
- */
-smpc_fe
-fe_mul(smpc_fe a, smpc_fe b)
-{
-	uint64		a0 = (uint64) a,
-				a1 = (uint64) (a >> 64);
-	uint64		b0 = (uint64) b,
-				b1 = (uint64) (b >> 64);
-	uint128		lo = (uint128) a0 * b0;
-	uint128		mid = (uint128) a0 * b1 + (uint128) a1 * b0;
-	uint128		hi = (uint128) a1 * b1;
-	uint64		m0 = (uint64) mid,
-				m1 = (uint64) (mid >> 64);
-	smpc_fe		r;
-
-	r = fe_reduce(lo);
-	r = fe_add(r, fe_reduce(hi << 1));
-	r = fe_add(r, fe_reduce((uint128) m0 << 64));
-	r = fe_add(r, fe_reduce((uint128) m1 << 1));
-	return r;
-}
 
 /* Inverse by Fermat: a^(p-2).  The caller never passes zero. */
 smpc_fe
@@ -76,10 +29,51 @@ fe_inv(smpc_fe a)
 	{
 		if (e & 1)
 			result = fe_mul(result, a);
-		a = fe_mul(a, a);
+		a = fe_sqr(a);
 		e >>= 1;
 	}
 	return result;
+}
+
+/*
+ * The pool of random bytes: libsodium makes one system call per request
+ * here, and sharing needs many elements.  Used bytes are wiped at once.  A
+ * forked child starts from an empty pool (and the parent's is wiped in
+ * the child), so that two processes never draw the same bytes.
+ */
+static uint8 field_pool[SMPC_FIELD_POOL_BYTES];
+static int	field_pool_pos = SMPC_FIELD_POOL_BYTES;
+static bool field_pool_atfork = false;
+
+void
+fe_random_wipe(void)
+{
+	sodium_memzero(field_pool, sizeof(field_pool));
+	field_pool_pos = SMPC_FIELD_POOL_BYTES;
+}
+
+static void
+field_pool_take(uint8 *out, int len)
+{
+	Assert(len <= SMPC_FIELD_POOL_BYTES);
+	if (field_pool_pos + len > SMPC_FIELD_POOL_BYTES)
+	{
+		if (!field_pool_atfork)
+		{
+			if (pthread_atfork(NULL, NULL, fe_random_wipe) != 0)
+			{
+				/* no pool then: each request straight from libsodium */
+				randombytes_buf(out, len);
+				return;
+			}
+			field_pool_atfork = true;
+		}
+		randombytes_buf(field_pool, sizeof(field_pool));
+		field_pool_pos = 0;
+	}
+	memcpy(out, field_pool + field_pool_pos, len);
+	sodium_memzero(field_pool + field_pool_pos, len);
+	field_pool_pos += len;
 }
 
 /* A uniformly random field element, by rejection. */
@@ -92,7 +86,7 @@ fe_random(void)
 		smpc_fe		x = 0;
 		int			i;
 
-		randombytes_buf(buf, sizeof(buf));
+		field_pool_take(buf, sizeof(buf));
 		for (i = 15; i >= 0; i--)
 			x = (x << 8) | buf[i];
 		sodium_memzero(buf, sizeof(buf));
