@@ -10,9 +10,10 @@
 # It installs the packages (skip with SMPC_SKIP_APT=1), builds and installs
 # smpc, creates the servers under $SMPC_DEMO_DIR (default /tmp/smpc-demo;
 # cleaned at the start, so the demo can be run again), sets up keys and the
-# peer group "hospitals", runs smpc_avg, smpc_sum, smpc_count, a GROUP BY,
-# smpc_stddev and a salary-band histogram
-# on all three servers at once and compares each joint result with the
+# peer group "hospitals" (max_colluders 1: an honest majority, which the
+# comparisons of smpc_min and smpc_max need), runs smpc_avg, smpc_sum,
+# smpc_count, a GROUP BY, smpc_stddev, a salary-band histogram, smpc_max
+# and smpc_min on all three servers at once and compares each joint result with the
 # plain aggregate over the three hospitals' rows pooled in one table.
 # The pooling is done ONLY to prove that the joint results are correct;
 # smpc itself never moves a row or a per-hospital subtotal.
@@ -163,13 +164,13 @@ EOS
 done
 
 # --- smpc setup ---------------------------------------------------------------
-step "Setting up smpc at every hospital: extension, key pair, peer login role, group '$GROUP'"
+step "Setting up smpc at every hospital: extension, key pair, peer login role, group '$GROUP' (any one hospital alone learns nothing more than the results: max_colluders 1)"
 declare -a KEYS
 for i in "${!NAMES[@]}"; do
 	KEYS[i]=$(sql "$i" <<EOS
 CREATE EXTENSION smpc;
 SELECT smpc.create_peer_login('peer_login') \g /dev/null
-SELECT smpc.create_peer_group('$GROUP', min_parties => 3) \g /dev/null
+SELECT smpc.create_peer_group('$GROUP', min_parties => 3, max_colluders => 1) \g /dev/null
 SELECT smpc.init_node('${NAMES[$i]}');
 EOS
 )
@@ -278,6 +279,8 @@ QUERIES=(
 	"smpc_avg|SELECT dept, smpc_avg(salary, '$GROUP', dept) FROM doctors GROUP BY dept ORDER BY dept|SELECT dept, avg(salary) FROM doctors GROUP BY dept ORDER BY dept"
 	"smpc_stddev(salary)|SELECT smpc_stddev(salary, '$GROUP') FROM doctors|SELECT stddev(salary) FROM doctors"
 	"salary bands|SELECT smpc_histogram(salary, '$GROUP', $BANDS) FROM doctors|SELECT array_agg(coalesce(c, 0) ORDER BY b) FROM generate_series(0, 6) b LEFT JOIN (SELECT width_bucket(salary::float8, $BANDS) AS w, count(*) AS c FROM doctors WHERE salary IS NOT NULL GROUP BY 1) s ON s.w = b"
+	"smpc_max(salary)|SELECT smpc_max(salary, '$GROUP') FROM doctors|SELECT max(salary) FROM doctors"
+	"smpc_min(years)|SELECT smpc_min(years, '$GROUP') FROM doctors|SELECT min(years) FROM doctors"
 )
 for q in "${QUERIES[@]}"; do
 	IFS='|' read -r title joint plain <<<"$q"
