@@ -1624,7 +1624,7 @@ round_message(SmpcProtocol *P, Comp *c, int idx, const uint8 *payload, size_t le
 				 "smpc: malformed comparison round from peer \"%s\"", who);
 		return;
 	}
-	ours = c->phase == PHASE_ENGINE ? (uint32) smpc_engine_round(c->engine) : 1;
+	ours = c->phase == PHASE_ENGINE ? (uint32) smpc_engine_round(c->engine) : 0;
 	if (!c->have_z[idx] || round < 1 || round > ours + 1 || round <= c->fed[idx])
 	{
 		not_due(P, who, SMPC_MSG_ROUND,
