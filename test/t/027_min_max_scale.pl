@@ -8,7 +8,9 @@
 #  - tables of about 200 000 rows per member, aggregated by parallel
 #	 workers (a plan with Gather and partial aggregation), for int8,
 #	 numeric and float8;
-#  - five members, one of which has only NULLs.
+#  - five members, one of which has only NULLs; then one of them holds
+#	 its comparison rounds (smpc.fault_injection = hold_rounds): the other
+#	 four fail within smpc.timeout naming exactly that member.
 
 use strict;
 use warnings;
@@ -20,6 +22,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use SmpcTest;
 use Test::More;
+use Time::HiRes qw(time);
 
 my $DB = 'postgres';
 
@@ -126,6 +129,19 @@ pool_table($nodes[0], 'ref_t', $columns, 't', \@nodes);
 	my $expected = $nodes[0]->safe_psql($DB,
 		'SELECT max(i8), min(i8), max(n), min(n), max(f8), min(f8) FROM ref_t');
 	check_jobs('parallel workers', map { [ $_, [ @parallel, $sql ], $expected ] } @nodes);
+	# GROUP BY in parallel workers too: the groups still come in one order
+	my $gsql = "SELECT k, smpc_max(i8, 'g', 'pg' || k), smpc_min(n, 'g', 'pg' || k) "
+	  . "FROM t GROUP BY k ORDER BY k";
+	foreach my $node (@nodes)
+	{
+		my $plan = $node->safe_psql($DB, join(";\n", @parallel, "EXPLAIN (COSTS OFF) $gsql"));
+		like($plan, qr/Gather.*Partial (?:Group|Hash)?Aggregate/s,
+			$node->name . ': the GROUP BY plan aggregates in parallel workers');
+	}
+	check_jobs('parallel workers, GROUP BY',
+		map { [ $_, [ @parallel, $gsql ],
+				$nodes[0]->safe_psql($DB, 'SELECT k, max(i8), min(n) FROM ref_t GROUP BY k ORDER BY k') ] }
+		  @nodes);
 	# and the same without parallel workers
 	check_jobs('one process',
 		map { [ $_, [ 'SET max_parallel_workers_per_gather = 0', $sql =~ s/'p/'s/gr ], $expected ] }
@@ -163,6 +179,32 @@ pool_table($five[0], 'ref_t', $columns, 't', \@five);
 	# node_s's rows are all NULL: the same as without them
 	is($five[0]->safe_psql($DB, "SELECT max(i8), min(n), min(f8), max(f8) FROM ref_t WHERE i8 IS NOT NULL"),
 		$expected, 'five members: the NULLs change nothing');
+}
+
+# five members, one holding its comparison rounds: the other four fail
+# within smpc.timeout naming exactly that one, and it learns that they gave up
+{
+	my $held = $five[-1];
+	set_fault($held, 'hold_rounds');
+	my $t0 = time();
+	my $res = run_parallel(
+		(map { [ $_, [ "SET smpc.timeout = '4s'", "SELECT smpc_min(i8, 'g', 'held5') FROM t" ] ] }
+			  @five[ 0 .. 3 ]),
+		[ $held, [ "SET smpc.timeout = '40s'", "SELECT smpc_min(i8, 'g', 'held5') FROM t" ] ]);
+	my $elapsed = time() - $t0;
+	foreach my $r (@$res)
+	{
+		my $name = $r->{node}->name;
+		isnt($r->{rc}, 0, "five members, node_t holds its rounds: fails at $name");
+		like($r->{stderr}, qr/Peers that did not send their comparison round: node_t\./,
+			"five members, node_t holds its rounds: the error at $name names exactly node_t")
+		  or diag($r->{stderr});
+	}
+	cmp_ok($elapsed, '<', 14, 'five members, node_t holds its rounds: all gave up within smpc.timeout');
+	set_fault($held, 'none');
+	my $sql = "SELECT smpc_min(i8, 'g', 'after-held5'), smpc_max(n, 'g', 'after-held5') FROM t";
+	check_jobs('five members, after the held rounds',
+		map { [ $_, $sql, $five[0]->safe_psql($DB, 'SELECT min(i8), max(n) FROM ref_t') ] } @five);
 }
 
 $_->stop foreach @five;
