@@ -162,6 +162,7 @@ typedef struct Comp
 	uint32		fed[SMPC_MAX_MEMBERS];	/* last round handed to the engine */
 	bool		relayed;		/* failing because another member failed */
 	bool		stalled;		/* smpc.fault_injection holds it still */
+	bool		round_noted[SMPC_MAX_MEMBERS];	/* ... and logged a peer's round */
 } Comp;
 
 /*
@@ -907,14 +908,16 @@ timeout_comp(SmpcProtocol *P, Comp *c)
 
 static void process_early(SmpcProtocol *P, Comp *c);
 static void not_due(SmpcProtocol *P, const char *who, uint8 type, const char *why);
+static void note_held_round(SmpcProtocol *P, Comp *c, int idx);
 
 /*
  * smpc.fault_injection = wrong_step: messages of steps that are not due.
- * Before the shares, a multiplication round and test values (a member
- * takes each step only after the one before, and every message from one
- * member arrives in the order sent, so these precede that member's
- * shares); after them, a second set of shares.  The members must refuse
- * all of them and still compute the right result.
+ * Before the shares, a multiplication round, test values and, for
+ * smpc_min and smpc_max, a comparison round (a member takes each step only
+ * after the one before, and every message from one member arrives in the
+ * order sent, so these precede that member's shares); after them, a second
+ * set of shares; and every comparison round twice (send_engine_round).
+ * The members must refuse all of them and still compute the right result.
  */
 static void
 send_wrong_steps(SmpcProtocol *P, Comp *c, bool after_shares)
@@ -949,6 +952,13 @@ send_wrong_steps(SmpcProtocol *P, Comp *c, bool after_shares)
 		smpc_put_vector(&buf, zeros, c->nz);
 		send_to(P, c->members[i].public_key, SMPC_MSG_ZSUMS, c->comp_id, &buf);
 		pfree(buf.data);
+		if (uses_engine(c))
+		{
+			initStringInfo(&buf);
+			smpc_put_round(&buf, 1, 1, 0, zeros);
+			send_to(P, c->members[i].public_key, SMPC_MSG_ROUND, c->comp_id, &buf);
+			pfree(buf.data);
+		}
 	}
 }
 
@@ -1519,6 +1529,9 @@ send_engine_round(SmpcProtocol *P, Comp *c)
 			smpc_put_round(&buf, round, (uint32) len, (uint32) ch,
 						   v + (size_t) ch * SMPC_ROUND_CHUNK);
 			send_to(P, c->members[i].public_key, SMPC_MSG_ROUND, c->comp_id, &buf);
+			/* smpc.fault_injection = wrong_step: every chunk twice */
+			if (FAULT(P, SMPC_FAULT_WRONG_STEP))
+				send_to(P, c->members[i].public_key, SMPC_MSG_ROUND, c->comp_id, &buf);
 			sodium_memzero(buf.data, buf.len);
 			pfree(buf.data);
 		}
@@ -1611,7 +1624,7 @@ round_message(SmpcProtocol *P, Comp *c, int idx, const uint8 *payload, size_t le
 				 "smpc: malformed comparison round from peer \"%s\"", who);
 		return;
 	}
-	ours = c->phase == PHASE_ENGINE ? (uint32) smpc_engine_round(c->engine) : 1;
+	ours = c->phase == PHASE_ENGINE ? (uint32) smpc_engine_round(c->engine) : 0;
 	if (!c->have_z[idx] || round < 1 || round > ours + 1 || round <= c->fed[idx])
 	{
 		not_due(P, who, SMPC_MSG_ROUND,
@@ -1749,6 +1762,17 @@ try_advance(SmpcProtocol *P, Comp *c)
 		if (c->engine)
 		{
 			c->phase = PHASE_ENGINE;
+			if (FAULT(P, SMPC_FAULT_HOLD_ROUNDS))
+			{
+				emit_log(P, SMPC_LOG_INFO, NULL,
+						 "smpc: fault injection: holding the comparison rounds of computation %s",
+						 hex_id(c->comp_id).s);
+				c->stalled = true;
+				for (i = 0; i < c->n; i++)
+					if (i != c->self && c->rin[i][1].round != 0)
+						note_held_round(P, c, i);
+				return;
+			}
 			send_engine_round(P, c);
 		}
 		else
@@ -1884,6 +1908,21 @@ mult_message(SmpcProtocol *P, Comp *c, int idx, const uint8 *payload, size_t len
 }
 
 /*
+ * smpc.fault_injection = hold_rounds: log, once per peer, that a peer sent
+ * us a comparison round, so that the tests know it has reached the rounds.
+ */
+static void
+note_held_round(SmpcProtocol *P, Comp *c, int idx)
+{
+	if (c->round_noted[idx])
+		return;
+	c->round_noted[idx] = true;
+	emit_log(P, SMPC_LOG_INFO, NULL,
+			 "smpc: fault injection: held computation %s has a comparison round from peer \"%s\"",
+			 hex_id(c->comp_id).s, c->members[idx].name);
+}
+
+/*
  * Take SHARES, SUMS, MULT, ZSUMS or ABORT for a running computation; the
  * caller advances it afterwards.
  */
@@ -1894,8 +1933,16 @@ comp_message(SmpcProtocol *P, Comp *c, int idx, uint8 type, const uint8 *payload
 	const char *who = c->members[idx].name;
 	int			k;
 
-	if (c->stalled)
-		return;					/* playing dead */
+	/*
+	 * A member held by smpc.fault_injection plays dead, except that it hears
+	 * the others give up, so that it fails with their cause.
+	 */
+	if (c->stalled && type != SMPC_MSG_ABORT)
+	{
+		if (type == SMPC_MSG_ROUND && FAULT(P, SMPC_FAULT_HOLD_ROUNDS))
+			note_held_round(P, c, idx);
+		return;
+	}
 	if (type == SMPC_MSG_ABORT)
 	{
 		bool		ready_phase;

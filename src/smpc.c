@@ -48,6 +48,7 @@ static const struct config_enum_entry fault_options[] = {
 	{"wrong_step", SMPC_FAULT_WRONG_STEP, false},
 	{"repeat_sums", SMPC_FAULT_REPEAT_SUMS, false},
 	{"bad_text", SMPC_FAULT_BAD_TEXT, false},
+	{"hold_rounds", SMPC_FAULT_HOLD_ROUNDS, false},
 	{NULL, 0, false}
 };
 

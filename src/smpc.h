@@ -188,8 +188,10 @@ typedef enum SmpcFault
 	SMPC_FAULT_HOLD_SUMS,		/* send the shares, then never the sums */
 	SMPC_FAULT_WRONG_STEP,		/* also send messages of steps not due */
 	SMPC_FAULT_REPEAT_SUMS,		/* send the sums again once finished */
-	SMPC_FAULT_BAD_TEXT			/* send a group, label and reason that are
+	SMPC_FAULT_BAD_TEXT,		/* send a group, label and reason that are
 								 * not text, and fail every computation */
+	SMPC_FAULT_HOLD_ROUNDS		/* smpc_min, smpc_max: send the shares and
+								 * test values, then never a comparison round */
 } SmpcFault;
 
 /* what bad_text appends: control characters and bytes that are not UTF-8 */
