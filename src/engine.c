@@ -87,8 +87,6 @@
 #define ENGINE_MAX_N		64
 /* bits of each participant's part of r'' */
 #define ENGINE_RPP_BITS		(SMPC_ENGINE_KAPPA + 1)
-/* random bytes drawn from libsodium at a time (one system call each) */
-#define ENGINE_POOL_BYTES	4096
 /* MAX and MIN: so many candidates or fewer meet in one round robin */
 #define ENGINE_GROUP_ALL	16
 /* otherwise in groups of at most this many */
@@ -195,8 +193,6 @@ struct SmpcEngine
 	int			nresult;
 
 	/* randomness not yet used; used bytes are wiped at once */
-	uint8		pool[ENGINE_POOL_BYTES];
-	int			pool_pos;
 };
 
 static void engine_step(SmpcEngine *e);
@@ -339,69 +335,24 @@ fe_weighted(const smpc_fe *v, int m)
 
 /* --- randomness -------------------------------------------------------- */
 
-/*
- * libsodium may make a system call per request, and a program needs
- * millions of random elements, so they are drawn from a pool.
- */
-static void
-pool_take(SmpcEngine *e, uint8 *out, int len)
-{
-	while (len > 0)
-	{
-		int			k;
-
-		if (e->pool_pos >= ENGINE_POOL_BYTES)
-		{
-			randombytes_buf(e->pool, ENGINE_POOL_BYTES);
-			e->pool_pos = 0;
-		}
-		k = Min(len, ENGINE_POOL_BYTES - e->pool_pos);
-		memcpy(out, e->pool + e->pool_pos, k);
-		sodium_memzero(e->pool + e->pool_pos, k);
-		e->pool_pos += k;
-		out += k;
-		len -= k;
-	}
-}
-
-/* uniform in the field, by rejection */
-static smpc_fe
-pool_fe(SmpcEngine *e)
-{
-	for (;;)
-	{
-		uint8		buf[16];
-		smpc_fe		x = 0;
-		int			i;
-
-		pool_take(e, buf, sizeof(buf));
-		for (i = 15; i >= 0; i--)
-			x = (x << 8) | buf[i];
-		sodium_memzero(buf, sizeof(buf));
-		x &= SMPC_FIELD_P;
-		if (x < SMPC_FIELD_P)
-			return x;
-	}
-}
-
 /* uniform in [0, 2^nbits), nbits < 64 */
 static smpc_fe
-pool_bounded(SmpcEngine *e, int nbits)
+random_bounded(int nbits)
 {
 	uint8		buf[8];
 	uint64		x = 0;
 	int			i;
 
-	pool_take(e, buf, sizeof(buf));
+	fe_random_bytes(buf, sizeof(buf));
 	for (i = 7; i >= 0; i--)
 		x = (x << 8) | buf[i];
 	sodium_memzero(buf, sizeof(buf));
 	return (smpc_fe) (x & ((((uint64) 1) << nbits) - 1));
 }
 
-/* shamir_split with the pool's randomness: sh[j] = f(j + 1), f(0) = secret */
+/* shamir_split with small multipliers: sh[j] = f(j + 1), f(0) = secret */
 static void
-pool_split(SmpcEngine *e, smpc_fe secret, int degree, smpc_fe *sh)
+split_small(SmpcEngine *e, smpc_fe secret, int degree, smpc_fe *sh)
 {
 	smpc_fe		coef[2 * ENGINE_MAX_N];
 	int			i,
@@ -410,7 +361,7 @@ pool_split(SmpcEngine *e, smpc_fe secret, int degree, smpc_fe *sh)
 	Assert(degree < e->n);
 	coef[0] = secret;
 	for (i = 1; i <= degree; i++)
-		coef[i] = pool_fe(e);
+		coef[i] = fe_random();
 	for (j = 0; j < e->n; j++)
 	{
 		uint32		x = (uint32) (j + 1);
@@ -484,7 +435,7 @@ put_shares(SmpcEngine *e, int pos, smpc_fe secret, int degree, smpc_fe coef)
 	smpc_fe		sh[ENGINE_MAX_N];
 	int			j;
 
-	pool_split(e, secret, degree, sh);
+	split_small(e, secret, degree, sh);
 	for (j = 0; j < e->n; j++)
 		if (j != e->self)
 			e->out[j][pos] = sh[j];
@@ -609,13 +560,13 @@ send_bits_deal(SmpcEngine *e)
 	round_begin(e, PHASE_BITS_DEAL, 0, 0, 2 * nbits + nonce);
 	for (i = 0; i < nbits; i++)
 	{
-		put_deal(e, pos++, pool_fe(e), e->degree);
+		put_deal(e, pos++, fe_random(), e->degree);
 		put_deal(e, pos++, 0, 2 * e->degree);
 	}
 	if (!e->rpp_dealt)
 	{
 		for (i = 0; i < e->ncmp; i++)
-			put_deal(e, pos++, pool_bounded(e, ENGINE_RPP_BITS), e->degree);
+			put_deal(e, pos++, random_bounded(ENGINE_RPP_BITS), e->degree);
 		if (e->need_zfin)
 			put_deal(e, pos++, 0, 2 * e->degree);
 	}
@@ -1429,7 +1380,6 @@ smpc_engine_start(SmpcEngineProgram program, int n, int self, int degree,
 	e->wy = alloc_fe((size_t) ncmp * bits);
 	e->fin = alloc_fe(ncmp);
 	e->finy = alloc_fe(ncmp);
-	e->pool_pos = ENGINE_POOL_BYTES;
 
 	send_bits_deal(e);
 	return e;

@@ -52,28 +52,35 @@ fe_random_wipe(void)
 	field_pool_pos = SMPC_FIELD_POOL_BYTES;
 }
 
-static void
-field_pool_take(uint8 *out, int len)
+void
+fe_random_bytes(uint8 *out, int len)
 {
-	Assert(len <= SMPC_FIELD_POOL_BYTES);
-	if (field_pool_pos + len > SMPC_FIELD_POOL_BYTES)
+	while (len > 0)
 	{
-		if (!field_pool_atfork)
+		int			k;
+
+		if (field_pool_pos >= SMPC_FIELD_POOL_BYTES)
 		{
-			if (pthread_atfork(NULL, NULL, fe_random_wipe) != 0)
+			if (!field_pool_atfork)
 			{
-				/* no pool then: each request straight from libsodium */
-				randombytes_buf(out, len);
-				return;
+				if (pthread_atfork(NULL, NULL, fe_random_wipe) != 0)
+				{
+					/* no pool then: each request straight from libsodium */
+					randombytes_buf(out, len);
+					return;
+				}
+				field_pool_atfork = true;
 			}
-			field_pool_atfork = true;
+			randombytes_buf(field_pool, sizeof(field_pool));
+			field_pool_pos = 0;
 		}
-		randombytes_buf(field_pool, sizeof(field_pool));
-		field_pool_pos = 0;
+		k = Min(len, SMPC_FIELD_POOL_BYTES - field_pool_pos);
+		memcpy(out, field_pool + field_pool_pos, k);
+		sodium_memzero(field_pool + field_pool_pos, k);
+		field_pool_pos += k;
+		out += k;
+		len -= k;
 	}
-	memcpy(out, field_pool + field_pool_pos, len);
-	sodium_memzero(field_pool + field_pool_pos, len);
-	field_pool_pos += len;
 }
 
 /* A uniformly random field element, by rejection. */
@@ -86,7 +93,7 @@ fe_random(void)
 		smpc_fe		x = 0;
 		int			i;
 
-		field_pool_take(buf, sizeof(buf));
+		fe_random_bytes(buf, sizeof(buf));
 		for (i = 15; i >= 0; i--)
 			x = (x << 8) | buf[i];
 		sodium_memzero(buf, sizeof(buf));

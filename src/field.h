@@ -85,12 +85,14 @@ fe_sqr(smpc_fe a)
 extern smpc_fe fe_inv(smpc_fe a);
 
 /*
- * A uniformly random field element.  The bytes come from libsodium through
- * a small pool (one system call per SMPC_FIELD_POOL_BYTES), whose used
- * bytes are wiped at once and which a forked child never inherits.
+ * A uniformly random field element, and random bytes.  The bytes come from
+ * libsodium through a pool (one system call per SMPC_FIELD_POOL_BYTES),
+ * whose used bytes are wiped at once and which a forked child never
+ * inherits.
  */
-#define SMPC_FIELD_POOL_BYTES	512
+#define SMPC_FIELD_POOL_BYTES	4096
 extern smpc_fe fe_random(void);
+extern void fe_random_bytes(uint8 *out, int len);
 
 /* Wipe the unused randomness of the pool (the next draw refills it). */
 extern void fe_random_wipe(void);
