@@ -1462,11 +1462,19 @@ smpc_engine_round_complete(const SmpcEngine *e)
 	return e->phase != PHASE_DONE && e->ngot == e->n - 1;
 }
 
+#ifdef SMPC_ENGINE_TRACE
+SmpcEngineTrace smpc_engine_trace = NULL;
+#endif
+
 void
 smpc_engine_advance(SmpcEngine *e)
 {
 	if (!smpc_engine_round_complete(e))
 		return;
+#ifdef SMPC_ENGINE_TRACE
+	if (smpc_engine_trace)
+		smpc_engine_trace(e->self, e->round, &GOT_OPEN(e, 0), e->nopen);
+#endif
 	engine_step(e);
 }
 

@@ -95,4 +95,16 @@ extern int	smpc_engine_result(const SmpcEngine *e, int128 *out, int max);
 /* Wipe every share and free the engine. */
 extern void smpc_engine_free(SmpcEngine *e);
 
+#ifdef SMPC_ENGINE_TRACE
+/*
+ * Unit tests only (test/unit/run.sh defines SMPC_ENGINE_TRACE; the
+ * extension has no such hook): called by each participant's engine when a
+ * round is complete, with the values opened in that round, which every
+ * participant opens alike.  It is how the tests check what a member sees.
+ */
+typedef void (*SmpcEngineTrace) (int self, int round, const smpc_fe *opened,
+								 int nopened);
+extern SmpcEngineTrace smpc_engine_trace;
+#endif
+
 #endif							/* SMPC_ENGINE_H */

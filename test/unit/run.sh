@@ -32,8 +32,9 @@ fi
 INC=$("$PG_CONFIG" --includedir-server)
 PKGLIB=$("$PG_CONFIG" --pkglibdir)
 LIBS=("$PKGLIB/libpgcommon.a" "$PKGLIB/libpgport.a" -lsodium -lm)
+# SMPC_ENGINE_TRACE: the engine's hook that shows the tests what it opens
 CFLAGS=(-O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wno-unused-function
-	-I"$INC" -I"$REPO/src" -I"$HERE")
+	-DSMPC_ENGINE_TRACE -I"$INC" -I"$REPO/src" -I"$HERE")
 mkdir -p "$WORK"
 
 status=0

@@ -144,6 +144,140 @@ check_max_min(int n, int t, int bits, const int128 *v, const char *what)
 		  i128str(want_min, b2), st.error);
 }
 
+/*
+ * What a member sees opened (the engine's trace hook): MAX must open the
+ * same number of values in the same rounds whatever the inputs, open the
+ * same random values for the same randomness whoever holds the maximum,
+ * open nothing but the result that is not masked far beyond the compared
+ * width, and never an input or a difference of two inputs.
+ */
+#define VIEW_MAX_ROUNDS 64
+#define VIEW_MAX_VALUES 4096
+
+typedef struct View
+{
+	int			rounds;
+	int			nopened[VIEW_MAX_ROUNDS];
+	int			first[VIEW_MAX_ROUNDS];
+	int			total;
+	smpc_fe		v[VIEW_MAX_VALUES];
+} View;
+
+static View *view_now;
+
+static void
+view_trace(int self, int round, const smpc_fe *opened, int nopened)
+{
+	View	   *w = view_now;
+	int			i;
+
+	if (self != 0 || w == NULL || round < 1 || round > VIEW_MAX_ROUNDS)
+		return;
+	w->rounds = Max(w->rounds, round);
+	w->first[round - 1] = w->total;
+	w->nopened[round - 1] = nopened;
+	for (i = 0; i < nopened && w->total < VIEW_MAX_VALUES; i++)
+		w->v[w->total++] = opened[i];
+}
+
+static void
+run_view(uint64 seed, int n, int t, int bits, const int128 *v, View *w)
+{
+	SimStats	st;
+	int128		got[1];
+
+	memset(w, 0, sizeof(*w));
+	sim_seed(seed);
+	fe_random_wipe();
+	view_now = w;
+	smpc_engine_trace = view_trace;
+	sim_run(SMPC_PROG_MAX, n, t, bits, v, n, got, 1, NULL, &st);
+	smpc_engine_trace = NULL;
+	view_now = NULL;
+}
+
+static void
+test_view(int n, int t, int bits)
+{
+	int128		a[64],
+				b[64];
+	View	   *wa = palloc0(sizeof(View)),
+			   *wb = palloc0(sizeof(View));
+	uint64		seed = sim_next();
+	int			i,
+				j,
+				k,
+				r,
+				p0 = npassed,
+				f0 = nfailed;
+	bool		same_pattern = true,
+				random_same = true,
+				masked = true,
+				no_input = true;
+	int			random_rounds = 0;
+	smpc_fe		floor_mask = ((smpc_fe) 1) << (bits + 8);
+
+	/* the maximum at the first member, then at the last; others shuffled */
+	for (i = 0; i < n; i++)
+		a[i] = (int128) sim_below(1000) - 500;
+	a[0] = 100000;
+	for (i = 0; i < n; i++)
+		b[i] = a[(i + 1) % n];
+	run_view(seed, n, t, bits, a, wa);
+	run_view(seed, n, t, bits, b, wb);
+
+	check(wa->rounds > 1 && wa->rounds == wb->rounds,
+		  "view n=%d: %d and %d rounds", n, wa->rounds, wb->rounds);
+	for (r = 0; r < wa->rounds; r++)
+		same_pattern &= wa->nopened[r] == wb->nopened[r];
+	check(same_pattern, "view n=%d: the same number of values opened in every round", n);
+	if (!same_pattern || wa->total >= VIEW_MAX_VALUES)
+	{
+		check(wa->total < VIEW_MAX_VALUES, "view n=%d: %d values opened fit", n, wa->total);
+		return;
+	}
+
+	/* the random bits' rounds come before any compared value is opened */
+	for (r = 0; r < wa->rounds - 1; r++)
+	{
+		bool		equal = true;
+
+		for (k = 0; k < wa->nopened[r]; k++)
+			equal &= wa->v[wa->first[r] + k] == wb->v[wb->first[r] + k];
+		if (!equal)
+			break;
+		if (wa->nopened[r] > 0)
+			random_rounds++;
+	}
+	random_same = random_rounds >= 1;
+	check(random_same, "view n=%d: the random values' openings are the same whoever holds the maximum", n);
+
+	/* the last round opens the result alone */
+	k = wa->first[wa->rounds - 1];
+	check(wa->nopened[wa->rounds - 1] == 1 && fe_to_int(wa->v[k]) == 100000 &&
+		  wb->nopened[wb->rounds - 1] == 1 && fe_to_int(wb->v[k]) == 100000,
+		  "view n=%d: the last round opens the maximum and nothing else", n);
+
+	/* everything else: masked beyond the compared width, never an input */
+	for (k = 0; k < wa->first[wa->rounds - 1]; k++)
+	{
+		smpc_fe		x = wa->v[k];
+
+		masked &= x >= floor_mask;
+		for (i = 0; i < n; i++)
+		{
+			no_input &= x != fe_from_int(a[i]);
+			for (j = 0; j < n; j++)
+				no_input &= i == j || x != fe_from_int(a[i] - a[j]);
+		}
+	}
+	check(masked, "view n=%d: every value opened before the result is at least 2^%d", n, bits + 8);
+	check(no_input, "view n=%d: no input and no difference of inputs is opened", n);
+	pfree(wa);
+	pfree(wb);
+	printf("# view n=%d t=%d: %d checks passed, %d failed\n", n, t, npassed - p0, nfailed - f0);
+}
+
 static void
 test_max_min(int n, int t, int bits, int nrandom)
 {
@@ -668,6 +802,9 @@ main(int argc, char **argv)
 
 	test_arguments();
 	test_rounds();
+	test_view(3, 1, 80);
+	test_view(5, 2, 80);
+	test_view(8, 3, 64);
 	test_duplicates();
 	test_zero_square();
 	test_malformed(3, 1);
