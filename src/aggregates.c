@@ -939,6 +939,7 @@ smpc_run_computation(const char *group, const char *label,
 	int			sqlerrcode = 0;
 	char		emsg[256];
 	char		edetail[1024];
+	char		ehint[256];
 	char		clean[SMPC_MAX_LABEL];
 
 	smpc_check_loaded();
@@ -956,14 +957,12 @@ smpc_run_computation(const char *group, const char *label,
 
 	shmem_run_request(group, label, kind, vclass, scale, values, nvalues, desc, rows,
 					  result, result_scale, result_null, &sqlerrcode,
-					  emsg, sizeof(emsg), edetail, sizeof(edetail), &withheld);
+					  emsg, sizeof(emsg), edetail, sizeof(edetail),
+					  ehint, sizeof(ehint), &withheld);
 
 	if (sqlerrcode != 0)
-	{
-		if (edetail[0])
-			ereport(ERROR, (errcode(sqlerrcode), errmsg_internal("%s", emsg),
-							errdetail_internal("%s", edetail)));
-		ereport(ERROR, (errcode(sqlerrcode), errmsg_internal("%s", emsg)));
-	}
+		ereport(ERROR, (errcode(sqlerrcode), errmsg_internal("%s", emsg),
+						edetail[0] ? errdetail_internal("%s", edetail) : 0,
+						ehint[0] ? errhint("%s", ehint) : 0));
 	return !withheld;
 }

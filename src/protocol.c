@@ -161,6 +161,7 @@ typedef struct Comp
 	RoundIn		rin[SMPC_MAX_MEMBERS][2];	/* by the parity of the round */
 	uint32		fed[SMPC_MAX_MEMBERS];	/* last round handed to the engine */
 	bool		relayed;		/* failing because another member failed */
+	char	   *fail_hint;		/* a hint for the error this node fails with */
 	bool		stalled;		/* smpc.fault_injection holds it still */
 	bool		round_noted[SMPC_MAX_MEMBERS];	/* ... and logged a peer's round */
 } Comp;
@@ -399,6 +400,7 @@ post_result(SmpcProtocol *P, Comp *c, int sqlerrcode, const char *msg, const cha
 	e->sqlerrcode = sqlerrcode;
 	e->msg = msg ? pstrdup(msg) : NULL;
 	e->detail = detail ? pstrdup(detail) : NULL;
+	e->hint = sqlerrcode != 0 && c->fail_hint ? pstrdup(c->fail_hint) : NULL;
 	if (nresult > 0)
 	{
 		e->result = palloc(sizeof(int128) * nresult);
@@ -469,6 +471,8 @@ smpc_protocol_free_effect(SmpcEffect *e)
 		pfree(e->msg);
 	if (e->detail)
 		pfree(e->detail);
+	if (e->hint)
+		pfree(e->hint);
 	if (e->members)
 		pfree(e->members);
 	if (e->status)
@@ -641,6 +645,8 @@ clear_round_in(RoundIn *in)
 static void
 wipe_comp(Comp *c)
 {
+	if (c->fail_hint)
+		pfree(c->fail_hint);
 	if (c->sums)
 	{
 		sodium_memzero(c->sums, sizeof(smpc_fe) * c->n * c->nvalues);
@@ -2255,11 +2261,14 @@ check_request(SmpcProtocol *P, Comp *c, const PeerGroup *g)
 	if ((c->kind == SMPC_KIND_MINIMUM || c->kind == SMPC_KIND_MAXIMUM) &&
 		2 * c->degree + 1 > c->n)
 	{
+		c->fail_hint = (c->n - 1) / 2 >= 1
+			? format("Create the group again with max_colluders => %d or less.", (c->n - 1) / 2)
+			: pstrdup("Comparisons need a group of at least 3 members.");
 		fail_comp_owned(P, c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
 						format("smpc_%s in peer group \"%s\" needs an honest majority",
 							   smpc_kind_name(c->kind), c->group),
-						format("Comparisons need max_colluders below half the members: the group has %d members and tolerates %d colluder%s. Create the group again with max_colluders at most %d.",
-							   c->n, c->degree, c->degree == 1 ? "" : "s", (c->n - 1) / 2));
+						format("Comparisons need max_colluders below half the members: the group has %d members and tolerates %d colluder%s.",
+							   c->n, c->degree, c->degree == 1 ? "" : "s"));
 		return false;
 	}
 	/* no value computed over fewer than min_cell_count rows, for every kind */

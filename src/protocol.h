@@ -100,6 +100,7 @@ typedef struct SmpcEffect
 	/* RESULT (errmsg, errdetail), LOG (message, detail) */
 	char	   *msg;
 	char	   *detail;			/* or NULL */
+	char	   *hint;			/* RESULT: an errhint, or NULL */
 	SmpcLogLevel level;			/* LOG */
 
 	/* HISTORY (has_comp_id, comp_id above) */

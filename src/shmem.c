@@ -119,7 +119,8 @@ shmem_run_request(const char *group, const char *label,
 				  const uint8 *desc, int64 rows,
 				  int128 *result, int32 *result_scale, bool *result_null,
 				  int *sqlerrcode, char *emsg, size_t emsgsize,
-				  char *edetail, size_t edetailsize, bool *withheld)
+				  char *edetail, size_t edetailsize,
+				  char *ehint, size_t ehintsize, bool *withheld)
 {
 	SmpcRequest *req = NULL;
 	WaitSlot	ws;
@@ -196,6 +197,7 @@ shmem_run_request(const char *group, const char *label,
 				done_errcode = req->sqlerrcode;
 				strlcpy(emsg, req->errmsg, emsgsize);
 				strlcpy(edetail, req->errdetail, edetailsize);
+				strlcpy(ehint, req->errhint, ehintsize);
 				*result_scale = req->result_scale;
 				memcpy(result, req->result, sizeof(int128) * SMPC_MAX_VALUES);
 				if (result_null)
@@ -357,6 +359,7 @@ shmem_worker_attach(uint64 epoch)
 			strlcpy(req->errmsg, "the smpc background worker restarted during the computation",
 					sizeof(req->errmsg));
 			req->errdetail[0] = '\0';
+			req->errhint[0] = '\0';
 			req->state = SMPC_REQ_DONE;
 			latches[nlatches++] = req->backend_latch;
 		}
@@ -514,7 +517,7 @@ copy_text(char *dst, size_t dstsize, const char *src)
  */
 void
 shmem_post_result(int slot, uint64 serial, int sqlerrcode,
-				  const char *msg, const char *detail,
+				  const char *msg, const char *detail, const char *hint,
 				  const int128 *result, const bool *result_null,
 				  int nresult, int32 scale, bool withheld)
 {
@@ -536,6 +539,7 @@ shmem_post_result(int slot, uint64 serial, int sqlerrcode,
 		req->sqlerrcode = sqlerrcode;
 		copy_text(req->errmsg, sizeof(req->errmsg), msg);
 		copy_text(req->errdetail, sizeof(req->errdetail), detail);
+		copy_text(req->errhint, sizeof(req->errhint), hint);
 		if (result)
 			memcpy(req->result, result, sizeof(int128) * nresult);
 		memset(req->result_null, 0, sizeof(req->result_null));

@@ -36,7 +36,8 @@ extern void shmem_run_request(const char *group, const char *label,
 							  const uint8 *desc, int64 rows,
 							  int128 *result, int32 *result_scale, bool *result_null,
 							  int *sqlerrcode, char *emsg, size_t emsgsize,
-							  char *edetail, size_t edetailsize, bool *withheld);
+							  char *edetail, size_t edetailsize,
+							  char *ehint, size_t ehintsize, bool *withheld);
 
 /* a backend running smpc.deliver() (manage.c) */
 extern void shmem_inbox_put(const SmpcHeader *h, const uint8 *data, size_t len);
@@ -52,7 +53,7 @@ extern void shmem_request_states(SmpcReqState *states);
 extern bool shmem_take_request(int slot, SmpcTakenRequest *t, int128 *values);
 extern void shmem_free_abandoned(int slot);
 extern void shmem_post_result(int slot, uint64 serial, int sqlerrcode,
-							  const char *msg, const char *detail,
+							  const char *msg, const char *detail, const char *hint,
 							  const int128 *result, const bool *result_null,
 							  int nresult, int32 scale, bool withheld);
 extern void shmem_publish_status(bool node_key_valid, const uint8 *node_public_key,

@@ -124,6 +124,7 @@ typedef struct SmpcRequest
 	int			sqlerrcode;		/* 0 on success */
 	char		errmsg[256];
 	char		errdetail[1024];
+	char		errhint[256];
 } SmpcRequest;
 
 /* What the worker knows of one peer key, for smpc.peer_status. */

@@ -156,7 +156,7 @@ run_effects(void)
 							  e->has_comp_id ? e->comp_id : NULL, &e->payload, 0);
 				break;
 			case SMPC_EFFECT_RESULT:
-				shmem_post_result(e->slot, e->serial, e->sqlerrcode, e->msg, e->detail,
+				shmem_post_result(e->slot, e->serial, e->sqlerrcode, e->msg, e->detail, e->hint,
 								  e->result, e->result_null, e->nresult, e->scale,
 								  e->withheld);
 				break;
@@ -320,7 +320,7 @@ worker_exit(int code, Datum arg)
 	while ((e = smpc_protocol_next_effect(protocol)) != NULL)
 	{
 		if (e->type == SMPC_EFFECT_RESULT)
-			shmem_post_result(e->slot, e->serial, e->sqlerrcode, e->msg, e->detail,
+			shmem_post_result(e->slot, e->serial, e->sqlerrcode, e->msg, e->detail, e->hint,
 							  e->result, e->result_null, e->nresult, e->scale,
 							  e->withheld);
 		smpc_protocol_free_effect(e);

@@ -245,6 +245,8 @@ foreach my $group (qw(g_weak g_default))
 			isnt($r->{rc}, 0, "$agg in $group: fails at $name");
 			like($r->{stderr}, qr/max_colluders/, "$agg in $group: the error names max_colluders at $name");
 			like($r->{stderr}, qr/half/, "$agg in $group: the error says half the members at $name");
+			like($r->{stderr}, qr/HINT:  Create the group again with max_colluders => 1 or less\./,
+				"$agg in $group: the hint gives the largest max_colluders at $name");
 			unlike($r->{stderr}, qr/timed out/, "$agg in $group: $name does not wait for the timeout");
 		}
 	}
