@@ -74,16 +74,16 @@ includes() {
 
 # ... and through other headers
 closure() {
-	local todo seen h i
-	todo=$(includes "$1")
+	local queue seen h i
+	queue=$(includes "$1")
 	seen=""
-	while [ -n "$todo" ]; do
-		h=$(echo "$todo" | head -1)
-		todo=$(echo "$todo" | tail -n +2)
+	while [ -n "$queue" ]; do
+		h=$(echo "$queue" | head -1)
+		queue=$(echo "$queue" | tail -n +2)
 		case " $seen " in *" $h "*) continue ;; esac
 		seen="$seen $h"
-		for i in $(includes "$h"); do todo=$(printf '%s\n%s' "$todo" "$i"); done
-		todo=$(echo "$todo" | sed '/^$/d')
+		for i in $(includes "$h"); do queue=$(printf '%s\n%s' "$queue" "$i"); done
+		queue=$(echo "$queue" | sed '/^$/d')
 	done
 	echo $seen | tr ' ' '\n'
 }
