@@ -504,4 +504,295 @@ sub set_fault
 
 =cut
 
+=pod
+
+=head1 GROUP BY HELPERS
+
+A specification of one smpc aggregate, for the GROUP BY tests, is a hash:
+
+  { smpc  => "smpc_sum(x, 'GRP')",   # 'GRP' is replaced by the group name
+    plain => 'sum(x)',               # PostgreSQL's own aggregate
+    rows  => 'x IS NOT NULL',        # the rows that count (contributors, cells)
+    cells => [ 'width_bucket(v, b) = 0', ... ],  # histogram and frequency cells
+    float => 1 }                     # a floating-point result
+
+The pooled table of the expected values has a column m, the number (1, 2,
+...) of the member a row came from.
+
+=over
+
+=item histogram_spec($column, \@bounds) and frequencies_spec($column, \@categories)
+
+Specifications of smpc_histogram and smpc_frequencies over $column.
+
+=cut
+
+sub histogram_spec
+{
+	my ($col, $bounds) = @_;
+	my $b = 'ARRAY[' . join(', ', @$bounds) . ']::float8[]';
+	return {
+		smpc => "smpc_histogram($col, 'GRP', $b)",
+		rows => "$col IS NOT NULL",
+		cells => [ map { "width_bucket($col, $b) = $_" } 0 .. scalar(@$bounds) ],
+	};
+}
+
+sub frequencies_spec
+{
+	my ($col, $cats) = @_;
+	my $c = 'ARRAY[' . join(', ', map { "'$_'" } @$cats) . ']::text[]';
+	return {
+		smpc => "smpc_frequencies($col, 'GRP', $c)",
+		rows => "$col IS NOT NULL",
+		cells => [ (map { "$col = ($c)[$_]" } 1 .. scalar(@$cats)), "$col <> ALL ($c)" ],
+	};
+}
+
+=pod
+
+=item group_query(%o)
+
+The smpc query: SELECT the keys and the aggregates of $o{aggs} over group
+$o{group} FROM $o{table} [WHERE $o{where}] GROUP BY the keys ORDER BY the
+keys.  $o{keys} is an array ref of column names.
+
+=cut
+
+sub group_query
+{
+	my (%o) = @_;
+	my @keys = @{ $o{keys} };
+	my $sql = 'SELECT '
+	  . join(', ', @keys, map { my $s = $_->{smpc}; $s =~ s/GRP/$o{group}/g; $s } @{ $o{aggs} })
+	  . " FROM $o{table}";
+	$sql .= " WHERE $o{where}" if defined $o{where};
+	$sql .= ' GROUP BY ' . join(', ', @keys);
+	$sql .= ' ORDER BY ' . join(', ', @keys) unless defined $o{order} && $o{order} eq '';
+	return $sql;
+}
+
+# The SQL that decides whether a count $n, with $c->(i) the count of member
+# i in it, is a small cell under min_cell_count $k among $members members.
+sub small_cell_sql
+{
+	my ($n, $c, $k, $members) = @_;
+	my $range = 'BETWEEN 1 AND ' . ($k - 1);
+	return "(($n) $range OR "
+	  . join(' OR ', map { "($n) - (" . $c->($_) . ") $range" } 1 .. $members) . ')';
+}
+
+# One aggregate's expected value over the rows of one group: NULL when
+# fewer than min_parties members have rows that count, or (min_cell_count
+# above 1) when its count is a small cell; histogram and frequency cells
+# each on their own.
+sub expected_agg_sql
+{
+	my ($a, %o) = @_;
+	my $k = $o{min_cell_count} // 1;
+	my $released = "count(DISTINCT m) FILTER (WHERE $a->{rows}) >= $o{min_parties}";
+	if ($a->{cells})
+	{
+		my @cells;
+		foreach my $cell (@{ $a->{cells} })
+		{
+			my $n = "count(*) FILTER (WHERE ($a->{rows}) AND ($cell))";
+			if ($k > 1)
+			{
+				my $small = small_cell_sql($n,
+					sub { "count(*) FILTER (WHERE ($a->{rows}) AND ($cell) AND m = $_[0])" },
+					$k, $o{members});
+				$n = "CASE WHEN $small THEN NULL ELSE $n END";
+			}
+			push @cells, $n;
+		}
+		return "CASE WHEN $released THEN ARRAY[" . join(', ', @cells) . ']::bigint[] END';
+	}
+	if ($k > 1)
+	{
+		my $small = small_cell_sql("count(*) FILTER (WHERE $a->{rows})",
+			sub { "count(*) FILTER (WHERE ($a->{rows}) AND m = $_[0])" },
+			$k, $o{members});
+		$released .= " AND NOT $small";
+	}
+	return "CASE WHEN $released THEN $a->{plain} END";
+}
+
+# SELECT key1.., r1.. FROM the pooled table, one row per group; only the
+# groups member $o{member} has when that is given.
+sub expected_inner_sql
+{
+	my (%o) = @_;
+	my @keys = @{ $o{keys} };
+	my $i = 0;
+	my $j = 0;
+	my $sql = 'SELECT '
+	  . join(', ',
+		(map { $i++; "$_ AS key$i" } @keys),
+		(map { $j++; expected_agg_sql($_, %o) . " AS r$j" } @{ $o{aggs} }))
+	  . " FROM $o{table}";
+	$sql .= " WHERE $o{where}" if defined $o{where};
+	$sql .= ' GROUP BY ' . join(', ', 1 .. scalar(@keys));
+	$sql .= " HAVING bool_or(m = $o{member})" if defined $o{member};
+	return $sql;
+}
+
+=pod
+
+=item group_expected_sql(%o)
+
+What member $o{member} (1-based, the m of its rows) should get from
+group_query(%o), computed with PostgreSQL's own aggregates over the pooled
+table $o{table}: its own groups, each aggregate NULL when it is withheld
+(fewer than $o{min_parties} of the $o{members} members have rows that
+count, or a small cell under $o{min_cell_count}).  The result columns are
+named key1.. and r1..; $o{select} (default all), $o{filter} (a WHERE over
+them) and $o{order} (default the keys, '' for none) shape the output.
+
+=cut
+
+sub group_expected_sql
+{
+	my (%o) = @_;
+	my $nkeys = scalar(@{ $o{keys} });
+	my $order = $o{order} // join(', ', map { "key$_" } 1 .. $nkeys);
+	my $sql = 'SELECT ' . ($o{select} // '*') . ' FROM (' . expected_inner_sql(%o) . ') s';
+	$sql .= " WHERE $o{filter}" if defined $o{filter};
+	$sql .= " ORDER BY $order" if $order ne '';
+	return $sql;
+}
+
+=pod
+
+=item group_results_expected_sql(%o)
+
+The rows smpc.group_results() should show after group_query(%o), in the
+order peer_group, label, key, aggregate_no, aggregate, result: every key of
+the pooled table (not only one member's).  $o{label} defaults to ''.
+
+=cut
+
+sub group_results_expected_sql
+{
+	my (%o) = @_;
+	my $nkeys = scalar(@{ $o{keys} });
+	my $j = 0;
+	my $values = join(', ',
+		map {
+			$j++;
+			my ($name) = $_->{smpc} =~ /^(\w+)\(/;
+			"($j, '$name', r${j}::text)"
+		} @{ $o{aggs} });
+	my $label = $o{label} // '';
+	return "SELECT '$o{group}', '$label', ARRAY["
+	  . join(', ', map { "key${_}::text" } 1 .. $nkeys)
+	  . "]::text[], v.no, v.name, v.res FROM ("
+	  . expected_inner_sql(%o, member => undef)
+	  . ") s CROSS JOIN LATERAL (VALUES $values) v(no, name, res) ORDER BY 3, 4";
+}
+
+=pod
+
+=item group_results_query()
+
+The query that lists smpc.group_results() in the same columns.
+
+=cut
+
+sub group_results_query
+{
+	return 'SELECT peer_group, label, key, aggregate_no, aggregate, result '
+	  . 'FROM smpc.group_results() ORDER BY peer_group, key, aggregate_no';
+}
+
+=pod
+
+=item rows_match($what, $got, $expected, %o)
+
+One ok(): the psql outputs $got and $expected (lines of fields separated
+by '|') are the same.  Fields listed in $o{float} (0-based indexes, or a
+function of the index and the expected row's fields) may differ by a
+relative 1e-9 (plus 1e-12 absolute, for results near zero that are
+rounded differently).  $o{sort}: compare the lines sorted.
+
+=cut
+
+sub rows_match
+{
+	my ($what, $got, $exp, %o) = @_;
+	my @g = split /\n/, $got // '', -1;
+	my @e = split /\n/, $exp // '', -1;
+	if ($o{sort})
+	{
+		@g = sort @g;
+		@e = sort @e;
+	}
+	my $is_float = $o{float} // [];
+	if (ref $is_float eq 'ARRAY')
+	{
+		my %f = map { $_ => 1 } @$is_float;
+		$is_float = sub { return $f{ $_[0] } };
+	}
+	my $num = qr/^-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+	my @bad;
+	push @bad, 'got ' . scalar(@g) . ' rows, expected ' . scalar(@e) if @g != @e;
+	for my $i (0 .. ($#g < $#e ? $#g : $#e))
+	{
+		next if $g[$i] eq $e[$i];
+		my @gf = split /\|/, $g[$i], -1;
+		my @ef = split /\|/, $e[$i], -1;
+		my $ok = @gf == @ef;
+		for my $c (0 .. $#ef)
+		{
+			last unless $ok;
+			next if $gf[$c] eq $ef[$c];
+			$ok = 0;
+			next unless $is_float->($c, \@ef);
+			next unless $gf[$c] =~ $num && $ef[$c] =~ $num;
+			my $scale = abs($gf[$c]) > abs($ef[$c]) ? abs($gf[$c]) : abs($ef[$c]);
+			$ok = abs($gf[$c] - $ef[$c]) <= 1e-9 * $scale + 1e-12;
+		}
+		push @bad, "row " . ($i + 1) . ": got '$g[$i]', expected '$e[$i]'" unless $ok;
+	}
+	my $res = Test::More::ok(!@bad, $what);
+	if (@bad)
+	{
+		Test::More::diag($_) foreach (@bad > 8 ? (@bad[ 0 .. 7 ], '...') : @bad);
+	}
+	return $res;
+}
+
+=pod
+
+=item history_counts($node)
+
+"total/group by": the number of smpc.history rows at $node, and of those
+with aggregate 'group by'.
+
+=cut
+
+sub history_counts
+{
+	my ($node) = @_;
+	return $node->safe_psql($DB,
+		"SELECT count(*) || '/' || count(*) FILTER (WHERE aggregate = 'group by') FROM smpc.history");
+}
+
+=pod
+
+=back
+
+=cut
+
+push @EXPORT, qw(
+  histogram_spec
+  frequencies_spec
+  group_query
+  group_expected_sql
+  group_results_expected_sql
+  group_results_query
+  rows_match
+  history_counts
+);
+
 1;
