@@ -87,139 +87,41 @@ is( $node_c->safe_psql($DB, "SELECT count(*), count(x) FROM t WHERE k = 'nulls_c
 
 # ---- specifications of the aggregates ----
 
-sub spec
-{
-	my ($smpc, $plain, $rows, $float) = @_;
-	return { smpc => $smpc, plain => $plain, rows => $rows, float => $float };
-}
 my %A = (
-	sum_x => spec("smpc_sum(x, 'GRP')", 'sum(x)', 'x IS NOT NULL'),
-	sum_y => spec("smpc_sum(y, 'GRP')", 'sum(y)', 'y IS NOT NULL'),
-	sum_n => spec("smpc_sum(n, 'GRP')", 'sum(n)', 'n IS NOT NULL'),
-	count_x => spec("smpc_count(x, 'GRP')", 'count(x)', 'x IS NOT NULL'),
-	count_n => spec("smpc_count(n, 'GRP')", 'count(n)', 'n IS NOT NULL'),
-	rows => spec("smpc_count_rows('GRP')", 'count(*)', 'true'),
-	avg_x => spec("smpc_avg(x, 'GRP')", 'avg(x)', 'x IS NOT NULL'),
-	avg_y => spec("smpc_avg(y, 'GRP')", 'avg(y)', 'y IS NOT NULL'),
-	avg_n => spec("smpc_avg(n, 'GRP')", 'avg(n)', 'n IS NOT NULL'),
-	avg_f => spec("smpc_avg(f, 'GRP')", 'avg(f)', 'f IS NOT NULL', 1),
-	variance_x => spec("smpc_variance(x, 'GRP')", 'variance(x)', 'x IS NOT NULL'),
-	var_samp_n => spec("smpc_var_samp(n, 'GRP')", 'var_samp(n)', 'n IS NOT NULL'),
-	stddev_f => spec("smpc_stddev_samp(f, 'GRP')", 'stddev_samp(f)', 'f IS NOT NULL', 1),
-	corr => spec("smpc_corr(f, f2, 'GRP')", 'corr(f, f2)', 'f IS NOT NULL AND f2 IS NOT NULL', 1),
-	slope => spec("smpc_regr_slope(f, f2, 'GRP')", 'regr_slope(f, f2)',
+	sum_x => agg_spec("smpc_sum(x, 'GRP')", 'sum(x)', 'x IS NOT NULL'),
+	sum_y => agg_spec("smpc_sum(y, 'GRP')", 'sum(y)', 'y IS NOT NULL'),
+	sum_n => agg_spec("smpc_sum(n, 'GRP')", 'sum(n)', 'n IS NOT NULL'),
+	count_x => agg_spec("smpc_count(x, 'GRP')", 'count(x)', 'x IS NOT NULL'),
+	count_n => agg_spec("smpc_count(n, 'GRP')", 'count(n)', 'n IS NOT NULL'),
+	rows => agg_spec("smpc_count_rows('GRP')", 'count(*)', 'true'),
+	avg_x => agg_spec("smpc_avg(x, 'GRP')", 'avg(x)', 'x IS NOT NULL'),
+	avg_y => agg_spec("smpc_avg(y, 'GRP')", 'avg(y)', 'y IS NOT NULL'),
+	avg_n => agg_spec("smpc_avg(n, 'GRP')", 'avg(n)', 'n IS NOT NULL'),
+	avg_f => agg_spec("smpc_avg(f, 'GRP')", 'avg(f)', 'f IS NOT NULL', 1),
+	variance_x => agg_spec("smpc_variance(x, 'GRP')", 'variance(x)', 'x IS NOT NULL'),
+	var_samp_n => agg_spec("smpc_var_samp(n, 'GRP')", 'var_samp(n)', 'n IS NOT NULL'),
+	stddev_f => agg_spec("smpc_stddev_samp(f, 'GRP')", 'stddev_samp(f)', 'f IS NOT NULL', 1),
+	corr => agg_spec("smpc_corr(f, f2, 'GRP')", 'corr(f, f2)', 'f IS NOT NULL AND f2 IS NOT NULL', 1),
+	slope => agg_spec("smpc_regr_slope(f, f2, 'GRP')", 'regr_slope(f, f2)',
 		'f IS NOT NULL AND f2 IS NOT NULL', 1),
 	hist => histogram_spec('v', [ 10, 20, 30, 40, 50 ]),
 	freq => frequencies_spec('c', [qw(red green blue)]),
-	min_n => spec("smpc_min(n, 'GRP')", 'min(n)', 'n IS NOT NULL'),
-	max_f => spec("smpc_max(f, 'GRP')", 'max(f)', 'f IS NOT NULL'),
-	min_x => spec("smpc_min(x, 'GRP')", 'min(x)', 'x IS NOT NULL'),
+	min_n => agg_spec("smpc_min(n, 'GRP')", 'min(n)', 'n IS NOT NULL'),
+	max_f => agg_spec("smpc_max(f, 'GRP')", 'max(f)', 'f IS NOT NULL'),
+	min_x => agg_spec("smpc_min(x, 'GRP')", 'min(x)', 'x IS NOT NULL'),
 );
 sub aggs { return [ map { $A{$_} } @_ ]; }
 
-# the 0-based fields of floating-point results in a row of keys, aggs
-sub float_fields
-{
-	my ($nkeys, $aggs) = @_;
-	return [ map { $aggs->[$_]{float} ? $nkeys + $_ : () } 0 .. $#$aggs ];
-}
-
 # ---- smpc.history: every step says how many rows each node gains ----
 
-my $hist_sql =
-  "SELECT count(*) || '/' || count(*) FILTER (WHERE aggregate = 'group by') FROM smpc.history";
-my %hist = map { $_->name => [ split m{/}, history_counts($_) ] } @nodes;
+my $hist = history_tracker(\@nodes);
+sub expect_hist { return expect_history($hist, @_); }
 
-sub expect_history
-{
-	my ($what, $total, $group_by) = @_;
-	foreach my $node (@nodes)
-	{
-		my $h = $hist{ $node->name };
-		$h->[0] += $total;
-		$h->[1] += $group_by;
-		ok(poll_until($node, $hist_sql, "$h->[0]/$h->[1]", 30),
-			"$what: $total new history row(s), $group_by of them 'group by', at " . $node->name);
-	}
-	return;
-}
-
-# ---- one GROUP BY query at every member, checked against the pool ----
-
-my $marker = '-- group results --';
-
-# psql's output of a query, then the marker, then smpc.group_results():
-# the two parts
-sub split_marker
-{
-	my ($stdout) = @_;
-	my @lines = split /\n/, $stdout, -1;
-	my ($at) = grep { $lines[$_] eq $marker } 0 .. $#lines;
-	$at = scalar @lines unless defined $at;
-	return (join("\n", @lines[ 0 .. $at - 1 ]), join("\n", @lines[ $at + 1 .. $#lines ]));
-}
-
-# Options: group, table (default t), keys (default [k]), aggs, where,
-# min_parties (default 2), sql (instead of group_query), select, filter,
-# order (for the expected rows, see group_expected_sql), pre (statements
-# per node name before the query), sql_at (a query per node name),
-# results (check smpc.group_results() too), extra_results (rows that
-# group_results shows beyond the pooled keys), label, sort (compare sorted
-# rows).  Returns the psql results and the seconds they took.
+# one GROUP BY query at every member, checked against the pool
 sub check_group
 {
 	my ($what, %o) = @_;
-	$o{table} //= 't';
-	$o{keys} //= ['k'];
-	$o{min_parties} //= 2;
-	(my $ref = "ref_$o{table}") =~ s/ .*//;
-	my $sql = $o{sql} // group_query(%o);
-	my @jobs;
-	foreach my $node (@nodes)
-	{
-		my @stmts = @{ $o{pre}{ $node->name } // [] };
-		push @stmts, $o{sql_at}{ $node->name } // $sql;
-		push @stmts, "SELECT '$marker'", group_results_query() if $o{results};
-		push @jobs, [ $node, \@stmts ];
-	}
-	my $t0 = time;
-	my $res = run_parallel(@jobs);
-	my $elapsed = time - $t0;
-
-	my %exp = (
-		%o,
-		table => $o{ref} // $ref,
-		members => 3,
-		min_parties => $o{min_parties});
-	my $nkeys = scalar @{ $o{keys} };
-	my @gr;
-	foreach my $i (0 .. $#nodes)
-	{
-		my $r = $res->[$i];
-		my $name = $r->{node}->name;
-		is($r->{rc}, 0, "$what: succeeds at $name") or diag($r->{stderr});
-		my ($out, $gr) = split_marker($r->{stdout});
-		push @gr, $gr;
-		my $expected = $node_a->safe_psql($DB, group_expected_sql(%exp, member => $i + 1));
-		rows_match("$what: result at $name", $out, $expected,
-			float => $o{float} // float_fields($nkeys, $o{aggs}), sort => $o{sort});
-	}
-	if ($o{results})
-	{
-		my $expected = $node_a->safe_psql($DB, group_results_expected_sql(%exp));
-		$expected = join("\n", $expected, @{ $o{extra_results} }) if $o{extra_results};
-		my $aggs = $o{aggs};
-		my $float = sub { my ($c, $f) = @_; return $c == 5 && $aggs->[ $f->[3] - 1 ]{float}; };
-		foreach my $i (0 .. $#nodes)
-		{
-			my $name = $nodes[$i]->name;
-			rows_match("$what: smpc.group_results() at $name", $gr[$i], $expected,
-				float => $float, sort => 1);
-			is($gr[$i], $gr[0], "$what: smpc.group_results() at $name is the same as at node_a")
-			  if $i > 0;
-		}
-	}
-	return ($res, $elapsed);
+	return check_group_by(\@nodes, $what, min_parties => 2, %o);
 }
 
 # ---- every family in one query, keys at 1, 2 and 3 members ----
@@ -228,7 +130,7 @@ my @families = qw(sum_x sum_y sum_n count_x rows avg_x avg_y avg_n avg_f varianc
   stddev_f corr slope hist freq min_n max_f);
 check_group('every family, min_parties 2',
 	group => 'g', aggs => aggs(@families), results => 1);
-expect_history('every family, min_parties 2', 1, 1);
+expect_hist('every family, min_parties 2', 1, 1);
 
 # the data really has the cases: keys at one member are NULL, the keys at
 # exactly two members and the NULL key are released
@@ -246,16 +148,16 @@ is( join(' ', split /\n/, $fam_exp),
 my $res = run_parallel(
 	[ $node_a, $fam_sql ],
 	[ $node_b, $fam_sql ],
-	[ $node_c, [ $fam_sql, "SELECT '$marker'",
+	[ $node_c, [ $fam_sql, group_results_stmts(),
 		"SELECT key, aggregate_no, aggregate, result FROM smpc.group_results() "
 		  . "WHERE key IN ('{no_c}', '{only_a}', '{NULL}', '{k03}') AND aggregate_no IN (1, 5, 7, 17) "
 		  . "ORDER BY key, aggregate_no" ] ]);
 is($_->{rc}, 0, 'every family again: succeeds at ' . $_->{node}->name) foreach @$res;
-expect_history('every family again', 1, 1);
+expect_hist('every family again', 1, 1);
 {
 	my %at_a = map { my @f = split /\|/, $_, -1; (($f[0] eq '' ? 'NULL' : $f[0]) => \@f) }
 	  split /\n/, $res->[0]{stdout};
-	my ($own, $gr) = split_marker($res->[2]{stdout});
+	my ($own, $gr) = split_group_results($res->[2]{stdout});
 	my @names = map { $A{$_}{smpc} =~ /^(\w+)/ } @families;
 	# text[] sorts {NULL} after the other keys
 	my $want = join("\n",
@@ -271,7 +173,7 @@ expect_history('every family again', 1, 1);
 # nulls_c only for the aggregates over columns node_c has
 my @fam3 = qw(sum_x rows avg_n avg_f stddev_f hist min_x);
 check_group('min_parties 3', group => 'g3', aggs => aggs(@fam3), min_parties => 3, results => 1);
-expect_history('min_parties 3', 1, 1);
+expect_hist('min_parties 3', 1, 1);
 is( $node_a->safe_psql($DB,
 		group_expected_sql(table => 'ref_t', keys => ['k'], aggs => aggs(@fam3), min_parties => 3,
 			members => 3, select => "string_agg(coalesce(key1, '<null>') || ':' || (r1 IS NOT NULL)::int || (r2 IS NOT NULL)::int || (r4 IS NOT NULL)::int, ' ' ORDER BY key1)", order => '')),
@@ -283,7 +185,7 @@ is( $node_a->safe_psql($DB,
 
 check_group('two key columns with NULLs',
 	group => 'g', keys => [qw(k k2)], aggs => aggs(qw(sum_x rows avg_n max_f)), results => 1);
-expect_history('two key columns', 1, 1);
+expect_hist('two key columns', 1, 1);
 
 # ---- HAVING and ORDER BY on smpc results ----
 
@@ -292,7 +194,7 @@ my $having = "SELECT k, smpc_sum(x, 'g'), smpc_count_rows('g') FROM t GROUP BY k
 my %having = (aggs => aggs(qw(sum_x rows avg_x)), select => 'key1, r1, r2',
 	filter => 'r3 > -40', order => 'r1 DESC NULLS LAST, key1');
 check_group('HAVING and ORDER BY', group => 'g', sql => $having, %having, float => []);
-expect_history('HAVING and ORDER BY', 1, 1);
+expect_hist('HAVING and ORDER BY', 1, 1);
 {
 	my ($kept, $all) = split /\|/, $node_a->safe_psql($DB,
 		'SELECT count(*) FILTER (WHERE r3 > -40), count(*) FROM ('
@@ -307,12 +209,12 @@ check_group('GROUP BY in a materialized CTE', group => 'g',
 	sql => "WITH s AS MATERIALIZED (SELECT k, smpc_avg(n, 'g') AS a, smpc_count(n, 'g') AS c "
 	  . "FROM t GROUP BY k) SELECT k, a, c FROM s WHERE c > 10 ORDER BY a, k",
 	aggs => aggs(qw(avg_n count_n)), filter => 'r2 > 10', order => 'r1, key1');
-expect_history('GROUP BY in a CTE', 1, 1);
+expect_hist('GROUP BY in a CTE', 1, 1);
 check_group('GROUP BY in a subquery', group => 'g',
 	sql => "SELECT count(*), sum(a), max(c) FROM (SELECT k, smpc_avg(x, 'g') AS a, "
 	  . "smpc_count_rows('g') AS c FROM t GROUP BY k) s",
 	aggs => aggs(qw(avg_x rows)), select => 'count(*), sum(r1), max(r2)', order => '', float => []);
-expect_history('GROUP BY in a subquery', 1, 1);
+expect_hist('GROUP BY in a subquery', 1, 1);
 
 # ---- labels ----
 
@@ -321,14 +223,14 @@ check_group('grouping column as label', group => 'g', where => 'k IS NOT NULL',
 	sql => "SELECT k, smpc_avg(x, 'g', k), smpc_sum(n, 'g', k) FROM t WHERE k IS NOT NULL "
 	  . 'GROUP BY k ORDER BY k',
 	aggs => aggs(qw(avg_x sum_n)));
-expect_history('grouping column as label', 1, 1);
+expect_hist('grouping column as label', 1, 1);
 
 # two GROUP BY queries with different constant labels at once, in two
 # sessions per node: they do not mix
 {
 	my $l1 = "SELECT k, smpc_sum(x, 'g', 'L1') FROM t GROUP BY k ORDER BY k";
 	my $l2 = "SELECT k, smpc_count_rows('g', 'L2'), smpc_avg(n, 'g', 'L2') FROM t GROUP BY k ORDER BY k";
-	my $both = run_parallel(map { ([ $_, [ $l1, "SELECT '$marker'", group_results_query() ] ], [ $_, $l2 ]) }
+	my $both = run_parallel(map { ([ $_, [ $l1, group_results_stmts() ] ], [ $_, $l2 ]) }
 		@nodes);
 	foreach my $i (0 .. 2)
 	{
@@ -337,7 +239,7 @@ expect_history('grouping column as label', 1, 1);
 		is($r1->{rc}, 0, "label L1 at $name") or diag($r1->{stderr});
 		is($r2->{rc}, 0, "label L2 at $name") or diag($r2->{stderr});
 		my %e = (table => 'ref_t', keys => ['k'], min_parties => 2, members => 3, member => $i + 1);
-		my ($out, $gr) = split_marker($r1->{stdout});
+		my ($out, $gr) = split_group_results($r1->{stdout});
 		rows_match("label L1: result at $name", $out,
 			$node_a->safe_psql($DB, group_expected_sql(%e, aggs => aggs('sum_x'))));
 		rows_match("label L2: result at $name", $r2->{stdout},
@@ -347,7 +249,7 @@ expect_history('grouping column as label', 1, 1);
 				group_results_expected_sql(%e, group => 'g', label => 'L1', aggs => aggs('sum_x'))),
 			sort => 1);
 	}
-	expect_history('labels L1 and L2', 2, 2);
+	expect_hist('labels L1 and L2', 2, 2);
 }
 
 # ---- declared keys ----
@@ -361,7 +263,7 @@ check_group('declared keys', group => 'g', aggs => aggs(qw(sum_x count_x)),
 	pre => { map { ($_ => ["SET smpc.group_keys = '$declared{$_}'"]) } keys %declared },
 	results => 1,
 	extra_results => [ 'g||{ghost}|1|smpc_sum|', 'g||{ghost}|2|smpc_count|' ]);
-expect_history('declared keys', 1, 1);
+expect_hist('declared keys', 1, 1);
 
 my %declared2 = (
 	node_a => '{{k01,2024},{k01,2025},{k01,NULL},{no_c,2024},{no_c,2025},{no_c,NULL},{ghost,2030}}',
@@ -372,7 +274,7 @@ check_group('declared two-column keys', group => 'g', keys => [qw(k k2)],
 	pre => { map { ($_ => ["SET smpc.group_keys = '$declared2{$_}'"]) } keys %declared2 },
 	results => 1,
 	extra_results => [ 'g||{ghost,2030}|1|smpc_sum|', 'g||{ghost,2030}|2|smpc_count_rows|' ]);
-expect_history('declared two-column keys', 1, 1);
+expect_hist('declared two-column keys', 1, 1);
 
 # a local key that is not declared: 22023 naming it, nothing computed
 {
@@ -392,7 +294,7 @@ expect_history('declared two-column keys', 1, 1);
 		unlike($r->{stderr}, qr/timed out/, "undeclared key: no timeout at $name");
 	}
 	ok($elapsed < 15, sprintf('undeclared key: the errors come at once (%.1fs)', $elapsed));
-	expect_history('undeclared key', 0, 0);
+	expect_hist('undeclared key', 0, 0);
 }
 
 # ---- 10,000 groups ----
@@ -408,7 +310,7 @@ load_table($node_c, 'big', $bcolumns,
 pool_table($node_a, 'ref_big', $bcolumns, 'big', \@nodes);
 my (undef, $big_s) = check_group('10,000 groups', group => 'g', table => 'big', aggs => aggs('avg_x'));
 note(sprintf('10,000 groups, one smpc_avg, three members: %.1f s', $big_s));
-expect_history('10,000 groups', 1, 1);
+expect_hist('10,000 groups', 1, 1);
 foreach my $node (@nodes)
 {
 	is( $node->safe_psql($DB,
@@ -447,7 +349,7 @@ unlike($plan{node_b}, qr/GroupAggregate/, 'node_b does not group sorted rows');
 check_group('sorted at node_a (50 rows), hashed at node_b (20,000 rows)',
 	group => 'g', table => 'p', aggs => $plan_aggs, sql => $plan_sql, pre => \%plan_pre,
 	order => '', sort => 1);
-expect_history('different plans', 1, 1);
+expect_hist('different plans', 1, 1);
 
 # ---- without GROUP BY: one computation per aggregate, as before ----
 
@@ -459,7 +361,7 @@ expect_history('different plans', 1, 1);
 		is($r->{rc}, 0, 'no GROUP BY: succeeds at ' . $r->{node}->name) or diag($r->{stderr});
 		is($r->{stdout}, $want, 'no GROUP BY: result at ' . $r->{node}->name);
 	}
-	expect_history('no GROUP BY', 2, 0);
+	expect_hist('no GROUP BY', 2, 0);
 	foreach my $node (@nodes)
 	{
 		is( $node->safe_psql($DB,
@@ -475,7 +377,7 @@ foreach my $node (@nodes)
 	is( $node->safe_psql($DB,
 			"SELECT count(*) FILTER (WHERE status = 'succeeded' AND participants = '{node_a,node_b,node_c}'), "
 			  . "count(*) FROM smpc.history WHERE aggregate = 'group by'"),
-		"$hist{$node->name}[1]|$hist{$node->name}[1]",
+		"$hist->{counts}{$node->name}[1]|$hist->{counts}{$node->name}[1]",
 		'every group by computation succeeded with all members at ' . $node->name);
 }
 

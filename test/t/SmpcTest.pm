@@ -780,6 +780,166 @@ sub history_counts
 
 =pod
 
+=item agg_spec($smpc, $plain, $rows [, $float])
+
+A specification (see above) from its parts.
+
+=cut
+
+sub agg_spec
+{
+	my ($smpc, $plain, $rows, $float) = @_;
+	return { smpc => $smpc, plain => $plain, rows => $rows, float => $float };
+}
+
+=pod
+
+=item float_fields($nkeys, \@aggs)
+
+The 0-based fields of the floating-point results in a row of $nkeys keys
+followed by the results of @aggs.
+
+=cut
+
+sub float_fields
+{
+	my ($nkeys, $aggs) = @_;
+	return [ map { $aggs->[$_]{float} ? $nkeys + $_ : () } 0 .. $#$aggs ];
+}
+
+=pod
+
+=item group_results_stmts() and split_group_results($stdout)
+
+The statements to run after a GROUP BY query in the same session to list
+smpc.group_results() after a marker line, and the two parts of psql's
+output: the query's rows and group_results' rows.
+
+=cut
+
+our $GROUP_RESULTS_MARKER = '-- group results --';
+
+sub group_results_stmts
+{
+	return ("SELECT '$GROUP_RESULTS_MARKER'", group_results_query());
+}
+
+sub split_group_results
+{
+	my ($stdout) = @_;
+	my @lines = split /\n/, $stdout // '', -1;
+	my ($at) = grep { $lines[$_] eq $GROUP_RESULTS_MARKER } 0 .. $#lines;
+	$at = scalar @lines unless defined $at;
+	return (join("\n", @lines[ 0 .. $at - 1 ]), join("\n", @lines[ $at + 1 .. $#lines ]));
+}
+
+=pod
+
+=item check_group_by(\@nodes, $what, %o)
+
+Run one GROUP BY query at every node at once and check each node's rows
+against group_expected_sql over the pooled table at $nodes->[0] (member
+number i + 1 is $nodes->[i], the m of its rows).  Options: group, table
+(default t), ref (the pooled table, default ref_<table>), keys (default
+[k]), aggs, where, min_parties, min_cell_count, sql (instead of
+group_query), select, filter, order (for the expected rows), float (see
+rows_match; default the floating-point results), pre (statements per node
+name before the query), results (check smpc.group_results() too: the
+expected rows, and the same at every node), extra_results (rows that
+group_results shows beyond the pooled keys), label, sort (compare sorted
+rows).  Returns the psql results and the seconds they took.
+
+=cut
+
+sub check_group_by
+{
+	my ($nodes, $what, %o) = @_;
+	my $ref_node = $nodes->[0];
+	$o{table} //= 't';
+	$o{keys} //= ['k'];
+	my $sql = $o{sql} // group_query(%o);
+	my @jobs;
+	foreach my $node (@$nodes)
+	{
+		my @stmts = @{ $o{pre}{ $node->name } // [] };
+		push @stmts, $sql;
+		push @stmts, group_results_stmts() if $o{results};
+		push @jobs, [ $node, \@stmts ];
+	}
+	my $t0 = time();
+	my $res = run_parallel(@jobs);
+	my $elapsed = time() - $t0;
+
+	my %exp = (%o, table => $o{ref} // "ref_$o{table}", members => scalar(@$nodes));
+	my $nkeys = scalar @{ $o{keys} };
+	my @gr;
+	foreach my $i (0 .. $#$nodes)
+	{
+		my $r = $res->[$i];
+		my $name = $r->{node}->name;
+		Test::More::is($r->{rc}, 0, "$what: succeeds at $name") or Test::More::diag($r->{stderr});
+		my ($out, $gr) = split_group_results($r->{stdout});
+		push @gr, $gr;
+		my $expected = $ref_node->safe_psql($DB, group_expected_sql(%exp, member => $i + 1));
+		rows_match("$what: result at $name", $out, $expected,
+			float => $o{float} // float_fields($nkeys, $o{aggs}), sort => $o{sort});
+	}
+	if ($o{results})
+	{
+		my $expected = $ref_node->safe_psql($DB, group_results_expected_sql(%exp));
+		$expected = join("\n", grep { $_ ne '' } $expected, @{ $o{extra_results} })
+		  if $o{extra_results};
+		my $aggs = $o{aggs};
+		my $float = sub { my ($c, $f) = @_; return $c == 5 && $aggs->[ $f->[3] - 1 ]{float}; };
+		foreach my $i (0 .. $#$nodes)
+		{
+			my $name = $nodes->[$i]->name;
+			rows_match("$what: smpc.group_results() at $name", $gr[$i], $expected,
+				float => $float, sort => 1);
+			Test::More::is($gr[$i], $gr[0],
+				"$what: smpc.group_results() at $name is the same as at " . $nodes->[0]->name)
+			  if $i > 0;
+		}
+	}
+	return ($res, $elapsed);
+}
+
+=pod
+
+=item history_tracker(\@nodes) and expect_history($tracker, $what, $total, $group_by)
+
+A tracker of the smpc.history rows of @nodes; expect_history polls (30 s)
+until every node has gained exactly $total rows since the last call, of
+them $group_by with aggregate 'group by'.  A row that comes late makes the
+next call fail, so the counts are exact over the whole test.
+
+=cut
+
+sub history_tracker
+{
+	my ($nodes) = @_;
+	return { nodes => $nodes, counts => { map { $_->name => [ split m{/}, history_counts($_) ] } @$nodes } };
+}
+
+sub expect_history
+{
+	my ($tracker, $what, $total, $group_by) = @_;
+	foreach my $node (@{ $tracker->{nodes} })
+	{
+		my $h = $tracker->{counts}{ $node->name };
+		$h->[0] += $total;
+		$h->[1] += $group_by;
+		Test::More::ok(
+			poll_until($node,
+				"SELECT count(*) || '/' || count(*) FILTER (WHERE aggregate = 'group by') FROM smpc.history",
+				"$h->[0]/$h->[1]", 30),
+			"$what: $total new history row(s), $group_by of them 'group by', at " . $node->name);
+	}
+	return;
+}
+
+=pod
+
 =back
 
 =cut
@@ -793,6 +953,13 @@ push @EXPORT, qw(
   group_results_query
   rows_match
   history_counts
+  agg_spec
+  float_fields
+  group_results_stmts
+  split_group_results
+  check_group_by
+  history_tracker
+  expect_history
 );
 
 1;
