@@ -69,7 +69,7 @@ sub member_rows
 			xx.x, xx.x::int8 * 1000000007,
 			CASE WHEN (s.k = 'nulls_c' AND $o = 3) OR j % 10 = 4 THEN NULL
 				 ELSE round(((j * 104729 + $o * 7919 + s.id * 3571) % 100000) / 100.0 - 400, 2) END,
-			CASE WHEN (j + $o) % 9 = 0 THEN NULL ELSE ((j * 37 + $o * 11 + s.id) % 1000 - 500) / 4.0 END,
+			CASE WHEN (j + $o) % 9 = 0 THEN NULL ELSE ((j * 7907 + $o * 3301 + s.id * 577) % 1000 - 500) / 4.0 END,
 			CASE WHEN j % 13 = 5 THEN NULL ELSE ((j * j * 53 + $o * 7 + s.id * 3) % 777) / 8.0 END,
 			CASE WHEN j % 8 = 3 THEN NULL ELSE (j * 13 + $o * 5 + s.id) % 60 END,
 			CASE WHEN j % 7 = 6 THEN NULL
