@@ -148,7 +148,7 @@ is( join(' ', split /\n/, $fam_exp),
 my $res = run_parallel(
 	[ $node_a, $fam_sql ],
 	[ $node_b, $fam_sql ],
-	[ $node_c, [ $fam_sql, group_results_stmts(),
+	[ $node_c, [ $fam_sql, "SELECT '$SmpcTest::GROUP_RESULTS_MARKER'",
 		"SELECT key, aggregate_no, aggregate, result FROM smpc.group_results() "
 		  . "WHERE key IN ('{no_c}', '{only_a}', '{NULL}', '{k03}') AND aggregate_no IN (1, 5, 7, 17) "
 		  . "ORDER BY key, aggregate_no" ] ]);
