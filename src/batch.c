@@ -83,6 +83,8 @@ SmpcBatchTrace smpc_batch_trace = NULL;
 #define MAX_ITERATIONS		24
 #define CHUNK_BYTES			15
 #define BITS120				(((uint128) 1) << 120)
+/* Random field elements drawn at once (64 kB). */
+#define RANDOM_POOL			4096
 
 typedef enum StepKind
 {
@@ -196,6 +198,7 @@ struct SmpcBatch
 	smpc_fe    *in[SMPC_MAX_MEMBERS];	/* self's own too */
 	bool		got[SMPC_MAX_MEMBERS];
 	int			ngot;
+	int			cap;			/* elements the vectors have room for */
 	int			prefix;			/* elements before the step's own */
 	int			kb_in;			/* key-bytes sums at the front (elements) */
 
@@ -230,6 +233,10 @@ struct SmpcBatch
 	bool	   *rnull;			/* nagreed x W */
 	int128	   *rvals;			/* nagreed x W */
 
+	/* random field elements, drawn in bulk (see batch_random()) */
+	int			pool_pos;
+	smpc_fe		pool[RANDOM_POOL];
+
 	bool		done;
 	bool		failed;
 	const char *why;
@@ -252,21 +259,70 @@ wipe_free(void *p, size_t bytes)
 	pfree(p);
 }
 
+/*
+ * A uniformly random field element.  Sharing a large batch draws millions
+ * of them, one system call per 256 through field.c's pool; here 4096 come
+ * from an XChaCha20 keystream under a fresh key from libsodium's
+ * randomness (which the unit tests make deterministic).  The pool is this
+ * computation's own and wiped with it.
+ */
 static smpc_fe
-fe_random_nonzero(void)
+batch_random(SmpcBatch *b)
+{
+	for (;;)
+	{
+		smpc_fe		x;
+
+		if (b->pool_pos == 0)
+		{
+			uint8		key[crypto_stream_xchacha20_KEYBYTES];
+			uint8		nonce[crypto_stream_xchacha20_NONCEBYTES];
+
+			randombytes_buf(key, sizeof(key));
+			memset(nonce, 0, sizeof(nonce));
+			crypto_stream_xchacha20((uint8 *) b->pool, sizeof(b->pool), nonce, key);
+			sodium_memzero(key, sizeof(key));
+			b->pool_pos = RANDOM_POOL;
+		}
+		x = b->pool[--b->pool_pos] & SMPC_FIELD_P;
+		b->pool[b->pool_pos] = 0;
+		if (x != SMPC_FIELD_P)
+			return x;
+	}
+}
+
+static smpc_fe
+random_nonzero(SmpcBatch *b)
 {
 	smpc_fe		x;
 
 	do
-		x = fe_random();
+		x = batch_random(b);
 	while (x == 0);
 	return x;
 }
 
-static smpc_fe
-fe_neg(smpc_fe a)
+/* Shamir shares of secret at degree deg for members 1..n (shamir_split). */
+static void
+split(SmpcBatch *b, smpc_fe secret, int deg, smpc_fe *sh)
 {
-	return fe_sub(0, a);
+	smpc_fe		coef[SMPC_MAX_MEMBERS];
+	int			i,
+				j;
+
+	coef[0] = secret;
+	for (i = 1; i <= deg; i++)
+		coef[i] = batch_random(b);
+	for (j = 0; j < b->n; j++)
+	{
+		smpc_fe		x = (smpc_fe) (j + 1);
+		smpc_fe		y = coef[deg];
+
+		for (i = deg - 1; i >= 0; i--)
+			y = fe_add(fe_mul(y, x), coef[i]);
+		sh[j] = y;
+	}
+	sodium_memzero(coef, sizeof(smpc_fe) * (deg + 1));
 }
 
 /* Big-endian integer of len <= 16 bytes. */
@@ -687,10 +743,15 @@ smpc_batch_check_input(const uint8 *input, size_t len, bool *has_order, const ch
 
 /* --- steps ------------------------------------------------------------------- */
 
+/*
+ * The step's vectors are kept from step to step and grown when needed:
+ * allocating them anew each step costs more than the arithmetic.  They
+ * are wiped when the computation ends.
+ */
 static void
-step_clear(SmpcBatch *b)
+step_wipe(SmpcBatch *b)
 {
-	size_t		bytes = sizeof(smpc_fe) * Max(b->len, 1);
+	size_t		bytes = sizeof(smpc_fe) * Max(b->cap, 1);
 	int			j;
 
 	for (j = 0; j < b->n; j++)
@@ -702,20 +763,37 @@ step_clear(SmpcBatch *b)
 	}
 	wipe_free(b->bcast, bytes);
 	b->bcast = NULL;
+	b->cap = 0;
+}
+
+static void
+step_clear(SmpcBatch *b)
+{
 	b->kind = STEP_NONE;
 	b->len = 0;
 }
 
 /*
- * Begin a step of len elements per member: the caller fills b->bcast or
- * b->out[j] (every j, self's included), then calls step_ready().
+ * Begin a step of len elements per member: the caller fills every
+ * element of b->bcast or of b->out[j] (every j, self's included), then
+ * calls step_ready().
  */
 static void
 step_begin(SmpcBatch *b, StepKind kind, int len, bool broadcast)
 {
 	int			j;
 
-	step_clear(b);
+	if (len > b->cap)
+	{
+		step_wipe(b);
+		b->cap = Max(len, 2 * b->cap);
+		for (j = 0; j < b->n; j++)
+		{
+			b->in[j] = palloc(sizeof(smpc_fe) * b->cap);
+			b->out[j] = palloc(sizeof(smpc_fe) * b->cap);
+		}
+		b->bcast = palloc(sizeof(smpc_fe) * b->cap);
+	}
 	b->kind = kind;
 	b->len = len;
 	b->broadcast = broadcast;
@@ -726,14 +804,6 @@ step_begin(SmpcBatch *b, StepKind kind, int len, bool broadcast)
 	b->prefix = 0;
 	b->kb_in = 0;
 	memset(b->got, 0, sizeof(b->got));
-	for (j = 0; j < b->n; j++)
-	{
-		b->in[j] = alloc0(len, sizeof(smpc_fe));
-		if (!broadcast)
-			b->out[j] = alloc0(len, sizeof(smpc_fe));
-	}
-	if (broadcast)
-		b->bcast = alloc0(len, sizeof(smpc_fe));
 	if (kind == STEP_TABLE_SHARE || kind == STEP_TABLE_OPEN)
 		b->key_rounds += b->npieces;
 }
@@ -777,7 +847,7 @@ deal(SmpcBatch *b, int e, smpc_fe secret, int deg)
 	smpc_fe		sh[SMPC_MAX_MEMBERS];
 	int			j;
 
-	shamir_split(secret, deg, b->n, sh);
+	split(b, secret, deg, sh);
 	for (j = 0; j < b->n; j++)
 		b->out[j][e] = sh[j];
 	sodium_memzero(sh, sizeof(sh));
@@ -817,7 +887,7 @@ begin_table_share(SmpcBatch *b)
 		if (lk->decoded)
 			continue;
 		key_slots(b, lk->d, lk->len, slot, &f);
-		R = fe_random_nonzero();
+		R = random_nonzero(b);
 		for (s = 0; s < 3; s++)
 		{
 			smpc_fe    *p = &plain[3 * (size_t) slot[s]];
@@ -1173,7 +1243,7 @@ cell_element(SmpcBatch *b, int g, int c, int i, int *deg)
 	if (i == col->i_contrib)
 	{
 		if (b->linear)
-			return contributes ? 0 : fe_random_nonzero();
+			return contributes ? 0 : random_nonzero(b);
 		return contributes ? 1 : 0;
 	}
 	if (i == col->i_rows)
@@ -1183,7 +1253,7 @@ cell_element(SmpcBatch *b, int g, int c, int i, int *deg)
 		*deg = 2 * b->h;
 		return 0;
 	}
-	return fe_random();			/* a mask */
+	return batch_random(b);		/* a mask */
 }
 
 static void
@@ -1217,7 +1287,7 @@ begin_shares(SmpcBatch *b)
 	{
 		AKey	   *a = &b->agreed[g];
 		int			nch = (a->len + CHUNK_BYTES - 1) / CHUNK_BYTES;
-		smpc_fe		R = a->local >= 0 ? fe_random_nonzero() : 0;
+		smpc_fe		R = a->local >= 0 ? random_nonzero(b) : 0;
 
 		e = pre + b->ncols + a->kb_off;
 		deal(b, e, R, b->t);
@@ -2135,7 +2205,7 @@ smpc_batch_free(SmpcBatch *b)
 	if (b == NULL)
 		return;
 	cells = (size_t) b->nagreed * b->KS;
-	step_clear(b);
+	step_wipe(b);
 	if (b->engine)
 		smpc_engine_free(b->engine);
 	wipe_free(b->local, sizeof(LKey) * Max(b->nlocal, 1));
@@ -2178,5 +2248,5 @@ smpc_batch_free(SmpcBatch *b)
 	if (b->rnull)
 		pfree(b->rnull);
 	wipe_free(b->rvals, sizeof(int128) * Max((size_t) b->nagreed * b->W, 1));
-	pfree(b);
+	wipe_free(b, sizeof(SmpcBatch));
 }
