@@ -223,7 +223,9 @@ struct SmpcBatch
 	int			norder;
 	int		   *ord_cell;
 	smpc_fe    *ord_sh;
-	SmpcEngine *engine;
+	SmpcEngine **engines;		/* each runs MAX over up to eng_groups groups */
+	int			nengines;
+	int			eng_groups;
 	int			neng;
 	int		   *eng_cell;
 	int			nsums;
@@ -1620,6 +1622,9 @@ open_key_bytes(SmpcBatch *b)
 }
 
 static void finish_engine(SmpcBatch *b);
+static bool start_engines(SmpcBatch *b, const smpc_fe *inputs);
+static int	engines_len(const SmpcBatch *b);
+static void engines_outgoing(SmpcBatch *b, int at);
 
 /* Decide from the opened test values, then send the released sums. */
 static void
@@ -1684,10 +1689,8 @@ finish_tests(SmpcBatch *b)
 		}
 	{
 		smpc_fe    *inputs = alloc0((size_t) b->norder * b->n, sizeof(smpc_fe));
-		const smpc_fe *ev = NULL;
 		int			elen = 0,
-					o,
-					j;
+					o;
 
 		for (o = 0; o < b->norder; o++)
 			if (b->status[b->ord_cell[o]] == SMPC_BATCH_RELEASED)
@@ -1696,20 +1699,12 @@ finish_tests(SmpcBatch *b)
 					   sizeof(smpc_fe) * b->n);
 				b->eng_cell[b->neng++] = b->ord_cell[o];
 			}
-		if (b->neng > 0)
+		if (b->neng > 0 && !start_engines(b, inputs))
 		{
-			const char *why = NULL;
-
-			b->engine = smpc_engine_start(SMPC_PROG_MAX, b->n, b->self, b->t,
-										  SMPC_ORDER_BITS, inputs, b->neng * b->n, &why);
-			if (b->engine == NULL)
-			{
-				wipe_free(inputs, sizeof(smpc_fe) * Max(b->norder * b->n, 1));
-				fail(b, why ? why : "the comparisons could not start");
-				return;
-			}
-			smpc_engine_outgoing(b->engine, b->self == 0 ? 1 : 0, &ev, &elen);
+			wipe_free(inputs, sizeof(smpc_fe) * Max(b->norder * b->n, 1));
+			return;
 		}
+		elen = engines_len(b);
 		wipe_free(inputs, sizeof(smpc_fe) * Max(b->norder * b->n, 1));
 
 		if (b->nsums + elen == 0)
@@ -1733,13 +1728,7 @@ finish_tests(SmpcBatch *b)
 						put_public(b, q++,
 								   b->acc[(size_t) g * b->KS + col->off + v]);
 			}
-		for (j = 0; j < b->n && elen > 0; j++)
-		{
-			if (j == b->self)
-				continue;
-			smpc_engine_outgoing(b->engine, j, &ev, &elen);
-			memcpy(b->out[j] + b->nsums, ev, sizeof(smpc_fe) * elen);
-		}
+		engines_outgoing(b, b->nsums);
 		step_ready(b);
 	}
 }
@@ -1778,7 +1767,7 @@ finish_output(SmpcBatch *b)
 		pfree(opened);
 	}
 #endif
-	if (b->engine == NULL)
+	if (b->nengines == 0)
 	{
 		step_clear(b);
 		b->done = true;
@@ -1787,67 +1776,176 @@ finish_output(SmpcBatch *b)
 	finish_engine(b);
 }
 
-/* Hand the engine every member's part of this step, and go on. */
-static void
-finish_engine(SmpcBatch *b)
+/*
+ * Start the comparisons of the released extremes: one engine program MAX
+ * over all of them, or, beyond what one program's vectors hold, several
+ * of equal size (the largest accepted, found alike by every member) whose
+ * vectors travel side by side in the same rounds.
+ */
+static bool
+start_engines(SmpcBatch *b, const smpc_fe *inputs)
 {
-	int			pre = b->prefix;
-	int			round = smpc_engine_round(b->engine);
-	int			j;
+	const char *why = NULL;
+	int			per = b->neng,
+				i;
+
+	for (;;)
+	{
+		SmpcEngine *e = smpc_engine_start(SMPC_PROG_MAX, b->n, b->self, b->t,
+										  SMPC_ORDER_BITS, inputs, per * b->n, &why);
+
+		if (e != NULL)
+		{
+			smpc_engine_free(e);
+			break;
+		}
+		if (per == 1)
+		{
+			fail(b, why ? why : "the comparisons could not start");
+			return false;
+		}
+		per = (per + 1) / 2;
+	}
+	b->eng_groups = per;
+	b->nengines = (b->neng + per - 1) / per;
+	b->engines = alloc0(b->nengines, sizeof(SmpcEngine *));
+	for (i = 0; i < b->nengines; i++)
+	{
+		int			first = i * per,
+					cnt = Min(per, b->neng - first);
+
+		b->engines[i] = smpc_engine_start(SMPC_PROG_MAX, b->n, b->self, b->t,
+										  SMPC_ORDER_BITS, inputs + (size_t) first * b->n,
+										  cnt * b->n, &why);
+		if (b->engines[i] == NULL)
+		{
+			fail(b, why ? why : "the comparisons could not start");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Elements of the engines' current round, to each member (the same). */
+static int
+engines_len(const SmpcBatch *b)
+{
+	int			total = 0,
+				i;
+
+	for (i = 0; i < b->nengines; i++)
+	{
+		const smpc_fe *ev;
+		int			elen;
+
+		smpc_engine_outgoing(b->engines[i], b->self == 0 ? 1 : 0, &ev, &elen);
+		total += elen;
+	}
+	return total;
+}
+
+/* The engines' vectors side by side, from element "at" of each out[j]. */
+static void
+engines_outgoing(SmpcBatch *b, int at)
+{
+	int			i,
+				j;
 
 	for (j = 0; j < b->n; j++)
 	{
-		const char *why = NULL;
+		int			pos = at;
 
 		if (j == b->self)
 			continue;
-		if (!smpc_engine_incoming(b->engine, j, round, b->in[j] + pre, b->len - pre, &why))
+		for (i = 0; i < b->nengines; i++)
 		{
-			fail(b, "a member sent a comparison round that is not valid");
-			return;
+			const smpc_fe *ev;
+			int			elen;
+
+			smpc_engine_outgoing(b->engines[i], j, &ev, &elen);
+			memcpy(b->out[j] + pos, ev, sizeof(smpc_fe) * elen);
+			pos += elen;
 		}
 	}
-	smpc_engine_advance(b->engine);
-	if (smpc_engine_done(b->engine))
+}
+
+/* Hand the engines every member's part of this step, and go on. */
+static void
+finish_engine(SmpcBatch *b)
+{
+	int			i,
+				j,
+				k;
+	bool		done = true;
+
+	for (j = 0; j < b->n; j++)
 	{
-		int128	   *res = alloc0(b->neng, sizeof(int128));
-		int			i;
+		int			pos = b->prefix;
 
-		if (smpc_engine_result(b->engine, res, b->neng) != b->neng)
+		if (j == b->self)
+			continue;
+		for (i = 0; i < b->nengines; i++)
 		{
-			pfree(res);
-			fail(b, "the comparisons gave no result");
-			return;
+			const smpc_fe *ev;
+			int			elen;
+			const char *why = NULL;
+
+			/* each round's vectors have one length for every member */
+			smpc_engine_outgoing(b->engines[i], j, &ev, &elen);
+			if (pos + elen > b->len ||
+				!smpc_engine_incoming(b->engines[i], j, smpc_engine_round(b->engines[i]),
+									  b->in[j] + pos, elen, &why))
+			{
+				fail(b, "a member sent a comparison round that is not valid");
+				return;
+			}
+			pos += elen;
 		}
-		for (i = 0; i < b->neng; i++)
-		{
-			int			cell = b->eng_cell[i];
-			int			g = cell / b->ncols,
-						c = cell % b->ncols;
+	}
+	for (i = 0; i < b->nengines; i++)
+	{
+		smpc_engine_advance(b->engines[i]);
+		done &= smpc_engine_done(b->engines[i]);
+	}
+	if (done)
+	{
+		int128	   *res = alloc0(b->eng_groups, sizeof(int128));
 
-			b->rvals[(size_t) g * b->W + b->cols[c].roff] =
-				b->cols[c].negate ? -res[i] : res[i];
+		for (i = 0; i < b->nengines; i++)
+		{
+			int			first = i * b->eng_groups,
+						cnt = Min(b->eng_groups, b->neng - first);
+
+			if (smpc_engine_result(b->engines[i], res, cnt) != cnt)
+			{
+				pfree(res);
+				fail(b, "the comparisons gave no result");
+				return;
+			}
+			for (k = 0; k < cnt; k++)
+			{
+				int			cell = b->eng_cell[first + k];
+				int			g = cell / b->ncols,
+							c = cell % b->ncols;
+
+				b->rvals[(size_t) g * b->W + b->cols[c].roff] =
+					b->cols[c].negate ? -res[k] : res[k];
+			}
 		}
 		pfree(res);
 		step_clear(b);
 		b->done = true;
 		return;
 	}
-	{
-		const smpc_fe *ev;
-		int			elen;
-
-		smpc_engine_outgoing(b->engine, b->self == 0 ? 1 : 0, &ev, &elen);
-		step_begin(b, STEP_ENGINE, elen, false);
-		for (j = 0; j < b->n; j++)
+	for (i = 0; i < b->nengines; i++)
+		if (smpc_engine_done(b->engines[i]))
 		{
-			if (j == b->self)
-				continue;
-			smpc_engine_outgoing(b->engine, j, &ev, &elen);
-			memcpy(b->out[j], ev, sizeof(smpc_fe) * elen);
+			fail(b, "the comparisons ended out of step");
+			return;
 		}
-		step_ready(b);
-	}
+	step_begin(b, STEP_ENGINE, engines_len(b), false);
+	engines_outgoing(b, 0);
+	step_ready(b);
 }
 
 /* --- the interface --------------------------------------------------------- */
@@ -2201,13 +2299,16 @@ void
 smpc_batch_free(SmpcBatch *b)
 {
 	size_t		cells;
+	int			i;
 
 	if (b == NULL)
 		return;
 	cells = (size_t) b->nagreed * b->KS;
 	step_wipe(b);
-	if (b->engine)
-		smpc_engine_free(b->engine);
+	for (i = 0; i < b->nengines; i++)
+		smpc_engine_free(b->engines[i]);
+	if (b->engines)
+		pfree(b->engines);
 	wipe_free(b->local, sizeof(LKey) * Max(b->nlocal, 1));
 	if (b->local_bytes)
 		pfree(b->local_bytes);
