@@ -3,7 +3,7 @@
 
 EXTENSION = smpc
 MODULE_big = smpc
-DATA = sql/smpc--0.1.sql sql/smpc--0.2.sql sql/smpc--0.1--0.2.sql
+DATA = sql/smpc--0.1.sql sql/smpc--0.2.sql sql/smpc--0.1--0.2.sql sql/smpc--0.2--0.3.sql
 PGFILEDESC = "smpc - secure multi-party aggregates across PostgreSQL servers"
 
 SRCS = $(wildcard src/*.c)

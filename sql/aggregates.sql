@@ -195,8 +195,8 @@ SELECT smpc_sum(x, 'g_pair', 'big') FROM (VALUES (4e25::float8)) v(x);
 SELECT smpc_avg(x, 'g_pair', 'big') FROM (VALUES (-4e25::float8)) v(x);
 
 --
--- GROUP BY: always by sorting, so that every member takes the groups in
--- the same order
+-- GROUP BY: the planner may hash or sort; a custom scan above the
+-- aggregation makes all groups one computation, whatever the order
 --
 SHOW enable_sort;
 SHOW enable_hashagg;
@@ -207,8 +207,22 @@ EXPLAIN (costs off) SELECT dept FROM t GROUP BY dept HAVING smpc_count_rows('g1'
 SET enable_sort = off;
 EXPLAIN (costs off) SELECT dept, smpc_avg(i4, 'g1', dept) FROM t GROUP BY dept;
 RESET enable_sort;
--- the first group fails, and the query with it
+-- the one computation fails, and the query with it
 SELECT dept, smpc_avg(i4, 'no_such_group', dept) FROM t GROUP BY dept ORDER BY dept;
+-- GROUPING SETS, ROLLUP and CUBE are refused when smpc aggregates take part
+SELECT dept, smpc_sum(i4, 'g1') FROM t GROUP BY ROLLUP (dept);
+SELECT dept, smpc_sum(i4, 'g1') FROM t GROUP BY GROUPING SETS ((dept), ());
+SELECT dept, sum(i4) FROM t GROUP BY ROLLUP (dept) ORDER BY dept;
+-- smpc.group_keys must match the GROUP BY (checked before anything is sent)
+SET smpc.group_keys = '{{a,b},{c,d}}';
+SELECT dept, smpc_sum(i4, 'g1') FROM t GROUP BY dept;
+SET smpc.group_keys = '{a,b}';
+SELECT dept, smpc_sum(i4, 'g1') FROM t GROUP BY dept;
+SET smpc.group_keys = 'not an array';
+SELECT dept, smpc_sum(i4, 'g1') FROM t GROUP BY dept;
+RESET smpc.group_keys;
+-- nothing computed yet in this session
+SELECT * FROM smpc.group_results();
 
 --
 -- Parallel partial aggregation: the local state is combined across

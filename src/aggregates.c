@@ -31,6 +31,7 @@
 
 #include "codec.h"
 #include "field.h"
+#include "groupby.h"
 #include "shmem.h"
 #include "smpc.h"
 
@@ -528,8 +529,8 @@ find_partial_aggref(Plan *plan, int aggno)
 }
 
 /* The Aggref of this call, the partial one when this is a combining step. */
-static Aggref *
-call_aggref(FunctionCallInfo fcinfo)
+Aggref *
+smpc_call_aggref(FunctionCallInfo fcinfo)
 {
 	Aggref	   *aggref = AggGetAggref(fcinfo);
 	AggState   *aggstate;
@@ -557,7 +558,7 @@ call_aggref(FunctionCallInfo fcinfo)
 Datum
 eval_call_arg(FunctionCallInfo fcinfo, int argno, const char *what)
 {
-	Aggref	   *aggref = call_aggref(fcinfo);
+	Aggref	   *aggref = smpc_call_aggref(fcinfo);
 	AggState   *aggstate = (AggState *) fcinfo->context;
 	Expr	   *expr;
 	ExprState  *es;
@@ -582,29 +583,61 @@ eval_call_arg(FunctionCallInfo fcinfo, int argno, const char *what)
 	return d;
 }
 
+/* Which arguments of an smpc aggregate are the peer group and the label. */
+static void
+key_arg_positions(const char *name, int *grouparg, int *labelarg)
+{
+	/* the group follows the aggregated values: none, one, or (y, x) */
+	if (name && strcmp(name, "smpc_count_rows") == 0)
+		*grouparg = 0;
+	else if (name && (strncmp(name, "smpc_corr", 9) == 0 || strncmp(name, "smpc_covar", 10) == 0 ||
+					  strncmp(name, "smpc_regr", 9) == 0))
+		*grouparg = 2;
+	else
+		*grouparg = 1;
+	/* histograms and frequency tables have their bounds before the label */
+	*labelarg = *grouparg + 1;
+	if (name && (strcmp(name, "smpc_histogram") == 0 || strcmp(name, "smpc_frequencies") == 0))
+		*labelarg = *grouparg + 2;
+}
+
+/*
+ * Whether the label of this call is a constant (or has none).  In a
+ * GROUP BY a label that is not one becomes part of each group's key.
+ */
+static bool
+label_is_constant(FunctionCallInfo fcinfo)
+{
+	Aggref	   *aggref;
+	int			grouparg,
+				labelarg;
+	Node	   *arg;
+
+	if (fcinfo == NULL || fcinfo->context == NULL || !IsA(fcinfo->context, AggState))
+		return true;
+	aggref = smpc_call_aggref(fcinfo);
+	key_arg_positions(get_func_name(aggref->aggfnoid), &grouparg, &labelarg);
+	if (list_length(aggref->args) <= labelarg)
+		return true;
+	arg = (Node *) ((TargetEntry *) list_nth(aggref->args, labelarg))->expr;
+	return IsA(arg, Const) || (IsA(arg, Param) && ((Param *) arg)->paramkind == PARAM_EXTERN);
+}
+
 /* The group and label from the aggregate call itself (no input rows). */
 static void
 key_from_call(FunctionCallInfo fcinfo, SmpcAggState *st)
 {
-	Aggref	   *aggref = call_aggref(fcinfo);
+	Aggref	   *aggref = smpc_call_aggref(fcinfo);
 	char	   *name = get_func_name(aggref->aggfnoid);
 	int			grouparg,
 				labelarg;
 	char	   *group;
 
-	/* the group follows the aggregated values: none, one, or (y, x) */
-	if (name && strcmp(name, "smpc_count_rows") == 0)
-		grouparg = 0;
-	else if (name && (strncmp(name, "smpc_corr", 9) == 0 || strncmp(name, "smpc_covar", 10) == 0 ||
-					  strncmp(name, "smpc_regr", 9) == 0))
-		grouparg = 2;
-	else
-		grouparg = 1;
-	/* histograms and frequency tables have their bounds before the label */
-	labelarg = grouparg + 1;
-	if (name && (strcmp(name, "smpc_histogram") == 0 || strcmp(name, "smpc_frequencies") == 0))
-		labelarg = grouparg + 2;
+	key_arg_positions(name, &grouparg, &labelarg);
 
+	/* a GROUP BY's extra call for smpc.group_results(): the cell's own */
+	if (smpc_groupby_synthetic_key(fcinfo, st->group, st->label))
+		goto input;
 	group = TextDatumGetCString(eval_call_arg(fcinfo, grouparg, "peer group"));
 	if (strlen(group) >= SMPC_MAX_NAME)
 		ereport(ERROR,
@@ -624,6 +657,7 @@ key_from_call(FunctionCallInfo fcinfo, SmpcAggState *st)
 					 errdetail("The label may be at most %d bytes long.", SMPC_MAX_LABEL - 1)));
 		strlcpy(st->label, label, sizeof(st->label));
 	}
+input:
 	if (linitial_oid(aggref->aggargtypes) == FLOAT4OID)
 		st->input = IN_FLOAT4;
 	else if (linitial_oid(aggref->aggargtypes) == FLOAT8OID)
@@ -791,7 +825,7 @@ run_for_state(FunctionCallInfo fcinfo, SmpcAggState *st, SmpcKind kind,
 		if (kind == SMPC_KIND_AVG)
 			values[n++] = st->count;
 	}
-	*released = smpc_run_computation(st->group, st->label, kind, cl, sc, values, n,
+	*released = smpc_run_computation(fcinfo, st->group, st->label, kind, cl, sc, values, n,
 									 NULL, st->count, result, scale, NULL);
 	explicit_bzero(values, sizeof(values));
 	*vclass = cl;
@@ -929,36 +963,34 @@ smpc_count_final(PG_FUNCTION_ARGS)
 /* ---- handing the vector to the worker ---- */
 
 bool
-smpc_run_computation(const char *group, const char *label,
+smpc_run_computation(FunctionCallInfo fcinfo, const char *group, const char *label,
 					 SmpcKind kind, SmpcClass vclass, int32 scale,
 					 const int128 *values, int nvalues,
 					 const uint8 *desc, int64 rows,
 					 int128 *result, int32 *result_scale, bool *result_null)
 {
 	bool		withheld = false;
+	bool		released;
 	int			sqlerrcode = 0;
 	char		emsg[256];
 	char		edetail[1024];
 	char		ehint[256];
-	char		clean[SMPC_MAX_LABEL];
 
 	smpc_check_loaded();
 	if (nvalues < 1 || nvalues > SMPC_MAX_VALUES)
 		elog(ERROR, "smpc vector of %d values is out of bounds", nvalues);
+	smpc_check_label(label);
 
-	/* the other members refuse a label that is not printable text */
-	smpc_codec_set_encoding(GetDatabaseEncoding());
-	if (!smpc_text_clean(label, strlen(label), clean, sizeof(clean)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("smpc label must be printable text"),
-				 errdetail("The label \"%s\" (escaped) contains control characters.", clean),
-				 errhint("Replace them, for example with regexp_replace(label, '[[:cntrl:]]', ' ', 'g').")));
+	/* a group of a GROUP BY: one computation for all of them (groupby.c) */
+	if (smpc_groupby_intercept(fcinfo, group, label, label_is_constant(fcinfo), kind, vclass,
+							   scale, values, nvalues, desc, rows, result, result_scale,
+							   result_null, &released))
+		return released;
 
 	shmem_run_request(group, label, kind, vclass, scale, values, nvalues, desc, rows,
 					  result, result_scale, result_null, &sqlerrcode,
 					  emsg, sizeof(emsg), edetail, sizeof(edetail),
-					  ehint, sizeof(ehint), &withheld);
+					  ehint, sizeof(ehint), &withheld, NULL, 0, NULL);
 
 	if (sqlerrcode != 0)
 		ereport(ERROR, (errcode(sqlerrcode), errmsg_internal("%s", emsg),

@@ -10,6 +10,7 @@
 #define SMPC_AGGREGATES_H
 
 #include "fmgr.h"
+#include "nodes/primnodes.h"
 #include "utils/numeric.h"
 
 #include "smpc.h"
@@ -64,6 +65,7 @@ extern SmpcAggState *trans_begin_label(FunctionCallInfo fcinfo, SmpcInput input,
 extern void note_key(SmpcAggState *st, FunctionCallInfo fcinfo, int grouparg, int labelarg);
 extern Datum eval_call_arg(FunctionCallInfo fcinfo, int argno, const char *what);
 extern SmpcAggState *final_state(FunctionCallInfo fcinfo);
+extern Aggref *smpc_call_aggref(FunctionCallInfo fcinfo);
 extern Datum call_numeric_support(PGFunction fn, FunctionCallInfo outer, int nargs,
 								  Datum a0, bool n0, Datum a1, bool n1, bool *isnull);
 extern int64 *kacc_get(FunctionCallInfo fcinfo, SmpcAggState *st, int len);

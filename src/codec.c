@@ -533,6 +533,8 @@ smpc_kind_name(SmpcKind kind)
 			return "min";
 		case SMPC_KIND_MAXIMUM:
 			return "max";
+		case SMPC_KIND_GROUPED:
+			return "group by";
 	}
 	return "?";
 }

@@ -340,7 +340,7 @@ final_counts(FunctionCallInfo fcinfo, SmpcKind kind)
 		rows += st->bins[i];
 	}
 	/* too few members with rows: the whole array is NULL */
-	if (!smpc_run_computation(st->group, st->label, kind, SMPC_CLASS_EXACT, 0,
+	if (!smpc_run_computation(fcinfo, st->group, st->label, kind, SMPC_CLASS_EXACT, 0,
 							  values, st->nbins, st->desc, rows, r, &scale, isnull))
 		PG_RETURN_NULL();
 	for (i = 0; i < st->nbins; i++)

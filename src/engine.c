@@ -49,8 +49,8 @@
  * r_i y, d y and (r_H r_L) y ride in the round that opens c).
  *
  * MAX and MIN compare the candidates as a round robin: all pairs of a
- * group in one batch.  With s_jk = [v_j < v_k] (MAX; [v_k < v_j] for MIN)
- * for j < k, member j of the group wins against k when g_jk = 1 - s_jk
+ * heat in one batch.  With s_jk = [v_j < v_k] (MAX; [v_k < v_j] for MIN)
+ * for j < k, member j of the heat wins against k when g_jk = 1 - s_jk
  * (k > j) or s_kj (k < j): ties go to the lowest index, so exactly one
  * member wins against all, and w_j = prod_k g_jk is 1 for it alone.  The
  * winner sum_j w_j v_j is evaluated by a product tree over each member's
@@ -58,22 +58,41 @@
  * j + 1 carries v_j, that of the first and the last the last's value);
  * the tree's last level, sum_j A_j B_j, is opened at once, masked by a
  * jointly dealt sharing of zero of degree 2t (or reshared, when the
- * winner goes on to another group).  A group of two is v_0 + s_01 (v_1 -
+ * winner goes on to another heat).  A heat of two is v_0 + s_01 (v_1 -
  * v_0) locally.  Only the c and the result are opened; the bits s and
- * the w_j stay shared.  Up to ENGINE_GROUP_ALL candidates make one group
+ * the w_j stay shared.  Up to ENGINE_HEAT_ALL candidates make one heat
  * (n (n - 1) / 2 comparisons instead of the n - 1 of a tournament, but in
- * one batch); more are split into groups of at most ENGINE_GROUP, whose
+ * one batch); more are split into heats of at most ENGINE_HEAT, whose
  * winners meet at the next level, so that the comparisons stay within a
  * few times n (216 at n = 64).
+ *
+ * MAX and MIN may take G independent groups of n candidates at once.
+ * Every group is laid out in heats alike, one group after the other, so
+ * that the same phase of every group lies in the same round: a batch
+ * holds all groups' comparisons, a product tree round all groups'
+ * products, and the last round opens the G results, each masked by its
+ * own sharing of zero (one mask for all would let the opened polynomials
+ * of two groups be subtracted).  Nothing of one group depends on
+ * another's values, so what is opened per group is what one group alone
+ * opens.  G groups take the rounds of one; each vector is G times one
+ * group's.
  *
  * Rounds: 2 for the random bits; per comparison batch 1 to open c and
  * ceil(log2 ceil(bits / 2)) for the tree; then 1 to open the outputs
  * (LESS_THAN, EQUAL: 10 at 80 bits), or per level of MAX and MIN
- * ceil(log2(s - 1)) for the product tree of groups of s >= 3 (its last
- * level opens the result), 1 for a final group of 2.  At 80 bits MAX and
+ * ceil(log2(s - 1)) for the product tree of heats of s >= 3 (its last
+ * level opens the result), 1 for a final heat of 2.  At 80 bits MAX and
  * MIN take 9 + max(1, ceil(log2(n - 1))) rounds for n <= 16 (10 at n = 2
  * and 3, 11 at n = 4 and 5, 12 at n = 6 to 9, 13 at n = 10 to 16), 20 at
- * n = 17 and 24 at n = 64.
+ * n = 17 and 24 at n = 64, whatever the number of groups.
+ *
+ * Vectors: the first round's is the longest, 2 bits + 1 elements per
+ * comparison (r and z per bit, r'') and one per group of MAX and MIN (its
+ * final mask); a later round sends at most 2 + bits + bits / 2 per
+ * comparison of its batch.  At 80 bits one group of n <= 16 makes
+ * 161 n (n - 1) / 2 + 1 elements: 484 at n = 3, 1611 at n = 5 and 4509 at
+ * n = 8, hence at most 2166, 650 and 232 groups within
+ * SMPC_ENGINE_MAX_VECTOR.
  *
  *-------------------------------------------------------------------------
  */
@@ -87,10 +106,10 @@
 #define ENGINE_MAX_N		64
 /* bits of each participant's part of r'' */
 #define ENGINE_RPP_BITS		(SMPC_ENGINE_KAPPA + 1)
-/* MAX and MIN: so many candidates or fewer meet in one round robin */
-#define ENGINE_GROUP_ALL	16
-/* otherwise in groups of at most this many */
-#define ENGINE_GROUP		4
+/* MAX and MIN: so many candidates of a group or fewer meet in one heat */
+#define ENGINE_HEAT_ALL	16
+/* otherwise in heats of at most this many */
+#define ENGINE_HEAT		4
 
 typedef enum EngineMode
 {
@@ -158,18 +177,25 @@ struct SmpcEngine
 	smpc_fe    *pend_q;			/* r^2 + z to open, by bit */
 	smpc_fe    *pend_s;			/* 1 / sqrt of the opened ones */
 	bool		rpp_dealt;
-	bool		need_zfin;		/* MAX, MIN: mask of the final opening */
-	smpc_fe		zfin;
+	bool		need_zfin;		/* MAX, MIN: masks of the final opening */
+	smpc_fe    *zfin;			/* one per group */
 
-	/* MAX, MIN: the candidates of a level, its groups and their trees */
+	/*
+	 * MAX, MIN: ngroups independent groups of n candidates, group-major.
+	 * At each level every group has ncand candidates (cand[g * ncand + i])
+	 * in the same number of heats, laid out group-major too, so that all
+	 * groups go through the same rounds in step.
+	 */
+	int			ngroups;
 	smpc_fe    *cand;
-	int			ncand;
-	int			ngroup;
-	int			gstart[ENGINE_MAX_N];	/* first candidate of each group */
-	int			gsize[ENGINE_MAX_N];
-	int			gcmp[ENGINE_MAX_N]; /* its first comparison in the batch */
-	int			gcount[ENGINE_MAX_N];	/* factors per member left; 0: done */
-	smpc_fe		gwin[ENGINE_MAX_N]; /* the group's winner, once done */
+	int			ncand;			/* per group */
+	int			nheat;			/* in all groups */
+	int			maxheat;		/* of the first level, the most */
+	int		   *hstart;			/* first candidate of each heat */
+	int		   *hsize;
+	int		   *hcmp;			/* its first comparison in the batch */
+	int		   *hcount;			/* factors per member left; 0: done */
+	smpc_fe    *hwin;			/* the heat's winner, once done */
 	smpc_fe    *item;			/* factors: item[cand * (n - 1) + f] */
 
 	/* the batch of comparisons in progress */
@@ -483,16 +509,16 @@ put_deal(SmpcEngine *e, int i, smpc_fe secret, int degree)
 
 /* --- plan ---------------------------------------------------------------- */
 
-/* MAX, MIN: how many groups c candidates make */
+/* MAX, MIN: how many heats c candidates of one group make */
 static int
-level_groups(int c)
+level_heats(int c)
 {
-	if (c <= ENGINE_GROUP_ALL)
+	if (c <= ENGINE_HEAT_ALL)
 		return 1;
-	return (c + ENGINE_GROUP - 1) / ENGINE_GROUP;
+	return (c + ENGINE_HEAT - 1) / ENGINE_HEAT;
 }
 
-/* comparisons of all levels of MAX or MIN among n candidates */
+/* comparisons of all levels of MAX or MIN among one group's n candidates */
 static int
 select_comparisons(int n)
 {
@@ -501,16 +527,16 @@ select_comparisons(int n)
 
 	while (c > 1)
 	{
-		int			ng = level_groups(c),
-					g;
+		int			nh = level_heats(c),
+					h;
 
-		for (g = 0; g < ng; g++)
+		for (h = 0; h < nh; h++)
 		{
-			int			s = c / ng + (g < c % ng ? 1 : 0);
+			int			s = c / nh + (h < c % nh ? 1 : 0);
 
 			total += s * (s - 1) / 2;
 		}
-		c = ng;
+		c = nh;
 	}
 	return total;
 }
@@ -556,7 +582,7 @@ send_bits_deal(SmpcEngine *e)
 		nbits += unit_bits(e, e->missing[i], &bh, &bl);
 	}
 	if (!e->rpp_dealt)
-		nonce = e->ncmp + (e->need_zfin ? 1 : 0);
+		nonce = e->ncmp + (e->need_zfin ? e->ngroups : 0);
 	round_begin(e, PHASE_BITS_DEAL, 0, 0, 2 * nbits + nonce);
 	for (i = 0; i < nbits; i++)
 	{
@@ -568,7 +594,8 @@ send_bits_deal(SmpcEngine *e)
 		for (i = 0; i < e->ncmp; i++)
 			put_deal(e, pos++, random_bounded(ENGINE_RPP_BITS), e->degree);
 		if (e->need_zfin)
-			put_deal(e, pos++, 0, 2 * e->degree);
+			for (i = 0; i < e->ngroups; i++)
+				put_deal(e, pos++, 0, 2 * e->degree);
 	}
 }
 
@@ -601,7 +628,8 @@ recv_bits_deal(SmpcEngine *e)
 		for (i = 0; i < e->ncmp; i++)
 			e->rpp[i] = GOT_DEAL(e, pos++);
 		if (e->need_zfin)
-			e->zfin = GOT_DEAL(e, pos++);
+			for (i = 0; i < e->ngroups; i++)
+				e->zfin[i] = GOT_DEAL(e, pos++);
 		e->rpp_dealt = true;
 	}
 
@@ -696,29 +724,32 @@ recv_bits_open(SmpcEngine *e)
 }
 
 /*
- * MAX, MIN: lay out the level's groups and their comparisons.  For j < k
- * of a group, the comparison of (j, k) gives [v_j < v_k] (MAX) or
- * [v_k < v_j] (MIN); that of (j, j + 1) carries v_j, that of (0, s - 1)
- * v_(s-1); in a group of two, (0, 1) carries v_1 - v_0.
+ * MAX, MIN: lay out the level's heats and their comparisons, every group's
+ * heats alike and one group after the other.  For j < k of a heat, the
+ * comparison of (j, k) gives [v_j < v_k] (MAX) or [v_k < v_j] (MIN); that
+ * of (j, j + 1) carries v_j, that of (0, s - 1) v_(s-1); in a heat of two,
+ * (0, 1) carries v_1 - v_0.
  */
 static void
 select_level(SmpcEngine *e)
 {
-	int			ng = level_groups(e->ncand),
-				g,
+	int			per = level_heats(e->ncand),	/* heats of each group */
+				h,
 				i = 0;
 
-	e->ngroup = ng;
-	for (g = 0; g < ng; g++)
+	e->nheat = e->ngroups * per;
+	Assert(e->nheat <= e->maxheat);
+	for (h = 0; h < e->nheat; h++)
 	{
-		int			s = e->ncand / ng + (g < e->ncand % ng ? 1 : 0),
-					a = (g == 0) ? 0 : e->gstart[g - 1] + e->gsize[g - 1],
+		int			x = h % per,
+					s = e->ncand / per + (x < e->ncand % per ? 1 : 0),
+					a = (h == 0) ? 0 : e->hstart[h - 1] + e->hsize[h - 1],
 					j,
 					k;
 
-		e->gstart[g] = a;
-		e->gsize[g] = s;
-		e->gcmp[g] = i;
+		e->hstart[h] = a;
+		e->hsize[h] = s;
+		e->hcmp[h] = i;
 		for (j = 0; j < s; j++)
 			for (k = j + 1; k < s; k++)
 			{
@@ -987,26 +1018,26 @@ recv_prefix(SmpcEngine *e)
 
 /*
  * MAX, MIN: each member's factors, g_jk or g_jk v_j (see the file's
- * comment); a group of two has its winner at once.
+ * comment); a heat of two has its winner at once.
  */
 static void
 select_start(SmpcEngine *e)
 {
 	int			stride = e->n - 1;
-	int			g,
+	int			h,
 				j,
 				k;
 
-	for (g = 0; g < e->ngroup; g++)
+	for (h = 0; h < e->nheat; h++)
 	{
-		int			s = e->gsize[g],
-					a = e->gstart[g],
-					c0 = e->gcmp[g];
+		int			s = e->hsize[h],
+					a = e->hstart[h],
+					c0 = e->hcmp[h];
 
 		if (s == 2)
 		{
-			e->gwin[g] = fe_add(e->cand[a], e->finy[c0]);
-			e->gcount[g] = 0;
+			e->hwin[h] = fe_add(e->cand[a], e->finy[c0]);
+			e->hcount[h] = 0;
 			continue;
 		}
 		for (j = 0; j < s; j++)
@@ -1029,21 +1060,21 @@ select_start(SmpcEngine *e)
 					it[f++] = (j == s - 1 && k == 0) ? e->finy[c] : e->fin[c];
 			}
 		}
-		e->gcount[g] = s - 1;
+		e->hcount[h] = s - 1;
 	}
 }
 
-/* sum_j A_j B_j over the members of group g, with two factors each */
+/* sum_j A_j B_j over the members of heat h, with two factors each */
 static smpc_fe
-select_last(SmpcEngine *e, int g)
+select_last(SmpcEngine *e, int h)
 {
 	int			stride = e->n - 1;
 	smpc_fe		sum = 0;
 	int			j;
 
-	for (j = 0; j < e->gsize[g]; j++)
+	for (j = 0; j < e->hsize[h]; j++)
 	{
-		const smpc_fe *it = e->item + (size_t) (e->gstart[g] + j) * stride;
+		const smpc_fe *it = e->item + (size_t) (e->hstart[h] + j) * stride;
 
 		sum = fe_add(sum, fe_mul(it[0], it[1]));
 	}
@@ -1051,69 +1082,87 @@ select_last(SmpcEngine *e, int g)
 }
 
 /*
+ * The last level's heats, one per group, all of one size and so in step,
+ * are done or down to two factors per member: open every group's winner,
+ * or its sum_j A_j B_j masked by the group's own zfin.  Returns false when
+ * their product trees have further to go.
+ */
+static bool
+select_open(SmpcEngine *e)
+{
+	int			cnt = e->hcount[0],
+				h;
+	smpc_fe    *v;
+
+	Assert(e->nheat == e->ngroups);
+	for (h = 1; h < e->nheat; h++)
+		Assert(e->hcount[h] == cnt);
+	if (cnt == 0)
+	{
+		send_result_open(e, e->hwin, e->nheat);
+		return true;
+	}
+	if (cnt != 2)
+		return false;
+	v = alloc_fe(e->nheat);
+	for (h = 0; h < e->nheat; h++)
+		v[h] = fe_add(select_last(e, h), e->zfin[h]);
+	send_result_open(e, v, e->nheat);
+	wipe_free(v, e->nheat * sizeof(smpc_fe));
+	return true;
+}
+
+/*
  * The next round of the product trees: multiply factors in pairs; a tree
- * down to two factors per member reshares its sum_j A_j B_j (the group's
- * winner), or, at the last level, opens it masked by zfin.  Once every
- * group is done, its winners meet at the next level.
+ * down to two factors per member reshares its sum_j A_j B_j (the heat's
+ * winner), or, at the last level, opens it (select_open).  Once every heat
+ * is done, the winners of each group's heats meet at the next level.
  */
 static void
 select_next(SmpcEngine *e)
 {
-	bool		last = (e->ngroup == 1);
 	int			nmul = 0,
 				pos = 0,
-				g,
+				h,
 				j,
 				q;
 
-	if (last)
-	{
-		if (e->gcount[0] == 0)
-			send_result_open(e, &e->gwin[0], 1);
-		else if (e->gcount[0] == 2)
-		{
-			smpc_fe		v = fe_add(select_last(e, 0), e->zfin);
+	if (e->nheat == e->ngroups && select_open(e))
+		return;
 
-			send_result_open(e, &v, 1);
-			v = 0;
-		}
-		if (e->gcount[0] == 0 || e->gcount[0] == 2)
-			return;
-	}
-
-	for (g = 0; g < e->ngroup; g++)
+	for (h = 0; h < e->nheat; h++)
 	{
-		if (e->gcount[g] > 2)
-			nmul += e->gsize[g] * (e->gcount[g] / 2);
-		else if (e->gcount[g] == 2)
+		if (e->hcount[h] > 2)
+			nmul += e->hsize[h] * (e->hcount[h] / 2);
+		else if (e->hcount[h] == 2)
 			nmul++;
 	}
 	if (nmul == 0)
 	{
-		/* every group is done: the next level */
-		for (g = 0; g < e->ngroup; g++)
-			e->cand[g] = e->gwin[g];
-		e->ncand = e->ngroup;
+		/* every heat is done: the next level, still group-major */
+		for (h = 0; h < e->nheat; h++)
+			e->cand[h] = e->hwin[h];
+		e->ncand = e->nheat / e->ngroups;
 		e->base += e->k;
 		send_mask_open(e);
 		return;
 	}
 
 	round_begin(e, PHASE_SELECT, nmul, 0, 0);
-	for (g = 0; g < e->ngroup; g++)
+	for (h = 0; h < e->nheat; h++)
 	{
-		if (e->gcount[g] > 2)
+		if (e->hcount[h] > 2)
 		{
-			for (j = 0; j < e->gsize[g]; j++)
+			for (j = 0; j < e->hsize[h]; j++)
 			{
-				const smpc_fe *it = e->item + (size_t) (e->gstart[g] + j) * (e->n - 1);
+				const smpc_fe *it = e->item + (size_t) (e->hstart[h] + j) * (e->n - 1);
 
-				for (q = 0; q < e->gcount[g] / 2; q++)
+				for (q = 0; q < e->hcount[h] / 2; q++)
 					put_mul(e, pos++, it[2 * q], it[2 * q + 1]);
 			}
 		}
-		else if (e->gcount[g] == 2)
-			put_mul_value(e, pos++, select_last(e, g));
+		else if (e->hcount[h] == 2)
+			put_mul_value(e, pos++, select_last(e, h));
 	}
 }
 
@@ -1121,31 +1170,31 @@ static void
 recv_select(SmpcEngine *e)
 {
 	int			pos = 0,
-				g,
+				h,
 				j,
 				q;
 
-	for (g = 0; g < e->ngroup; g++)
+	for (h = 0; h < e->nheat; h++)
 	{
-		int			cnt = e->gcount[g];
+		int			cnt = e->hcount[h];
 
 		if (cnt > 2)
 		{
-			for (j = 0; j < e->gsize[g]; j++)
+			for (j = 0; j < e->hsize[h]; j++)
 			{
-				smpc_fe    *it = e->item + (size_t) (e->gstart[g] + j) * (e->n - 1);
+				smpc_fe    *it = e->item + (size_t) (e->hstart[h] + j) * (e->n - 1);
 
 				for (q = 0; q < cnt / 2; q++)
 					it[q] = GOT_MUL(e, pos++);
 				if (cnt % 2 == 1)
 					it[cnt / 2] = it[cnt - 1];
 			}
-			e->gcount[g] = cnt / 2 + cnt % 2;
+			e->hcount[h] = cnt / 2 + cnt % 2;
 		}
 		else if (cnt == 2)
 		{
-			e->gwin[g] = GOT_MUL(e, pos++);
-			e->gcount[g] = 0;
+			e->hwin[h] = GOT_MUL(e, pos++);
+			e->hcount[h] = 0;
 		}
 	}
 }
@@ -1257,7 +1306,9 @@ smpc_engine_start(SmpcEngineProgram program, int n, int self, int degree,
 				  const char **why)
 {
 	SmpcEngine *e;
-	int			ncmp;
+	int64		ncmp;
+	int			ngroups = 1;
+	int			nmask = 0;
 	int			xs[ENGINE_MAX_N];
 	int			i;
 
@@ -1295,12 +1346,18 @@ smpc_engine_start(SmpcEngineProgram program, int n, int self, int degree,
 	}
 	if (program == SMPC_PROG_MAX || program == SMPC_PROG_MIN)
 	{
-		if (ninputs != n)
+		if (ninputs < n || ninputs % n != 0)
 		{
-			*why = "MAX and MIN take one input per participant";
+			*why = "MAX and MIN take one input per participant and group";
 			return NULL;
 		}
-		ncmp = select_comparisons(n);
+		ngroups = ninputs / n;
+		ncmp = (int64) ngroups * select_comparisons(n);
+		/* the final heat opens a masked sum of products, unless of two */
+		for (i = n; level_heats(i) > 1; i = level_heats(i))
+			;
+		if (i > 2)
+			nmask = ngroups;
 	}
 	else
 	{
@@ -1311,10 +1368,17 @@ smpc_engine_start(SmpcEngineProgram program, int n, int self, int degree,
 		}
 		ncmp = ninputs / 2;
 	}
-	/* the largest vector is the first round's: r and z per bit, and r'' */
-	if ((int64) ncmp * (2 * bits + 1) > SMPC_ENGINE_MAX_VECTOR)
+
+	/*
+	 * The largest vector is the first round's: r and z per bit, r'' per
+	 * comparison and, for MAX and MIN, the final opening's mask per group.
+	 * A later round sends at most 2 + bits + bits / 2 elements per
+	 * comparison of its batch.
+	 */
+	if (ncmp * (2 * bits + 1) + nmask > SMPC_ENGINE_MAX_VECTOR)
 	{
-		*why = "too many comparisons for one program";
+		*why = (ngroups > 1) ? "too many groups for one program" :
+			"too many comparisons for one program";
 		return NULL;
 	}
 	for (i = 0; i < ninputs; i++)
@@ -1359,14 +1423,19 @@ smpc_engine_start(SmpcEngineProgram program, int n, int self, int degree,
 	e->pend_s = alloc_fe((size_t) ncmp * bits);
 	if (program == SMPC_PROG_MAX || program == SMPC_PROG_MIN)
 	{
-		e->cand = alloc_fe(n);
-		memcpy(e->cand, inputs, n * sizeof(smpc_fe));
+		e->ngroups = ngroups;
+		e->cand = alloc_fe(ninputs);
+		memcpy(e->cand, inputs, ninputs * sizeof(smpc_fe));
 		e->ncand = n;
-		e->item = alloc_fe((size_t) n * (n - 1));
-		/* the final group opens a masked sum of products, unless of two */
-		for (i = n; level_groups(i) > 1; i = level_groups(i))
-			;
-		e->need_zfin = (i > 2);
+		e->item = alloc_fe((size_t) ninputs * (n - 1));
+		e->maxheat = ngroups * level_heats(n);
+		e->hstart = palloc0(e->maxheat * sizeof(int));
+		e->hsize = palloc0(e->maxheat * sizeof(int));
+		e->hcmp = palloc0(e->maxheat * sizeof(int));
+		e->hcount = palloc0(e->maxheat * sizeof(int));
+		e->hwin = alloc_fe(e->maxheat);
+		e->need_zfin = (nmask > 0);
+		e->zfin = alloc_fe(ngroups);
 	}
 	e->d = alloc_fe(ncmp);
 	e->y = alloc_fe(ncmp);
@@ -1513,10 +1582,19 @@ smpc_engine_free(SmpcEngine *e)
 	wipe_free(e->pend_r, nbits * sizeof(smpc_fe));
 	wipe_free(e->pend_q, nbits * sizeof(smpc_fe));
 	wipe_free(e->pend_s, nbits * sizeof(smpc_fe));
-	if (e->cand)
-		wipe_free(e->cand, e->n * sizeof(smpc_fe));
-	if (e->item)
-		wipe_free(e->item, (size_t) e->n * (e->n - 1) * sizeof(smpc_fe));
+	if (e->mode == MODE_SELECT)
+	{
+		size_t		ncand = (size_t) e->ngroups * e->n;
+
+		wipe_free(e->cand, ncand * sizeof(smpc_fe));
+		wipe_free(e->item, ncand * (e->n - 1) * sizeof(smpc_fe));
+		wipe_free(e->hstart, e->maxheat * sizeof(int));
+		wipe_free(e->hsize, e->maxheat * sizeof(int));
+		wipe_free(e->hcmp, e->maxheat * sizeof(int));
+		wipe_free(e->hcount, e->maxheat * sizeof(int));
+		wipe_free(e->hwin, e->maxheat * sizeof(smpc_fe));
+		wipe_free(e->zfin, e->ngroups * sizeof(smpc_fe));
+	}
 	wipe_free(e->d, Max(e->ncmp, 1) * sizeof(smpc_fe));
 	wipe_free(e->y, Max(e->ncmp, 1) * sizeof(smpc_fe));
 	wipe_free(e->carry, Max(e->ncmp, 1) * sizeof(bool));

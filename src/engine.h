@@ -36,9 +36,19 @@
 typedef enum SmpcEngineProgram
 {
 	/*
-	 * inputs: the share of each participant's value, in participant order
-	 * (ninputs = n); values in [-2^(bits-1), 2^(bits-1)).  Output: the
-	 * largest (smallest) value.  Nothing else is opened.
+	 * The largest (smallest) value of each of G >= 1 independent groups.
+	 * inputs: ninputs = G * n shares, group-major: group g's candidates
+	 * are inputs[g * n .. g * n + n - 1], the share of each participant's
+	 * value in participant order; values in [-2^(bits-1), 2^(bits-1)).
+	 * Output: G values, in group order.  Nothing else is opened: per
+	 * group, only its result and the masked values of its comparisons.
+	 *
+	 * All groups travel in the same rounds, so G groups take exactly the
+	 * rounds of one; the vectors grow linearly with G, the first round's
+	 * the most: G (n(n-1)/2 (2 bits + 1) + 1) elements for n <= 16.  A G
+	 * whose vectors would exceed SMPC_ENGINE_MAX_VECTOR is refused; at 80
+	 * bits the largest G is 2166 at n = 3, 650 at n = 5 and 232 at n = 8
+	 * (at n = 8, 1000 groups fit up to 18 bits; at n = 5, up to 51).
 	 */
 	SMPC_PROG_MAX = 1,
 	SMPC_PROG_MIN = 2,
@@ -58,7 +68,9 @@ typedef struct SmpcEngine SmpcEngine;
  * Start a program at participant "self" (0-based) of n.  The input shares
  * are of polynomials of degree "degree" evaluated at self + 1.  Returns
  * NULL and sets *why when the arguments are not valid (2 * degree >= n,
- * bits out of range, wrong number of inputs); nothing is allocated then.
+ * bits out of range, wrong number of inputs, so many comparisons or groups
+ * that a round's vector would exceed SMPC_ENGINE_MAX_VECTOR); nothing is
+ * allocated then.
  */
 extern SmpcEngine *smpc_engine_start(SmpcEngineProgram program, int n, int self,
 									 int degree, int bits,

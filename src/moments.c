@@ -193,7 +193,7 @@ joint_moments(FunctionCallInfo fcinfo, int128 *r, int32 *scale, Wide *sum, Wide 
 		explicit_bzero(&w, sizeof(w));
 	}
 	n = 1 + nlin + nsq;
-	released = smpc_run_computation(st->group, st->label, SMPC_KIND_VARIANCE, cl, sc,
+	released = smpc_run_computation(fcinfo, st->group, st->label, SMPC_KIND_VARIANCE, cl, sc,
 									values, n, NULL, st->count, r, scale, NULL);
 	explicit_bzero(values, sizeof(values));
 	if (!released)
@@ -532,7 +532,7 @@ joint_moments2(FunctionCallInfo fcinfo, Moments2 *m)
 	kacc_to_limbs(d ? d + K_SXX : NULL, KACC_SQ_DIGITS, SMPC_FLOAT_SQ_LIMBS, &v[V_SXX]);
 	kacc_to_limbs(d ? d + K_SYY : NULL, KACC_SQ_DIGITS, SMPC_FLOAT_SQ_LIMBS, &v[V_SYY]);
 	kacc_to_limbs(d ? d + K_SXY : NULL, KACC_SQ_DIGITS, SMPC_FLOAT_SQ_LIMBS, &v[V_SXY]);
-	released = smpc_run_computation(st->group, st->label, SMPC_KIND_REGRESSION,
+	released = smpc_run_computation(fcinfo, st->group, st->label, SMPC_KIND_REGRESSION,
 									SMPC_CLASS_FLOAT, 0, v, V_END, NULL, st->count,
 									r, &scale, NULL);
 	explicit_bzero(v, sizeof(v));

@@ -487,7 +487,7 @@ order_final(FunctionCallInfo fcinfo, SmpcKind kind)
 		value = none;
 
 	order_desc(kind, type, desc);
-	released = smpc_run_computation(common->group, common->label, kind, SMPC_CLASS_EXACT,
+	released = smpc_run_computation(fcinfo, common->group, common->label, kind, SMPC_CLASS_EXACT,
 									scale, &value, 1, desc, rows, result, &result_scale, NULL);
 	explicit_bzero(&value, sizeof(value));
 	/* withheld, or no member had a row */

@@ -46,6 +46,7 @@
 
 #include <sodium.h>
 
+#include "batch.h"
 #include "codec.h"
 #include "engine.h"
 #include "field.h"
@@ -158,6 +159,12 @@ typedef struct Comp
 	int			timeout_ms;
 	/* the round engine (smpc_min, smpc_max): started once every share is in */
 	SmpcEngine *engine;
+	/* GROUP BY (SMPC_KIND_GROUPED): the whole computation is one batch.h
+	 * program, driven through the engine's rounds; its local input until
+	 * then */
+	SmpcBatch  *batch;
+	uint8	   *batch_in;
+	size_t		batch_in_len;
 	RoundIn		rin[SMPC_MAX_MEMBERS][2];	/* by the parity of the round */
 	uint32		fed[SMPC_MAX_MEMBERS];	/* last round handed to the engine */
 	bool		relayed;		/* failing because another member failed */
@@ -413,6 +420,19 @@ post_result(SmpcProtocol *P, Comp *c, int sqlerrcode, const char *msg, const cha
 	e->withheld = c->withheld;
 }
 
+/* Post the result of a GROUP BY computation (batch.h's format). */
+static void
+post_batch_result(SmpcProtocol *P, Comp *c, StringInfo out)
+{
+	SmpcEffect *e = new_effect(P, SMPC_EFFECT_RESULT);
+
+	e->slot = c->slot;
+	e->serial = c->serial;
+	e->blob = (uint8 *) out->data;
+	e->bloblen = out->len;
+	out->data = NULL;
+}
+
 /* Remember the computation's outcome for smpc.history. */
 static void
 record_history(SmpcProtocol *P, Comp *c, const char *status, const char *error)
@@ -467,6 +487,11 @@ smpc_protocol_free_effect(SmpcEffect *e)
 	}
 	if (e->result_null)
 		pfree(e->result_null);
+	if (e->blob)
+	{
+		sodium_memzero(e->blob, e->bloblen);
+		pfree(e->blob);
+	}
 	if (e->msg)
 		pfree(e->msg);
 	if (e->detail)
@@ -629,6 +654,54 @@ uses_engine(Comp *c)
 	return c->kind == SMPC_KIND_MINIMUM || c->kind == SMPC_KIND_MAXIMUM;
 }
 
+/*
+ * The round program of a computation: the engine (smpc_min, smpc_max) or
+ * a GROUP BY's batch, which keep the same lock-step contract.
+ */
+static bool
+has_program(Comp *c)
+{
+	return c->engine != NULL || c->batch != NULL;
+}
+
+static int
+prog_round(Comp *c)
+{
+	return c->batch ? smpc_batch_round(c->batch) : smpc_engine_round(c->engine);
+}
+
+static void
+prog_outgoing(Comp *c, int j, const smpc_fe **v, int *len)
+{
+	if (c->batch)
+		smpc_batch_outgoing(c->batch, j, v, len);
+	else
+		smpc_engine_outgoing(c->engine, j, v, len);
+}
+
+static bool
+prog_incoming(Comp *c, int j, int round, const smpc_fe *v, int len, const char **why)
+{
+	return c->batch ? smpc_batch_incoming(c->batch, j, round, v, len, why)
+		: smpc_engine_incoming(c->engine, j, round, v, len, why);
+}
+
+static bool
+prog_round_complete(Comp *c)
+{
+	return c->batch ? smpc_batch_round_complete(c->batch)
+		: smpc_engine_round_complete(c->engine);
+}
+
+static void
+prog_advance(Comp *c)
+{
+	if (c->batch)
+		smpc_batch_advance(c->batch);
+	else
+		smpc_engine_advance(c->engine);
+}
+
 static void
 clear_round_in(RoundIn *in)
 {
@@ -677,11 +750,19 @@ wipe_comp(Comp *c)
 		sodium_memzero(c->zs, sizeof(smpc_fe) * c->n * c->nz);
 		pfree(c->zs);
 	}
-	if (c->engine)
+	if (c->batch_in)
+	{
+		sodium_memzero(c->batch_in, c->batch_in_len);
+		pfree(c->batch_in);
+	}
+	if (c->batch)
+		smpc_batch_free(c->batch);
+	if (c->engine || c->batch)
 	{
 		int			i;
 
-		smpc_engine_free(c->engine);
+		if (c->engine)
+			smpc_engine_free(c->engine);
 		for (i = 0; i < c->n; i++)
 		{
 			clear_round_in(&c->rin[i][0]);
@@ -813,7 +894,7 @@ have_of_phase(Comp *c)
 
 	for (i = 0; i < c->n; i++)
 		c->have_round[i] = c->phase == PHASE_ENGINE
-			? i == c->self || c->fed[i] >= (uint32) smpc_engine_round(c->engine)
+			? i == c->self || c->fed[i] >= (uint32) prog_round(c)
 			: c->mult_done[i] > c->round;
 	return c->phase == PHASE_WAIT ? c->have_ready
 		: c->phase == PHASE_INPUT ? c->have_share
@@ -913,6 +994,7 @@ timeout_comp(SmpcProtocol *P, Comp *c)
 }
 
 static void process_early(SmpcProtocol *P, Comp *c);
+static void send_engine_round(SmpcProtocol *P, Comp *c);
 static void not_due(SmpcProtocol *P, const char *who, uint8 type, const char *why);
 static void note_held_round(SmpcProtocol *P, Comp *c, int idx);
 
@@ -1329,6 +1411,49 @@ open_tests(SmpcProtocol *P, Comp *c)
 	return false;
 }
 
+/*
+ * A GROUP BY: agreement reached, so the batch program starts with our
+ * local input and sends its first round.  Everything from here on is its
+ * rounds (PHASE_ENGINE).
+ */
+static void
+start_batch(SmpcProtocol *P, Comp *c)
+{
+	SmpcBatchSettings set;
+	const char *why = NULL;
+
+	memset(&set, 0, sizeof(set));
+	set.n = c->n;
+	set.self = c->self;
+	set.degree = c->degree;
+	set.min_parties = c->min_parties;
+	set.min_cell_count = Max(c->suppress_k, 1);
+	memcpy(set.seed, c->comp_id, Min(sizeof(set.seed), SMPC_HASH_BYTES));
+	c->batch = smpc_batch_start(&set, c->batch_in, c->batch_in_len, &why);
+	sodium_memzero(c->batch_in, c->batch_in_len);
+	pfree(c->batch_in);
+	c->batch_in = NULL;
+	if (c->batch == NULL)
+	{
+		fail_comp_owned(P, c, "failed", ERRCODE_INTERNAL_ERROR,
+						format("could not start the GROUP BY computation over peer group \"%s\"",
+							   c->group),
+						format("%s.", why ? why : "The input was refused"));
+		return;
+	}
+	c->phase = PHASE_ENGINE;
+	if (FAULT(P, SMPC_FAULT_HOLD_ROUNDS))
+	{
+		emit_log(P, SMPC_LOG_INFO, NULL,
+				 "smpc: fault injection: holding the rounds of computation %s",
+				 hex_id(c->comp_id).s);
+		c->stalled = true;
+	}
+	else
+		send_engine_round(P, c);
+	process_early(P, c);
+}
+
 /* Agreement reached: fix the encoding and send our shares. */
 static void
 start_input(SmpcProtocol *P, Comp *c)
@@ -1359,7 +1484,10 @@ start_input(SmpcProtocol *P, Comp *c)
 		{
 			fail_comp_owned(P, c, "failed", ERRCODE_INVALID_PARAMETER_VALUE,
 					  format("members of peer group \"%s\" disagree on the computation", c->group),
-					  uses_engine(c)
+					  c->kind == SMPC_KIND_GROUPED
+					  ? format("Member \"%s\" runs a GROUP BY query with other smpc aggregates (or other input types, bounds or declared grouping keys) than this node.",
+							   c->members[i].name)
+					  : uses_engine(c)
 					  ? format("Member \"%s\" computes smpc_%s over another input type than this node.",
 							   c->members[i].name, smpc_kind_name(c->kind))
 					  : format("Member \"%s\" uses other %s than this node.", c->members[i].name,
@@ -1414,6 +1542,12 @@ start_input(SmpcProtocol *P, Comp *c)
 								  SMPC_NONCE_BYTES);
 	}
 	crypto_generichash_final(&st, c->comp_id, SMPC_HASH_BYTES);
+
+	if (c->kind == SMPC_KIND_GROUPED)
+	{
+		start_batch(P, c);
+		return;
+	}
 
 	c->sums = palloc0(
 									 sizeof(smpc_fe) * c->n * c->nvalues);
@@ -1513,7 +1647,7 @@ start_engine(SmpcProtocol *P, Comp *c)
 static void
 send_engine_round(SmpcProtocol *P, Comp *c)
 {
-	uint32		round = (uint32) smpc_engine_round(c->engine);
+	uint32		round = (uint32) prog_round(c);
 	int			i;
 
 	for (i = 0; i < c->n; i++)
@@ -1525,7 +1659,7 @@ send_engine_round(SmpcProtocol *P, Comp *c)
 
 		if (i == c->self)
 			continue;
-		smpc_engine_outgoing(c->engine, i, &v, &len);
+		prog_outgoing(c, i, &v, &len);
 		nchunks = smpc_round_chunks((uint32) len);
 		for (ch = 0; ch < nchunks; ch++)
 		{
@@ -1553,7 +1687,7 @@ run_engine(SmpcProtocol *P, Comp *c)
 {
 	for (;;)
 	{
-		uint32		round = (uint32) smpc_engine_round(c->engine);
+		uint32		round = (uint32) prog_round(c);
 		int			i;
 
 		for (i = 0; i < c->n; i++)
@@ -1564,7 +1698,7 @@ run_engine(SmpcProtocol *P, Comp *c)
 			if (i == c->self || c->fed[i] >= round || in->round != round ||
 				in->got < in->nchunks)
 				continue;
-			if (!smpc_engine_incoming(c->engine, i, (int) round, in->v, (int) in->total, &why))
+			if (!prog_incoming(c, i, (int) round, in->v, (int) in->total, &why))
 			{
 				char	   *detail = format("%s.", why ? why : "The engine refused it");
 
@@ -1577,9 +1711,34 @@ run_engine(SmpcProtocol *P, Comp *c)
 				c->fed[i] = round;
 			clear_round_in(in);
 		}
-		if (!smpc_engine_round_complete(c->engine))
+		if (!prog_round_complete(c))
 			return;
-		smpc_engine_advance(c->engine);
+		prog_advance(c);
+		if (c->batch)
+		{
+			const char *why = NULL;
+
+			if (smpc_batch_failed(c->batch, &why))
+			{
+				fail_comp_owned(P, c, "failed", ERRCODE_INTERNAL_ERROR,
+								format("the GROUP BY computation over peer group \"%s\" failed",
+									   c->group),
+								format("%s.", why ? why : "The members could not complete it"));
+				return;
+			}
+			if (smpc_batch_done(c->batch))
+			{
+				StringInfoData out;
+
+				initStringInfo(&out);
+				smpc_batch_result(c->batch, &out);
+				post_batch_result(P, c, &out);
+				finish_comp(P, c, "succeeded", 0, NULL, NULL);
+				return;
+			}
+			send_engine_round(P, c);
+			continue;
+		}
 		if (smpc_engine_done(c->engine))
 		{
 			int128		result[1];
@@ -1619,7 +1778,7 @@ round_message(SmpcProtocol *P, Comp *c, int idx, const uint8 *payload, size_t le
 	int			count;
 	RoundIn    *in;
 
-	if (c->engine == NULL)
+	if (!has_program(c))
 	{
 		not_due(P, who, SMPC_MSG_ROUND, "This computation has no comparison rounds here yet.");
 		return;
@@ -1630,8 +1789,8 @@ round_message(SmpcProtocol *P, Comp *c, int idx, const uint8 *payload, size_t le
 				 "smpc: malformed comparison round from peer \"%s\"", who);
 		return;
 	}
-	ours = c->phase == PHASE_ENGINE ? (uint32) smpc_engine_round(c->engine) : 0;
-	if (!c->have_z[idx] || round < 1 || round > ours + 1 || round <= c->fed[idx])
+	ours = c->phase == PHASE_ENGINE ? (uint32) prog_round(c) : 0;
+	if ((!c->batch && !c->have_z[idx]) || round < 1 || round > ours + 1 || round <= c->fed[idx])
 	{
 		not_due(P, who, SMPC_MSG_ROUND,
 				round >= 1 && round <= c->fed[idx] ? "The peer had already sent that round."
@@ -2211,6 +2370,7 @@ send_bad_ready(SmpcProtocol *P, Comp *c, const SmpcReady *real)
 static bool
 check_request(SmpcProtocol *P, Comp *c, const PeerGroup *g)
 {
+	bool		has_order = false;
 	int128		bound;
 	int			i,
 				k;
@@ -2257,8 +2417,26 @@ check_request(SmpcProtocol *P, Comp *c, const PeerGroup *g)
 		return false;
 	}
 	c->min_parties = g->min_parties;
+	if (c->kind == SMPC_KIND_GROUPED)
+	{
+		const char *why = NULL;
+
+		if (c->batch_in == NULL)
+		{
+			fail_comp(P, c, "failed", ERRCODE_QUERY_CANCELED,
+					  "the GROUP BY computation was cancelled before it started", NULL);
+			return false;
+		}
+		if (!smpc_batch_check_input(c->batch_in, c->batch_in_len, &has_order, &why))
+		{
+			fail_comp_owned(P, c, "failed", ERRCODE_INTERNAL_ERROR,
+							pstrdup("invalid input for a GROUP BY computation"),
+							format("%s.", why ? why : "The input was refused"));
+			return false;
+		}
+	}
 	/* comparisons multiply shares: degree 2t needs 2t + 1 members */
-	if ((c->kind == SMPC_KIND_MINIMUM || c->kind == SMPC_KIND_MAXIMUM) &&
+	if ((c->kind == SMPC_KIND_MINIMUM || c->kind == SMPC_KIND_MAXIMUM || has_order) &&
 		2 * c->degree + 1 > c->n)
 	{
 		c->fail_hint = (c->n - 1) / 2 >= 1
@@ -2266,7 +2444,7 @@ check_request(SmpcProtocol *P, Comp *c, const PeerGroup *g)
 			: pstrdup("Comparisons need a group of at least 3 members.");
 		fail_comp_owned(P, c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
 						format("smpc_%s in peer group \"%s\" needs an honest majority",
-							   smpc_kind_name(c->kind), c->group),
+							   has_order ? "min and smpc_max" : smpc_kind_name(c->kind), c->group),
 						format("Comparisons need max_colluders below half the members: the group has %d members and tolerates %d colluder%s.",
 							   c->n, c->degree, c->degree == 1 ? "" : "s"));
 		return false;
@@ -2350,6 +2528,12 @@ smpc_protocol_submit(SmpcProtocol *P, const SmpcProtoRequest *req, TimestampTz n
 	c->rows = req->rows;
 	memcpy(c->desc, req->desc, SMPC_HASH_BYTES);
 	c->timeout_ms = req->timeout_ms;
+	if (req->batch)
+	{
+		c->batch_in = palloc(Max(req->batch_len, 1));
+		memcpy(c->batch_in, req->batch, req->batch_len);
+		c->batch_in_len = req->batch_len;
+	}
 
 	c->started = now;
 	c->deadline = TimestampTzPlusMilliseconds(c->started, c->timeout_ms);

@@ -53,6 +53,9 @@ typedef struct SmpcProtoRequest
 	int64		rows;
 	uint8		desc[SMPC_HASH_BYTES];
 	int32		timeout_ms;
+	/* SMPC_KIND_GROUPED: the local input of batch.h (copied), else NULL */
+	const uint8 *batch;
+	size_t		batch_len;
 } SmpcProtoRequest;
 
 typedef enum SmpcEffectType
@@ -96,6 +99,8 @@ typedef struct SmpcEffect
 	int			nresult;
 	int32		scale;
 	bool		withheld;
+	uint8	   *blob;			/* SMPC_KIND_GROUPED: the result of batch.h */
+	size_t		bloblen;
 
 	/* RESULT (errmsg, errdetail), LOG (message, detail) */
 	char	   *msg;

@@ -62,12 +62,20 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "storage/dsm.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "storage/proc.h"
 #include "utils/timestamp.h"
 
 #include "shmem.h"
+
+/*
+ * The settings the request slots need (smpc.c defines them as GUCs): kept
+ * here so that the slots depend on no other module.
+ */
+char	   *smpc_database = NULL;
+int			smpc_timeout_ms = 60000;
 
 /* ---------- a backend running an aggregate ---------- */
 
@@ -120,9 +128,11 @@ shmem_run_request(const char *group, const char *label,
 				  int128 *result, int32 *result_scale, bool *result_null,
 				  int *sqlerrcode, char *emsg, size_t emsgsize,
 				  char *edetail, size_t edetailsize,
-				  char *ehint, size_t ehintsize, bool *withheld)
+				  char *ehint, size_t ehintsize, bool *withheld,
+				  const uint8 *batch, size_t batch_len, StringInfo batch_out)
 {
 	SmpcRequest *req = NULL;
+	dsm_segment *volatile in_seg = NULL;
 	WaitSlot	ws;
 	Latch	   *worker_latch;
 	TimestampTz deadline;
@@ -130,6 +140,16 @@ shmem_run_request(const char *group, const char *label,
 	volatile bool done = false;
 	volatile bool done_withheld = false;
 	volatile int done_errcode = 0;
+
+	/*
+	 * A GROUP BY's input is too large for the slot: it goes in a segment of
+	 * ours, which lives until this transaction ends or we detach it.
+	 */
+	if (batch)
+	{
+		in_seg = dsm_create(Max(batch_len, 1), 0);
+		memcpy(dsm_segment_address(in_seg), batch, batch_len);
+	}
 
 	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
 	if (smpc_shared->worker_pid == 0)
@@ -171,6 +191,10 @@ shmem_run_request(const char *group, const char *label,
 	req->rows = rows;
 	if (desc)
 		memcpy(req->desc, desc, SMPC_HASH_BYTES);
+	req->batch_in = in_seg ? dsm_segment_handle(in_seg) : 0;
+	req->batch_in_len = in_seg ? (uint32) batch_len : 0;
+	req->batch_out = 0;
+	req->batch_out_len = 0;
 	req->state = SMPC_REQ_SUBMITTED;
 	ws.slot = i;
 	ws.serial = req->serial;
@@ -203,6 +227,17 @@ shmem_run_request(const char *group, const char *label,
 				if (result_null)
 					memcpy(result_null, req->result_null, sizeof(bool) * SMPC_MAX_VALUES);
 				done_withheld = req->result_withheld;
+				if (batch_out && req->batch_out != 0 && done_errcode == 0)
+				{
+					/* the worker keeps its segment until the slot is free */
+					dsm_segment *out_seg = dsm_attach(req->batch_out);
+
+					if (out_seg == NULL)
+						elog(ERROR, "could not attach to the result of an smpc GROUP BY computation");
+					appendBinaryStringInfo(batch_out, dsm_segment_address(out_seg),
+										   req->batch_out_len);
+					dsm_detach(out_seg);
+				}
 				LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);
 				req->state = SMPC_REQ_FREE;
 				LWLockRelease(smpc_shared->lock);
@@ -222,6 +257,8 @@ shmem_run_request(const char *group, const char *label,
 		}
 	}
 	PG_END_ENSURE_ERROR_CLEANUP(abandon_slot, PointerGetDatum(&ws));
+	if (in_seg)
+		dsm_detach(in_seg);
 
 	*sqlerrcode = done_errcode;
 	*withheld = done_withheld;
@@ -479,6 +516,26 @@ shmem_take_request(int slot, SmpcTakenRequest *t, int128 *values)
 	req->rows = 0;
 	memcpy(t->desc, req->desc, SMPC_HASH_BYTES);
 	t->timeout_ms = req->timeout_ms;
+	t->batch = NULL;
+	t->batch_len = 0;
+	if (req->batch_in != 0)
+	{
+		/*
+		 * The backend keeps its segment while it waits; when it is gone
+		 * the backend has given up, and the computation fails at once.
+		 */
+		dsm_segment *seg = dsm_attach(req->batch_in);
+
+		if (seg != NULL && dsm_segment_map_length(seg) >= req->batch_in_len)
+		{
+			t->batch = palloc(Max(req->batch_in_len, 1));
+			memcpy(t->batch, dsm_segment_address(seg), req->batch_in_len);
+			t->batch_len = req->batch_in_len;
+			sodium_memzero(dsm_segment_address(seg), req->batch_in_len);
+		}
+		if (seg != NULL)
+			dsm_detach(seg);
+	}
 	return true;
 }
 
@@ -515,11 +572,44 @@ copy_text(char *dst, size_t dstsize, const char *src)
  * posted to.  The result is written without the lock, while the slot is
  * still RUNNING or ABANDONED and so the worker's alone.
  */
+/* The worker's result segments of GROUP BY computations, by slot. */
+static dsm_segment *out_segs[SMPC_MAX_REQUESTS];
+static uint64 out_serials[SMPC_MAX_REQUESTS];
+
+/*
+ * Detach the result segments whose backend has taken the result (or gone):
+ * the slot is no longer DONE with the same serial.  The worker calls this
+ * on every turn of its loop.
+ */
+void
+shmem_release_outputs(void)
+{
+	int			i;
+
+	for (i = 0; i < SMPC_MAX_REQUESTS; i++)
+	{
+		SmpcRequest *req = &smpc_shared->requests[i];
+		bool		keep;
+
+		if (out_segs[i] == NULL)
+			continue;
+		LWLockAcquire(smpc_shared->lock, LW_SHARED);
+		keep = req->serial == out_serials[i] && req->state == SMPC_REQ_DONE;
+		LWLockRelease(smpc_shared->lock);
+		if (!keep)
+		{
+			dsm_detach(out_segs[i]);
+			out_segs[i] = NULL;
+		}
+	}
+}
+
 void
 shmem_post_result(int slot, uint64 serial, int sqlerrcode,
 				  const char *msg, const char *detail, const char *hint,
 				  const int128 *result, const bool *result_null,
-				  int nresult, int32 scale, bool withheld)
+				  int nresult, int32 scale, bool withheld,
+				  const uint8 *batch_out, size_t batch_out_len)
 {
 	SmpcRequest *req = &smpc_shared->requests[slot];
 	Latch	   *latch = NULL;
@@ -547,6 +637,35 @@ shmem_post_result(int slot, uint64 serial, int sqlerrcode,
 			memcpy(req->result_null, result_null, sizeof(bool) * nresult);
 		req->result_scale = scale;
 		req->result_withheld = withheld;
+		req->batch_out = 0;
+		req->batch_out_len = 0;
+		if (out_segs[slot] != NULL)
+		{
+			dsm_detach(out_segs[slot]);
+			out_segs[slot] = NULL;
+		}
+		if (batch_out && sqlerrcode == 0)
+		{
+			/* kept attached until the backend has freed the slot */
+			dsm_segment *seg = dsm_create(Max(batch_out_len, 1), DSM_CREATE_NULL_IF_MAXSEGMENTS);
+
+			if (seg == NULL)
+			{
+				req->sqlerrcode = ERRCODE_OUT_OF_MEMORY;
+				copy_text(req->errmsg, sizeof(req->errmsg),
+						  "could not hand the result of an smpc GROUP BY computation to the backend");
+				copy_text(req->errdetail, sizeof(req->errdetail),
+						  "No dynamic shared memory segment was available.");
+			}
+			else
+			{
+				memcpy(dsm_segment_address(seg), batch_out, batch_out_len);
+				req->batch_out = dsm_segment_handle(seg);
+				req->batch_out_len = (uint32) batch_out_len;
+				out_segs[slot] = seg;
+				out_serials[slot] = serial;
+			}
+		}
 	}
 
 	LWLockAcquire(smpc_shared->lock, LW_EXCLUSIVE);

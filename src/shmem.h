@@ -27,6 +27,8 @@ typedef struct SmpcTakenRequest
 	int64		rows;
 	uint8		desc[SMPC_HASH_BYTES];
 	int32		timeout_ms;
+	uint8	   *batch;			/* GROUP BY: the local input (palloc'd), or NULL */
+	size_t		batch_len;
 } SmpcTakenRequest;
 
 /* a backend running an aggregate (aggregates.c) */
@@ -37,7 +39,8 @@ extern void shmem_run_request(const char *group, const char *label,
 							  int128 *result, int32 *result_scale, bool *result_null,
 							  int *sqlerrcode, char *emsg, size_t emsgsize,
 							  char *edetail, size_t edetailsize,
-							  char *ehint, size_t ehintsize, bool *withheld);
+							  char *ehint, size_t ehintsize, bool *withheld,
+							  const uint8 *batch, size_t batch_len, StringInfo batch_out);
 
 /* a backend running smpc.deliver() (manage.c) */
 extern void shmem_inbox_put(const SmpcHeader *h, const uint8 *data, size_t len);
@@ -55,7 +58,9 @@ extern void shmem_free_abandoned(int slot);
 extern void shmem_post_result(int slot, uint64 serial, int sqlerrcode,
 							  const char *msg, const char *detail, const char *hint,
 							  const int128 *result, const bool *result_null,
-							  int nresult, int32 scale, bool withheld);
+							  int nresult, int32 scale, bool withheld,
+							  const uint8 *batch_out, size_t batch_out_len);
+extern void shmem_release_outputs(void);
 extern void shmem_publish_status(bool node_key_valid, const uint8 *node_public_key,
 								 const SmpcPeerStatus *peers, int npeers);
 

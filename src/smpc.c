@@ -15,10 +15,6 @@
 #include "access/xact.h"
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "nodes/nodeFuncs.h"
-#include "nodes/pathnodes.h"
-#include "optimizer/pathnode.h"
-#include "optimizer/planner.h"
 #include "postmaster/bgworker.h"
 #include "storage/ipc.h"
 #include "storage/shmem.h"
@@ -27,6 +23,7 @@
 
 #include "conninfo.h"
 #include "crypto.h"
+#include "groupby.h"
 #include "smpc.h"
 
 PG_MODULE_MAGIC;
@@ -34,8 +31,6 @@ PG_MODULE_MAGIC;
 void		_PG_init(void);
 
 SmpcShared *smpc_shared = NULL;
-char	   *smpc_database = NULL;
-int			smpc_timeout_ms = 60000;
 
 #ifdef SMPC_FAULT_INJECTION
 /* smpc.fault_injection, in test builds only (see smpc.h) */
@@ -86,7 +81,6 @@ smpc_fault_log_change(void)
 
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
-static create_upper_paths_hook_type prev_upper_paths_hook = NULL;
 static bool config_change_pending = false;
 
 static void
@@ -163,73 +157,6 @@ smpc_xact_callback(XactEvent event, void *arg)
 		config_change_pending = false;
 }
 
-/* Does this expression tree use an smpc aggregate? */
-static bool
-uses_smpc_aggregate_walker(Node *node, void *context)
-{
-	if (node == NULL)
-		return false;
-	if (IsA(node, Aggref))
-	{
-		char	   *name = get_func_name(((Aggref *) node)->aggfnoid);
-
-		if (name && strncmp(name, "smpc_", 5) == 0)
-			return true;
-	}
-	return expression_tree_walker(node, uses_smpc_aggregate_walker, context);
-}
-
-/*
- * With GROUP BY, each group is one joint computation, run one after the
- * other as the executor finalises the groups.  Every member must take the
- * groups in the same order or they wait for each other until the timeout;
- * a hash table's order depends on local sizes, so drop hashed grouping
- * paths whenever a sorted one exists.
- */
-static void
-smpc_upper_paths(PlannerInfo *root, UpperRelationKind stage,
-				 RelOptInfo *input_rel, RelOptInfo *output_rel, void *extra)
-{
-	ListCell   *lc;
-	List	   *keep = NIL;
-	bool		have_sorted = false;
-
-	if (prev_upper_paths_hook)
-		prev_upper_paths_hook(root, stage, input_rel, output_rel, extra);
-
-	if (stage != UPPERREL_GROUP_AGG || root->parse->groupClause == NIL ||
-		!root->parse->hasAggs)
-		return;
-	if (!uses_smpc_aggregate_walker((Node *) root->parse->targetList, NULL) &&
-		!uses_smpc_aggregate_walker(root->parse->havingQual, NULL))
-		return;
-
-	foreach(lc, output_rel->pathlist)
-	{
-		Path	   *path = (Path *) lfirst(lc);
-
-		if (!(IsA(path, AggPath) &&
-			  (((AggPath *) path)->aggstrategy == AGG_HASHED ||
-			   ((AggPath *) path)->aggstrategy == AGG_MIXED)))
-			have_sorted = true;
-	}
-	if (!have_sorted)
-		return;
-	foreach(lc, output_rel->pathlist)
-	{
-		Path	   *path = (Path *) lfirst(lc);
-
-		if (IsA(path, AggPath) &&
-			(((AggPath *) path)->aggstrategy == AGG_HASHED ||
-			 ((AggPath *) path)->aggstrategy == AGG_MIXED))
-			continue;
-		keep = lappend(keep, path);
-	}
-	output_rel->pathlist = keep;
-	output_rel->cheapest_total_path = NULL;
-	set_cheapest(output_rel);
-}
-
 /*
  * Register the launcher (launcher.c), by name: it waits for smpc.database,
  * then starts and watches the worker.  Called from _PG_init in the
@@ -292,8 +219,7 @@ _PG_init(void)
 	shmem_request_hook = smpc_shmem_request;
 	prev_shmem_startup_hook = shmem_startup_hook;
 	shmem_startup_hook = smpc_shmem_startup;
-	prev_upper_paths_hook = create_upper_paths_hook;
-	create_upper_paths_hook = smpc_upper_paths;
+	smpc_groupby_init();
 	RegisterXactCallback(smpc_xact_callback, NULL);
 
 	/* the launcher starts the worker once smpc.database exists */

@@ -16,6 +16,7 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "port/atomics.h"
 #include "storage/latch.h"
 #include "storage/lwlock.h"
@@ -34,7 +35,7 @@
 									 * vector of 2 * SMPC_MAX_VALUES elements
 									 * of 16 bytes, header and tag */
 /* The extension version whose tables this library reads (smpc.control). */
-#define SMPC_EXTENSION_VERSION "0.2"
+#define SMPC_EXTENSION_VERSION "0.3"
 #define SMPC_INBOX_BYTES	(2 * 1024 * 1024)
 
 /* Fixed-point encoding of floating-point sums (smpc_sum, smpc_avg): fractional bits. */
@@ -50,10 +51,12 @@ typedef enum SmpcKind
 	SMPC_KIND_HISTOGRAM = 6,	/* a count per bucket */
 	SMPC_KIND_FREQUENCIES = 7,	/* a count per category */
 	SMPC_KIND_MINIMUM = 8,		/* the round engine: the smallest key */
-	SMPC_KIND_MAXIMUM = 9		/* the round engine: the largest key */
+	SMPC_KIND_MAXIMUM = 9,		/* the round engine: the largest key */
+	SMPC_KIND_GROUPED = 10		/* a GROUP BY query: every group and smpc
+								 * aggregate at once (batch.h) */
 } SmpcKind;
 
-#define SMPC_KIND_MAX SMPC_KIND_MAXIMUM
+#define SMPC_KIND_MAX SMPC_KIND_GROUPED
 
 /*
  * smpc_min and smpc_max compare keys: signed integers of SMPC_ORDER_BITS
@@ -115,7 +118,13 @@ typedef struct SmpcRequest
 	int32		timeout_ms;
 	int128		values[SMPC_MAX_VALUES];
 	int64		rows;			/* this member's rows that contribute */
+	/* GROUP BY (SMPC_KIND_GROUPED): the local input in a dynamic shared
+	 * memory segment of the backend (dsm_handle, 0: none) */
+	uint32		batch_in;
+	uint32		batch_in_len;
 	/* filled in by the worker */
+	uint32		batch_out;		/* the result, in a segment of the worker */
+	uint32		batch_out_len;
 	int32		result_scale;	/* the agreed display scale: the largest */
 	int128		result[SMPC_MAX_VALUES];
 	bool		result_null[SMPC_MAX_VALUES];	/* suppressed small cells */
@@ -232,7 +241,7 @@ extern PGDLLEXPORT void smpc_launcher_main(Datum arg);
  * members had such rows, or (min_cell_count) a count is small; then every
  * final function returns NULL.
  */
-extern bool smpc_run_computation(const char *group, const char *label,
+extern bool smpc_run_computation(FunctionCallInfo fcinfo, const char *group, const char *label,
 								 SmpcKind kind, SmpcClass vclass, int32 scale,
 								 const int128 *values, int nvalues,
 								 const uint8 *desc, int64 rows,

@@ -158,7 +158,7 @@ run_effects(void)
 			case SMPC_EFFECT_RESULT:
 				shmem_post_result(e->slot, e->serial, e->sqlerrcode, e->msg, e->detail, e->hint,
 								  e->result, e->result_null, e->nresult, e->scale,
-								  e->withheld);
+								  e->withheld, e->blob, e->bloblen);
 				break;
 			case SMPC_EFFECT_HISTORY:
 				history_record(e->has_comp_id ? e->comp_id : NULL, e->group, e->kind,
@@ -212,6 +212,7 @@ start_request(int slot)
 	int128	   *values = palloc0(sizeof(int128) * SMPC_MAX_VALUES);
 	MemoryContext old;
 
+	t.batch = NULL;
 	if (shmem_take_request(slot, &t, values))
 	{
 		memset(&req, 0, sizeof(req));
@@ -227,6 +228,8 @@ start_request(int slot)
 		req.rows = t.rows;
 		memcpy(req.desc, t.desc, SMPC_HASH_BYTES);
 		req.timeout_ms = t.timeout_ms;
+		req.batch = t.batch;
+		req.batch_len = t.batch_len;
 		old = MemoryContextSwitchTo(protocol_context);
 		smpc_protocol_submit(protocol, &req, GetCurrentTimestamp());
 		MemoryContextSwitchTo(old);
@@ -234,6 +237,11 @@ start_request(int slot)
 	/* this node's subtotals stay only in the computation */
 	sodium_memzero(values, sizeof(int128) * SMPC_MAX_VALUES);
 	pfree(values);
+	if (t.batch)
+	{
+		sodium_memzero(t.batch, t.batch_len);
+		pfree(t.batch);
+	}
 	run_effects();
 }
 
@@ -243,6 +251,8 @@ scan_requests(void)
 	SmpcReqState states[SMPC_MAX_REQUESTS];
 	int			i;
 
+	/* results of GROUP BY computations that their backends have taken */
+	shmem_release_outputs();
 	/* one look at every slot; what changes meanwhile is seen next turn */
 	shmem_request_states(states);
 
@@ -322,7 +332,7 @@ worker_exit(int code, Datum arg)
 		if (e->type == SMPC_EFFECT_RESULT)
 			shmem_post_result(e->slot, e->serial, e->sqlerrcode, e->msg, e->detail, e->hint,
 							  e->result, e->result_null, e->nresult, e->scale,
-							  e->withheld);
+							  e->withheld, NULL, 0);
 		smpc_protocol_free_effect(e);
 	}
 	shmem_worker_detach();

@@ -12,7 +12,8 @@
 # cleaned at the start, so the demo can be run again), sets up keys and the
 # peer group "hospitals" (max_colluders 1: an honest majority, which the
 # comparisons of smpc_min and smpc_max need), runs smpc_avg, smpc_sum,
-# smpc_count, a GROUP BY, smpc_stddev, a salary-band histogram, smpc_max
+# smpc_count, a GROUP BY where one hospital lacks a department (and
+# smpc.group_results()), smpc_stddev, a salary-band histogram, smpc_max
 # and smpc_min on all three servers at once and compares each joint result with the
 # plain aggregate over the three hospitals' rows pooled in one table.
 # The pooling is done ONLY to prove that the joint results are correct;
@@ -30,6 +31,7 @@ PORTS=(5441 5442 5443)
 ROWS=(1200 750 430)			# doctors per hospital
 SEEDS=(0.11 0.22 0.33)		# setseed() per hospital: deterministic data
 PAY=(1.00 1.07 0.94)		# salary level per hospital
+SKIP=("" "" pediatrics)		# a department a hospital does not have
 GROUP=hospitals
 
 export LC_ALL=C.UTF-8 LANG=C.UTF-8 LANGUAGE=
@@ -158,7 +160,8 @@ FROM (SELECT g,
              (ARRAY[98000, 74000, 91000, 79000, 86000])[1 + g % 5] AS base,
              floor(random() * 36)::int AS years,
              random() * 30000 AS noise
-      FROM generate_series(1, ${ROWS[$i]}) g) s;
+      FROM generate_series(1, ${ROWS[$i]}) g) s
+WHERE dept <> '${SKIP[$i]}';
 EOS
 	info "${NAMES[$i]}: $(sql "$i" -c "SELECT count(*) || ' doctors, ' || count(*) FILTER (WHERE salary IS NULL) || ' without a salary' FROM doctors")"
 done
@@ -207,11 +210,17 @@ done
 
 # --- joint computations -------------------------------------------------------
 # Run $1 at the three hospitals at the same time; results into $DEMO/out.<i>.
+# $2, if given, runs first in the same session, its output thrown away.
 run_joint() {
-	local query=$1 i rc=0
+	local query=$1 prelude=${2:-} i rc=0
 	local pids=()
 	for i in "${!NAMES[@]}"; do
-		sql "$i" -F ' ' -c "$query" >"$DEMO/out.$i" 2>"$DEMO/err.$i" &
+		if [ -n "$prelude" ]; then
+			sql "$i" -F ' ' -P null=NULL -c '\o /dev/null' -c "$prelude" -c '\o' -c "$query" \
+				>"$DEMO/out.$i" 2>"$DEMO/err.$i" &
+		else
+			sql "$i" -F ' ' -P null=NULL -c "$query" >"$DEMO/out.$i" 2>"$DEMO/err.$i" &
+		fi
 		pids+=($!)
 	done
 	for i in "${!NAMES[@]}"; do
@@ -247,6 +256,10 @@ add_rows() {
 			else
 				value=$(cat "$DEMO/out.$i")
 			fi
+			# a GROUP BY returns a hospital its own groups only
+			if [ -n "$key" ] && ! awk -v k="$key" '$1 == k { f = 1 } END { exit !f }' "$DEMO/out.$i"; then
+				value="(no rows here)"
+			fi
 			ROW_AT[$nrows,$i]=${value:-"(none)"}
 		done
 		nrows=$((nrows + 1))
@@ -260,10 +273,10 @@ pooled() {
 	local query=$1 i
 	{
 		for i in "${!NAMES[@]}"; do
-			sql "$i" -c "COPY doctors TO STDOUT"
+			sql "$i" -c "COPY (SELECT '${NAMES[$i]}', * FROM doctors) TO STDOUT"
 		done
-	} | sql 0 -F ' ' \
-		-c "CREATE TEMP TABLE doctors (dept text, salary numeric(10,2), years int)" \
+	} | sql 0 -F ' ' -P null=NULL \
+		-c "CREATE TEMP TABLE doctors (hospital text, dept text, salary numeric(10,2), years int)" \
 		-c "COPY doctors FROM STDIN" \
 		-c "$query"
 }
@@ -271,22 +284,25 @@ pooled() {
 step "Computing jointly, each query on all three servers at the same time"
 # salary bands for the histogram: below 80k, 80-100k, ..., 160-180k, 180k and more
 BANDS="ARRAY[80000, 100000, 120000, 140000, 160000, 180000]::float8[]"
-# title | joint query (run at every hospital) | plain query (over the pooled rows)
+# title @ joint query (run at every hospital) @ plain query (over the pooled rows)
+# [@ a query run first in the joint query's session]
 QUERIES=(
-	"smpc_avg(salary)|SELECT smpc_avg(salary, '$GROUP') FROM doctors|SELECT avg(salary) FROM doctors"
-	"smpc_sum(salary)|SELECT smpc_sum(salary, '$GROUP') FROM doctors|SELECT sum(salary) FROM doctors"
-	"smpc_count(salary)|SELECT smpc_count(salary, '$GROUP') FROM doctors|SELECT count(salary) FROM doctors"
-	"smpc_avg|SELECT dept, smpc_avg(salary, '$GROUP', dept) FROM doctors GROUP BY dept ORDER BY dept|SELECT dept, avg(salary) FROM doctors GROUP BY dept ORDER BY dept"
-	"smpc_stddev(salary)|SELECT smpc_stddev(salary, '$GROUP') FROM doctors|SELECT stddev(salary) FROM doctors"
-	"salary bands|SELECT smpc_histogram(salary, '$GROUP', $BANDS) FROM doctors|SELECT array_agg(coalesce(c, 0) ORDER BY b) FROM generate_series(0, 6) b LEFT JOIN (SELECT width_bucket(salary::float8, $BANDS) AS w, count(*) AS c FROM doctors WHERE salary IS NOT NULL GROUP BY 1) s ON s.w = b"
-	"smpc_max(salary)|SELECT smpc_max(salary, '$GROUP') FROM doctors|SELECT max(salary) FROM doctors"
-	"smpc_min(years)|SELECT smpc_min(years, '$GROUP') FROM doctors|SELECT min(years) FROM doctors"
+	"smpc_avg(salary)@SELECT smpc_avg(salary, '$GROUP') FROM doctors@SELECT avg(salary) FROM doctors"
+	"smpc_sum(salary)@SELECT smpc_sum(salary, '$GROUP') FROM doctors@SELECT sum(salary) FROM doctors"
+	"smpc_count(salary)@SELECT smpc_count(salary, '$GROUP') FROM doctors@SELECT count(salary) FROM doctors"
+	"avg/max by dept@SELECT dept, round(smpc_avg(salary, '$GROUP'), 2) || '/' || smpc_max(salary, '$GROUP') FROM doctors GROUP BY dept ORDER BY dept@SELECT dept, CASE WHEN count(DISTINCT hospital) >= 3 THEN round(avg(salary), 2) || '/' || max(salary) END FROM doctors GROUP BY dept ORDER BY dept"
+	"group_results() avg@SELECT key[1], result FROM smpc.group_results() WHERE aggregate = 'smpc_avg' ORDER BY 1@SELECT dept, CASE WHEN count(DISTINCT hospital) >= 3 THEN avg(salary)::text END FROM doctors GROUP BY dept ORDER BY dept@SELECT dept, smpc_avg(salary, '$GROUP'), smpc_count(salary, '$GROUP') FROM doctors GROUP BY dept"
+	"smpc_stddev(salary)@SELECT smpc_stddev(salary, '$GROUP') FROM doctors@SELECT stddev(salary) FROM doctors"
+	"salary bands@SELECT smpc_histogram(salary, '$GROUP', $BANDS) FROM doctors@SELECT array_agg(coalesce(c, 0) ORDER BY b) FROM generate_series(0, 6) b LEFT JOIN (SELECT width_bucket(salary::float8, $BANDS) AS w, count(*) AS c FROM doctors WHERE salary IS NOT NULL GROUP BY 1) s ON s.w = b"
+	"smpc_max(salary)@SELECT smpc_max(salary, '$GROUP') FROM doctors@SELECT max(salary) FROM doctors"
+	"smpc_min(years)@SELECT smpc_min(years, '$GROUP') FROM doctors@SELECT min(years) FROM doctors"
 )
 for q in "${QUERIES[@]}"; do
-	IFS='|' read -r title joint plain <<<"$q"
+	IFS='@' read -r title joint plain prelude <<<"$q"
+	[ -n "$prelude" ] && info "$prelude"
 	info "$joint"
 	t0=$(date +%s.%N)
-	run_joint "$joint" || die "the joint computation failed; see $DEMO/<hospital>.log"
+	run_joint "$joint" "$prelude" || die "the joint computation failed; see $DEMO/<hospital>.log"
 	t1=$(date +%s.%N)
 	info "  answered at all three hospitals in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s"
 	pooled "$plain" >"$DEMO/pooled.out" || die "the pooled reference query failed"
@@ -308,7 +324,10 @@ mismatches=0
 for r in $(seq 0 $((nrows - 1))); do
 	verdict=MATCH
 	for i in "${!NAMES[@]}"; do
-		[ "${ROW_AT[$r,$i]}" = "${ROW_POOLED[$r]}" ] || verdict=MISMATCH
+		[ "${ROW_AT[$r,$i]}" = "${ROW_POOLED[$r]}" ] && continue
+		# a hospital without a department has no row of its own for it
+		[ "${ROW_AT[$r,$i]}" = "(no rows here)" ] && [ "${ROW_LABEL[$r]}" = "avg/max by dept[${SKIP[$i]}]" ] && continue
+		verdict=MISMATCH
 	done
 	[ "$verdict" = MATCH ] || mismatches=$((mismatches + 1))
 	# shellcheck disable=SC2059
@@ -316,10 +335,15 @@ for r in $(seq 0 $((nrows - 1))); do
 		"${ROW_POOLED[$r]}" "$verdict"
 done
 
+echo
+info "${NAMES[2]} has no ${SKIP[2]} department: its own GROUP BY has no row for it, and"
+info "smpc.group_results() shows it the joint result of every department.  With only two"
+info "hospitals having ${SKIP[2]}, min_parties 3 withholds that result (NULL) from everyone."
+
 step "What each hospital recorded in smpc.history"
 for i in "${!NAMES[@]}"; do
 	for _ in $(seq 1 40); do	# one row per computation, written shortly after it
-		[ "$(sql "$i" -c "SELECT count(*) >= $nrows FROM smpc.history")" = t ] && break
+		[ "$(sql "$i" -c "SELECT count(*) >= ${#QUERIES[@]} FROM smpc.history")" = t ] && break
 		sleep 0.25
 	done
 	info "${NAMES[$i]}: $(sql "$i" -c "SELECT count(*) FILTER (WHERE status = 'succeeded') || ' succeeded, ' || count(*) FILTER (WHERE status <> 'succeeded') || ' not; participants ' || coalesce(max(participants::text), '-') FROM smpc.history")"

@@ -139,7 +139,8 @@ is($node_a->safe_psql($DB, $plain), '|' x 9, 'min() and max() agree: no rows, NU
 ($smpc, $plain) = both_queries([qw(i8)], 'nulls', 't', 'i8 IS NULL');
 check_all('only NULLs anywhere', \@nodes, $smpc, '|');
 
-# GROUP BY with the group's key as the label: one computation per group
+# GROUP BY with the group's key as the label (the form of 0.2): one
+# computation for the whole query
 my $group_sql =
     "SELECT dept, smpc_min(i4, 'g', dept), smpc_max(n, 'g', dept), smpc_max(tz, 'g', dept || '+') "
   . "FROM t GROUP BY dept ORDER BY dept";
@@ -253,30 +254,23 @@ foreach my $group (qw(g_weak g_default))
 }
 
 # the history: every computation in g succeeded with all three members,
-# except the disagreements; the GROUP BY has one computation per group
+# except the disagreements; the GROUP BY is one computation
 my $participants = '{node_a,node_b,node_c}';
 foreach my $node (@nodes)
 {
 	my $name = $node->name;
 	ok( poll_until(
 			$node,
-			"SELECT count(*) FROM smpc.history WHERE group_name = 'g' AND label IN ('eng', 'ops', 'hr')",
-			'6', 30),
-		"$name: history has the GROUP BY computations");
+			"SELECT count(*) FROM smpc.history WHERE group_name = 'g' AND aggregate = 'group by'",
+			'1', 30),
+		"$name: history has the GROUP BY computation");
 	is( $node->safe_psql(
 			$DB, qq{
 			SELECT string_agg(label || ':' || aggregate || ':' || status || ':' || participants::text,
 							  ' ' ORDER BY label, aggregate)
-			FROM smpc.history WHERE group_name = 'g' AND label IN ('eng', 'ops', 'hr')}),
-		join(' ',
-			map { ("$_:max:succeeded:$participants", "$_:min:succeeded:$participants") } qw(eng hr ops)),
-		"$name: GROUP BY history rows");
-	is( $node->safe_psql(
-			$DB, qq{
-			SELECT count(*) FROM smpc.history
-			WHERE group_name = 'g' AND label IN ('eng+', 'ops+', 'hr+') AND aggregate = 'max'
-			  AND status = 'succeeded'}),
-		'3', "$name: one computation per group for the second smpc_max of the GROUP BY");
+			FROM smpc.history WHERE group_name = 'g' AND aggregate = 'group by'}),
+		":group by:succeeded:$participants",
+		"$name: GROUP BY history row");
 	is( $node->safe_psql(
 			$DB, qq{
 			SELECT count(*) FROM smpc.history

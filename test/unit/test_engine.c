@@ -329,6 +329,223 @@ test_max_min(int n, int t, int bits, int nrandom)
 	group(name, p0, f0);
 }
 
+/* --- MAX and MIN of many groups at once ---------------------------------- */
+
+/*
+ * The largest number of groups one MAX or MIN program takes: at 80 bits
+ * for n = 3, 5 and 8, as engine.h states it, and around the widest values
+ * with which 1000 groups fit at n = 5 (51 bits) and 8 (18 bits).
+ */
+static const struct
+{
+	int			n;
+	int			bits;
+	int			most;
+}			group_limits[] =
+{
+	{3, 80, 2166},
+	{5, 80, 650},
+	{8, 80, 232},
+	{5, 51, 1017},
+	{5, 52, 997},
+	{8, 18, 1011},
+	{8, 19, 959}
+};
+
+/* fill one group's n values with one of several shapes */
+static void
+fill_group(int128 *v, int n, int bits, int shape)
+{
+	int128		x = some_value(bits);
+	int			i,
+				at = (int) sim_below(n),
+				at2 = (int) sim_below(n);
+
+	for (i = 0; i < n; i++)
+		v[i] = some_value(bits);
+	switch (shape % 8)
+	{
+		case 0:
+			break;
+		case 1:					/* all equal */
+			for (i = 0; i < n; i++)
+				v[i] = x;
+			break;
+		case 2:					/* every other one equal, maybe an extreme */
+			for (i = 0; i < n; i += 2)
+				v[i] = x;
+			break;
+		case 3:					/* the high end twice */
+			v[at] = v[at2] = hi_of(bits);
+			break;
+		case 4:					/* all negative, small */
+			for (i = 0; i < n; i++)
+				v[i] = Max(lo_of(bits), -1 - (int128) sim_below(1000));
+			break;
+		case 5:					/* the low end everywhere but one */
+			for (i = 0; i < n; i++)
+				v[i] = (i == at) ? hi_of(bits) : lo_of(bits);
+			break;
+		case 6:					/* the high end everywhere but one */
+			for (i = 0; i < n; i++)
+				v[i] = (i == at) ? lo_of(bits) : hi_of(bits);
+			break;
+		case 7:					/* both ends, the low end twice */
+			v[at] = v[at2] = lo_of(bits);
+			v[(at + 1) % n] = hi_of(bits);
+			break;
+	}
+}
+
+/*
+ * MAX and MIN of ngroups groups of n values in one program each: every
+ * group's result in group order, in the rounds of one group ("rounds").
+ */
+static void
+check_groups(int n, int t, int bits, int ngroups, const int128 *v, int rounds,
+			 const char *what)
+{
+	int			total = ngroups * n;
+	int128	   *got = palloc(ngroups * sizeof(int128));
+	SimStats	st;
+	int			p,
+				g,
+				i,
+				k,
+				bad;
+	char		b1[64],
+				b2[64];
+
+	for (p = 0; p < 2; p++)
+	{
+		SmpcEngineProgram prog = p == 0 ? SMPC_PROG_MAX : SMPC_PROG_MIN;
+		const char *name = p == 0 ? "MAX" : "MIN";
+
+		memset(got, 0, ngroups * sizeof(int128));
+		k = sim_run(prog, n, t, bits, v, total, got, ngroups, NULL, &st);
+		check(k == ngroups, "%s of %d groups n=%d t=%d bits=%d %s: %d results (%s)",
+			  name, ngroups, n, t, bits, what, k, st.error);
+		if (k != ngroups)
+			continue;
+		bad = 0;
+		for (g = 0; g < ngroups; g++)
+		{
+			const int128 *w = v + (size_t) g * n;
+			int128		want = w[0];
+
+			for (i = 1; i < n; i++)
+				want = (p == 0) ? Max(want, w[i]) : Min(want, w[i]);
+			if (got[g] != want && bad++ < 3)
+				check(false, "%s of %d groups n=%d t=%d bits=%d %s: group %d got %s want %s",
+					  name, ngroups, n, t, bits, what, g, i128str(got[g], b1),
+					  i128str(want, b2));
+		}
+		check(bad == 0, "%s of %d groups n=%d t=%d bits=%d %s: %d groups wrong",
+			  name, ngroups, n, t, bits, what, bad);
+		check(st.rounds == rounds, "%s of %d groups n=%d t=%d bits=%d: %d rounds, one group takes %d",
+			  name, ngroups, n, t, bits, st.rounds, rounds);
+	}
+	pfree(got);
+}
+
+/* the rounds of MAX over one group */
+static int
+one_group_rounds(int n, int t, int bits)
+{
+	int128		v[64] = {0},
+				got;
+	SimStats	st;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		v[i] = some_value(bits);
+	sim_run(SMPC_PROG_MAX, n, t, bits, v, n, &got, 1, NULL, &st);
+	return st.rounds;
+}
+
+static void
+test_groups(int n, int t, int bits, int ngroups)
+{
+	int128	   *v = palloc((size_t) ngroups * n * sizeof(int128));
+	int			rounds = one_group_rounds(n, t, bits);
+	int			g,
+				p0 = npassed,
+				f0 = nfailed;
+	char		name[128];
+
+	/* every shape, in a shuffled order */
+	for (g = 0; g < ngroups; g++)
+		fill_group(v + (size_t) g * n, n, bits, (int) sim_below(8));
+	check_groups(n, t, bits, ngroups, v, rounds, "random shapes");
+	if (ngroups <= 8)
+	{
+		/* the same shape in every group, each shape in turn */
+		int			shape;
+
+		for (shape = 1; shape < 8; shape++)
+		{
+			for (g = 0; g < ngroups; g++)
+				fill_group(v + (size_t) g * n, n, bits, shape);
+			check_groups(n, t, bits, ngroups, v, rounds, "one shape");
+		}
+	}
+	snprintf(name, sizeof(name), "MAX and MIN of %d groups, n=%d degree=%d bits=%d, %d rounds",
+			 ngroups, n, t, bits, rounds);
+	group(name, p0, f0);
+	pfree(v);
+}
+
+/*
+ * The largest number of groups is taken, and refused with one more or
+ * one bit wider; the first round's vector is then as long as engine.c
+ * says.
+ */
+static void
+test_group_limits(void)
+{
+	int			i,
+				p0 = npassed,
+				f0 = nfailed;
+
+	for (i = 0; i < (int) lengthof(group_limits); i++)
+	{
+		int			n = group_limits[i].n,
+					bits = group_limits[i].bits,
+					most = group_limits[i].most,
+					ncmp = n * (n - 1) / 2;
+		smpc_fe    *in = palloc0((size_t) (most + 1) * n * sizeof(smpc_fe));
+		const char *why = NULL;
+		SmpcEngine *e;
+
+		e = smpc_engine_start(SMPC_PROG_MAX, n, 0, 1, bits, in, (most + 1) * n, &why);
+		check(e == NULL && why != NULL, "MAX of %d groups at n=%d, %d bits, accepted",
+			  most + 1, n, bits);
+		if (e)
+			smpc_engine_free(e);
+		e = smpc_engine_start(SMPC_PROG_MIN, n, 0, 1, bits + 1, in, most * n, &why);
+		check(e == NULL && why != NULL, "MIN of %d groups at n=%d, %d bits, accepted",
+			  most, n, bits + 1);
+		if (e)
+			smpc_engine_free(e);
+		e = smpc_engine_start(SMPC_PROG_MIN, n, 0, 1, bits, in, most * n, &why);
+		check(e != NULL, "MIN of %d groups at n=%d, %d bits, refused: %s", most, n, bits,
+			  why ? why : "");
+		if (e)
+		{
+			const smpc_fe *vec;
+			int			len;
+
+			smpc_engine_outgoing(e, 1, &vec, &len);
+			check(len == most * (ncmp * (2 * bits + 1) + 1) && len <= SMPC_ENGINE_MAX_VECTOR,
+				  "MIN of %d groups at n=%d, %d bits: first vector of %d elements",
+				  most, n, bits, len);
+			smpc_engine_free(e);
+		}
+		pfree(in);
+	}
+	group("the most groups taken, one more refused", p0, f0);
+}
+
 /* --- LESS_THAN and EQUAL ------------------------------------------------- */
 
 static void
@@ -607,6 +824,10 @@ test_arguments(void)
 	refuse_start(SMPC_PROG_EQUAL, 3, 0, 1, 128, in, 2, "bits 128");
 	refuse_start(SMPC_PROG_MAX, 3, 0, 1, 80, in, 2, "MAX with 2 inputs of 3");
 	refuse_start(SMPC_PROG_MIN, 3, 0, 1, 80, in, 4, "MIN with 4 inputs of 3");
+	refuse_start(SMPC_PROG_MAX, 3, 0, 1, 80, in, 0, "MAX with no inputs");
+	refuse_start(SMPC_PROG_MAX, 3, 0, 1, 80, in, 7, "MAX with 7 inputs of 3");
+	refuse_start(SMPC_PROG_MIN, 5, 0, 2, 80, in, 11, "MIN with 11 inputs of 5");
+	refuse_start(SMPC_PROG_MAX, 5, 0, 2, 80, in, -5, "MAX with -5 inputs of 5");
 	refuse_start(SMPC_PROG_LESS_THAN, 3, 0, 1, 80, in, 3, "LESS_THAN with an odd count");
 	refuse_start(SMPC_PROG_EQUAL, 3, 0, 1, 80, in, 0, "EQUAL with no inputs");
 	refuse_start(SMPC_PROG_EQUAL, 3, 0, 1, 80, in, -2, "a negative count");
@@ -821,6 +1042,22 @@ main(int argc, char **argv)
 		}
 	}
 	test_max_min(2, 0, 80, 5);
+
+	/* many groups in one program */
+	test_group_limits();
+	for (n = 3; n <= 8; n++)
+	{
+		static const int ngs[] = {1, 2, 7};
+		int			i;
+
+		if (n != 3 && n != 5 && n != 8)
+			continue;
+		for (i = 0; i < (int) lengthof(ngs); i++)
+			test_groups(n, (n - 1) / 2, 80, ngs[i]);
+	}
+	test_groups(3, 1, 80, 1000);
+	test_groups(5, 2, 48, 1000);
+	test_groups(8, 3, 16, 1000);
 	test_pairs(3, 1, 64, 40);
 	test_pairs(4, 1, 1, 8);
 	test_pairs(3, 1, 2, 20);
