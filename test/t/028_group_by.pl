@@ -252,6 +252,20 @@ expect_hist('grouping column as label', 1, 1);
 	expect_hist('labels L1 and L2', 2, 2);
 }
 
+# different WHERE clauses at each member, and a GROUP BY over another
+# group earlier in the same session: smpc.group_results() shows the last
+# computation only
+check_group('a WHERE clause of its own at each member', group => 'g',
+	aggs => aggs(qw(sum_x rows max_f)),
+	sql_at => {
+		node_a => "SELECT k, smpc_sum(x, 'g'), smpc_count_rows('g'), smpc_max(f, 'g') FROM t WHERE x > 0 GROUP BY k ORDER BY k",
+		node_b => "SELECT k, smpc_sum(x, 'g'), smpc_count_rows('g'), smpc_max(f, 'g') FROM t WHERE f < 50 GROUP BY k ORDER BY k",
+		node_c => "SELECT k, smpc_sum(x, 'g'), smpc_count_rows('g'), smpc_max(f, 'g') FROM t WHERE j % 2 = 1 GROUP BY k ORDER BY k" },
+	where => 'CASE m WHEN 1 THEN x > 0 WHEN 2 THEN f < 50 ELSE j % 2 = 1 END',
+	pre => { map { ($_->name => [ '\o /dev/null', "SELECT k, smpc_count_rows('g3') FROM t GROUP BY k", '\o' ]) } @nodes },
+	results => 1);
+expect_hist('a WHERE clause of its own, after another GROUP BY', 2, 2);
+
 # ---- declared keys ----
 
 my %declared = (
