@@ -88,10 +88,10 @@
  *
  * Vectors: the first round's is the longest, 2 bits + 1 elements per
  * comparison (r and z per bit, r'') and one per group of MAX and MIN (its
- * final mask); a later round sends at most 2 + bits + bits / 2 per
- * comparison of its batch.  At 80 bits one group of n <= 16 makes
- * 161 n (n - 1) / 2 + 1 elements: 484 at n = 3, 1611 at n = 5 and 4509 at
- * n = 8, hence at most 2166, 650 and 232 groups within
+ * final mask, for n >= 3); a later round sends at most 2 + bits + bits / 2
+ * per comparison of its batch.  At 80 bits one group of 3 <= n <= 16
+ * makes 161 n (n - 1) / 2 + 1 elements: 484 at n = 3, 1611 at n = 5 and
+ * 4509 at n = 8, hence at most 2166, 650 and 232 groups within
  * SMPC_ENGINE_MAX_VECTOR.
  *
  *-------------------------------------------------------------------------
@@ -107,7 +107,7 @@
 /* bits of each participant's part of r'' */
 #define ENGINE_RPP_BITS		(SMPC_ENGINE_KAPPA + 1)
 /* MAX and MIN: so many candidates of a group or fewer meet in one heat */
-#define ENGINE_HEAT_ALL	16
+#define ENGINE_HEAT_ALL		16
 /* otherwise in heats of at most this many */
 #define ENGINE_HEAT		4
 

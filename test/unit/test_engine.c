@@ -371,7 +371,8 @@ test_max_min(int n, int t, int bits, int nrandom)
 /*
  * The largest number of groups one MAX or MIN program takes: at 80 bits
  * for n = 3, 5 and 8, as engine.h states it, and around the widest values
- * with which 1000 groups fit at n = 5 (51 bits) and 8 (18 bits).
+ * with which 1000 groups fit at n = 5 (51 bits) and 8 (18 bits), and
+ * 10000 at n = 3 (16 bits).
  */
 static const struct
 {
@@ -386,7 +387,9 @@ static const struct
 	{5, 51, 1017},
 	{5, 52, 997},
 	{8, 18, 1011},
-	{8, 19, 959}
+	{8, 19, 959},
+	{3, 16, 10485},
+	{3, 17, 9892}
 };
 
 /* fill one group's n values with one of several shapes */
@@ -514,7 +517,7 @@ test_groups(int n, int t, int bits, int ngroups)
 	for (g = 0; g < ngroups; g++)
 		fill_group(v + (size_t) g * n, n, bits, (int) sim_below(8));
 	check_groups(n, t, bits, ngroups, v, rounds, "random shapes");
-	if (ngroups <= 8)
+	if (ngroups <= 8 && n <= 8)
 	{
 		/* the same shape in every group, each shape in turn */
 		int			shape;
@@ -1095,6 +1098,10 @@ main(int argc, char **argv)
 		for (i = 0; i < (int) lengthof(ngs); i++)
 			test_groups(n, (n - 1) / 2, 80, ngs[i]);
 	}
+	/* a final heat of two (no mask); heats whose winners meet again */
+	test_groups(2, 0, 80, 5);
+	test_groups(17, 1, 24, 3);
+	test_groups(23, 5, 24, 2);
 	test_groups(3, 1, 80, 1000);
 	test_groups(5, 2, 48, 1000);
 	test_groups(8, 1, 16, 1000);
