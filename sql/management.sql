@@ -223,9 +223,9 @@ $$;
 SELECT pg_temp.deliver_when_ready(pg_temp.msg(:'key3'));
 -- accepted: addressed to this node (the worker will drop it: unknown sender)
 SELECT smpc.deliver(pg_temp.msg(:'key3'));
-SELECT smpc.deliver(pg_temp.msg(:'key3', total => 20480));
+SELECT smpc.deliver(pg_temp.msg(:'key3', total => 540672));
 -- anything but a PING must be for the worker's current epoch, never 0
-SELECT smpc.deliver(pg_temp.msg(:'key3', type => 6, total => 20480));
+SELECT smpc.deliver(pg_temp.msg(:'key3', type => 6, total => 540672));
 SELECT smpc.deliver(pg_temp.msg(:'key3', type => 4));
 -- addressed to a previous key of this node, or to another node
 SELECT smpc.deliver(pg_temp.msg(:'key1'));
@@ -234,7 +234,7 @@ SELECT smpc.deliver(pg_temp.msg(:'key_b'));
 SELECT smpc.deliver('\x00');
 SELECT smpc.deliver(''::bytea);
 SELECT smpc.deliver(substr(pg_temp.msg(:'key3'), 1, 163));
-SELECT smpc.deliver(pg_temp.msg(:'key3', total => 20481));
+SELECT smpc.deliver(pg_temp.msg(:'key3', total => 540673));
 SELECT smpc.deliver(pg_temp.msg(:'key3', total => 1000000));
 SELECT smpc.deliver(overlay(pg_temp.msg(:'key3') PLACING '\x54' FROM 1));
 SELECT smpc.deliver(overlay(pg_temp.msg(:'key3') PLACING '\x01' FROM 2));
@@ -355,7 +355,7 @@ RESET ROLE;
 SET ROLE regress_smpc_peer;
 SELECT smpc.deliver('\x00');
 SELECT smpc.deliver(pg_temp.msg(:'key1'));
-SELECT smpc.deliver(pg_temp.msg(:'key3', total => 20481));
+SELECT smpc.deliver(pg_temp.msg(:'key3', total => 540673));
 SELECT smpc.deliver(pg_temp.msg(:'key3'));
 SELECT * FROM smpc.peer;
 SELECT * FROM smpc.history;

@@ -612,15 +612,28 @@ label_is_constant(FunctionCallInfo fcinfo)
 	int			grouparg,
 				labelarg;
 	Node	   *arg;
+	bool	   *known;
 
-	if (fcinfo == NULL || fcinfo->context == NULL || !IsA(fcinfo->context, AggState))
+	if (fcinfo == NULL || fcinfo->context == NULL || !IsA(fcinfo->context, AggState) ||
+		fcinfo->flinfo == NULL)
 		return true;
+	/* asked once per group: the answer is kept with the call site */
+	known = (bool *) fcinfo->flinfo->fn_extra;
+	if (known != NULL)
+		return *known;
 	aggref = smpc_call_aggref(fcinfo);
 	key_arg_positions(get_func_name(aggref->aggfnoid), &grouparg, &labelarg);
+	known = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(bool));
 	if (list_length(aggref->args) <= labelarg)
-		return true;
-	arg = (Node *) ((TargetEntry *) list_nth(aggref->args, labelarg))->expr;
-	return IsA(arg, Const) || (IsA(arg, Param) && ((Param *) arg)->paramkind == PARAM_EXTERN);
+		*known = true;
+	else
+	{
+		arg = (Node *) ((TargetEntry *) list_nth(aggref->args, labelarg))->expr;
+		*known = IsA(arg, Const) ||
+			(IsA(arg, Param) && ((Param *) arg)->paramkind == PARAM_EXTERN);
+	}
+	fcinfo->flinfo->fn_extra = known;
+	return *known;
 }
 
 /* The group and label from the aggregate call itself (no input rows). */
@@ -646,7 +659,9 @@ key_from_call(FunctionCallInfo fcinfo, SmpcAggState *st)
 				 errdetail("The peer group name may be at most %d bytes long.", SMPC_MAX_NAME - 1)));
 	strlcpy(st->group, group, sizeof(st->group));
 	st->label[0] = '\0';
-	if (list_length(aggref->args) > labelarg)
+	/* a GROUP BY with no group here: a label that varies has no value */
+	if (list_length(aggref->args) > labelarg &&
+		!(smpc_groupby_probing(fcinfo) && !label_is_constant(fcinfo)))
 	{
 		char	   *label = TextDatumGetCString(eval_call_arg(fcinfo, labelarg, "label"));
 

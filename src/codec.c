@@ -457,18 +457,27 @@ smpc_get_vector(const uint8 *p, size_t len, uint128 *v, int n)
 }
 
 int
+smpc_round_chunk_size(uint32 total)
+{
+	return total <= SMPC_ROUND_SMALL ? SMPC_ROUND_CHUNK : SMPC_ROUND_BIG_CHUNK;
+}
+
+int
 smpc_round_chunks(uint32 total)
 {
-	return total == 0 ? 1 : (int) ((total + SMPC_ROUND_CHUNK - 1) / SMPC_ROUND_CHUNK);
+	uint32		size = (uint32) smpc_round_chunk_size(total);
+
+	return total == 0 ? 1 : (int) ((total + size - 1) / size);
 }
 
 /* the number of elements chunk "chunk" of a vector of "total" holds */
 static int
 round_chunk_len(uint32 total, uint32 chunk)
 {
-	uint32		first = chunk * SMPC_ROUND_CHUNK;
+	uint32		size = (uint32) smpc_round_chunk_size(total);
+	uint32		first = chunk * size;
 
-	return (int) Min((uint32) SMPC_ROUND_CHUNK, total - first);
+	return (int) Min(size, total - first);
 }
 
 void

@@ -115,13 +115,21 @@ extern void smpc_put_u64(StringInfo buf, uint64 v);
 
 /*
  * ROUND: one chunk of the vector a member sends another in one round of
- * the round engine (engine.h).  The vector of "total" elements travels in
- * nchunks = max(1, ceil(total / SMPC_ROUND_CHUNK)) messages; chunk k holds
- * elements k * SMPC_ROUND_CHUNK onwards.  The reader checks that the
- * chunk's length is the one these numbers give, and that total is at most
- * maxtotal; v must have room for SMPC_ROUND_CHUNK elements.
+ * the round engine (engine.h) or of a GROUP BY (batch.h).  The vector of
+ * "total" elements travels in nchunks = max(1, ceil(total / size))
+ * messages, size = smpc_round_chunk_size(total); chunk k holds elements
+ * k * size onwards.  Vectors of up to SMPC_ROUND_SMALL elements (every
+ * smpc_min and smpc_max) go in chunks of SMPC_ROUND_CHUNK, as version 0.2
+ * sends and accepts them; longer ones (GROUP BY) in chunks of
+ * SMPC_ROUND_BIG_CHUNK, so that a few messages carry megabytes.  The
+ * reader checks that the chunk's length is the one these numbers give,
+ * and that total is at most maxtotal; v must have room for
+ * SMPC_ROUND_BIG_CHUNK elements.
  */
 #define SMPC_ROUND_CHUNK 1000
+#define SMPC_ROUND_SMALL 16000
+#define SMPC_ROUND_BIG_CHUNK 32768
+extern int	smpc_round_chunk_size(uint32 total);
 extern void smpc_put_round(StringInfo buf, uint32 round, uint32 total,
 						   uint32 chunk, const uint128 *v);
 extern bool smpc_get_round(const uint8 *p, size_t len, uint32 maxtotal,

@@ -88,10 +88,10 @@
  *
  * Vectors: the first round's is the longest, 2 bits + 1 elements per
  * comparison (r and z per bit, r'') and one per group of MAX and MIN (its
- * final mask); a later round sends at most 2 + bits + bits / 2 per
- * comparison of its batch.  At 80 bits one group of n <= 16 makes
- * 161 n (n - 1) / 2 + 1 elements: 484 at n = 3, 1611 at n = 5 and 4509 at
- * n = 8, hence at most 2166, 650 and 232 groups within
+ * final mask, for n >= 3); a later round sends at most 2 + bits + bits / 2
+ * per comparison of its batch.  At 80 bits one group of 3 <= n <= 16
+ * makes 161 n (n - 1) / 2 + 1 elements: 484 at n = 3, 1611 at n = 5 and
+ * 4509 at n = 8, hence at most 2166, 650 and 232 groups within
  * SMPC_ENGINE_MAX_VECTOR.
  *
  *-------------------------------------------------------------------------
@@ -107,7 +107,7 @@
 /* bits of each participant's part of r'' */
 #define ENGINE_RPP_BITS		(SMPC_ENGINE_KAPPA + 1)
 /* MAX and MIN: so many candidates of a group or fewer meet in one heat */
-#define ENGINE_HEAT_ALL	16
+#define ENGINE_HEAT_ALL		16
 /* otherwise in heats of at most this many */
 #define ENGINE_HEAT		4
 
@@ -151,6 +151,7 @@ struct SmpcEngine
 	int			nopen;
 	int			ndeal;
 	int			len;			/* nmul + nopen + ndeal */
+	int			cap;			/* room in out[] and acc */
 	smpc_fe    *out[ENGINE_MAX_N];	/* what goes to each peer */
 	smpc_fe    *acc;			/* this participant's results, filling up */
 	bool		got[ENGINE_MAX_N];
@@ -417,38 +418,68 @@ wipe_free(void *p, size_t bytes)
 
 /* --- rounds ------------------------------------------------------------- */
 
+/*
+ * Wipe the round's vectors (every slot of a round is written before it is
+ * read, so wiped buffers serve the next round as they are).  Their memory
+ * stays: a program's first round is its longest, and a fresh allocation
+ * of a long vector every round costs more than the work on it.
+ */
 static void
 round_clear(SmpcEngine *e)
 {
+	size_t		bytes = (size_t) e->len * sizeof(smpc_fe);
 	int			j;
 
 	for (j = 0; j < e->n; j++)
+		if (e->out[j] != NULL)
+			sodium_memzero(e->out[j], bytes);
+	if (e->acc != NULL)
+		sodium_memzero(e->acc, bytes);
+	e->nmul = e->nopen = e->ndeal = e->len = 0;
+}
+
+/* Wipe the round's vectors and free them. */
+static void
+round_release(SmpcEngine *e)
+{
+	size_t		bytes = Max((size_t) e->cap, 1) * sizeof(smpc_fe);
+	int			j;
+
+	round_clear(e);
+	for (j = 0; j < e->n; j++)
 	{
-		wipe_free(e->out[j], Max(e->len, 1) * sizeof(smpc_fe));
+		wipe_free(e->out[j], bytes);
 		e->out[j] = NULL;
 	}
-	wipe_free(e->acc, Max(e->len, 1) * sizeof(smpc_fe));
+	wipe_free(e->acc, bytes);
 	e->acc = NULL;
-	e->nmul = e->nopen = e->ndeal = e->len = 0;
+	e->cap = 0;
 }
 
 /* Start the next round's vectors; the previous round's results are gone. */
 static void
 round_begin(SmpcEngine *e, EnginePhase phase, int nmul, int nopen, int ndeal)
 {
+	int			len = nmul + nopen + ndeal;
 	int			j;
 
-	round_clear(e);
+	Assert(len <= SMPC_ENGINE_MAX_VECTOR);
+	if (len > e->cap || e->acc == NULL)
+	{
+		round_release(e);
+		for (j = 0; j < e->n; j++)
+			if (j != e->self)
+				e->out[j] = alloc_fe(len);
+		e->acc = alloc_fe(len);
+		e->cap = len;
+	}
+	else
+		round_clear(e);
 	e->phase = phase;
 	e->nmul = nmul;
 	e->nopen = nopen;
 	e->ndeal = ndeal;
-	e->len = nmul + nopen + ndeal;
-	Assert(e->len <= SMPC_ENGINE_MAX_VECTOR);
-	for (j = 0; j < e->n; j++)
-		if (j != e->self)
-			e->out[j] = alloc_fe(e->len);
-	e->acc = alloc_fe(e->len);
+	e->len = len;
 	memset(e->got, 0, sizeof(e->got));
 	e->ngot = 0;
 	e->round++;
@@ -1256,7 +1287,7 @@ recv_result_open(SmpcEngine *e)
 	e->result = palloc0(Max(e->nresult, 1) * sizeof(int128));
 	for (i = 0; i < e->nresult; i++)
 		e->result[i] = fe_to_int(GOT_OPEN(e, i));
-	round_clear(e);
+	round_release(e);
 	e->phase = PHASE_DONE;
 	e->round = 0;
 }
@@ -1574,7 +1605,7 @@ smpc_engine_free(SmpcEngine *e)
 	if (e == NULL)
 		return;
 	nbits = Max((size_t) e->ncmp * e->bits, 1);
-	round_clear(e);
+	round_release(e);
 	wipe_free(e->in, Max(e->nin, 1) * sizeof(smpc_fe));
 	wipe_free(e->rbit, nbits * sizeof(smpc_fe));
 	wipe_free(e->rpp, Max(e->ncmp, 1) * sizeof(smpc_fe));

@@ -45,10 +45,11 @@ typedef enum SmpcEngineProgram
 	 *
 	 * All groups travel in the same rounds, so G groups take exactly the
 	 * rounds of one; the vectors grow linearly with G, the first round's
-	 * the most: G (n(n-1)/2 (2 bits + 1) + 1) elements for n <= 16.  A G
-	 * whose vectors would exceed SMPC_ENGINE_MAX_VECTOR is refused; at 80
-	 * bits the largest G is 2166 at n = 3, 650 at n = 5 and 232 at n = 8
-	 * (at n = 8, 1000 groups fit up to 18 bits; at n = 5, up to 51).
+	 * the most: G (n (n - 1) / 2 (2 bits + 1) + 1) elements for 3 <= n <=
+	 * 16.  A G whose vectors would exceed SMPC_ENGINE_MAX_VECTOR is
+	 * refused; at 80 bits the largest G is 2166 at n = 3, 650 at n = 5 and
+	 * 232 at n = 8 (1000 groups fit up to 51 bits at n = 5, up to 18 at
+	 * n = 8; 10000 up to 16 bits at n = 3).
 	 */
 	SMPC_PROG_MAX = 1,
 	SMPC_PROG_MIN = 2,

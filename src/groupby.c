@@ -83,7 +83,8 @@ typedef enum GbMode
 	GB_IDLE = 0,
 	GB_COLLECT,
 	GB_DELIVER,
-	GB_SYNTH					/* smpc.group_results(): a key it may lack */
+	GB_SYNTH,					/* smpc.group_results(): a key it may lack */
+	GB_PROBE					/* no group here: learn the columns only */
 } GbMode;
 
 /* One smpc aggregate of the query (an aggno of the Agg node). */
@@ -144,6 +145,8 @@ typedef struct GbScanState
 	GbBatch    *batches;		/* up to numaggs */
 	HTAB	   *keys;			/* (batchno, bytes) -> GbKey */
 	MemoryContext cxt;			/* cells and results of one execution */
+	/* the output functions of the grouping columns, looked up once */
+	FmgrInfo   *key_out;
 	/* GB_SYNTH: the cell a final function is to return */
 	GbKey	   *synth_key;
 	int			synth_aggno;
@@ -270,6 +273,21 @@ current_key(GbScanState *gs, const char *label, bool label_in_key, StringInfo bu
 		key_put_value(buf, label);
 	if (slot == NULL)
 		elog(ERROR, "smpc GROUP BY: no representative row of the group");
+	if (gs->key_out == NULL)
+	{
+		gs->key_out = MemoryContextAllocZero(gs->css.ss.ps.state->es_query_cxt,
+											 sizeof(FmgrInfo) * Max(node->numCols, 1));
+		for (i = 0; i < node->numCols; i++)
+		{
+			Oid			typoutput;
+			bool		varlena;
+			Form_pg_attribute attr = TupleDescAttr(slot->tts_tupleDescriptor,
+												   node->grpColIdx[i] - 1);
+
+			getTypeOutputInfo(attr->atttypid, &typoutput, &varlena);
+			fmgr_info_cxt(typoutput, &gs->key_out[i], gs->css.ss.ps.state->es_query_cxt);
+		}
+	}
 	for (i = 0; i < node->numCols; i++)
 	{
 		AttrNumber	att = node->grpColIdx[i];
@@ -279,14 +297,7 @@ current_key(GbScanState *gs, const char *label, bool label_in_key, StringInfo bu
 		if (isnull)
 			key_put_value(buf, NULL);
 		else
-		{
-			Oid			typoutput;
-			bool		varlena;
-			Form_pg_attribute attr = TupleDescAttr(slot->tts_tupleDescriptor, att - 1);
-
-			getTypeOutputInfo(attr->atttypid, &typoutput, &varlena);
-			key_put_value(buf, OidOutputFunctionCall(typoutput, d));
-		}
+			key_put_value(buf, OutputFunctionCall(&gs->key_out[i], d));
 	}
 	if (buf->len > SMPC_BATCH_MAX_KEY)
 		key_too_long(buf->len);
@@ -528,9 +539,19 @@ gb_reset(GbScanState *gs)
 						   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
 }
 
+static void gb_forget(GbScanState *gs);
+
+/* The executor's memory goes (on any abort too): forget the node. */
+static void
+gb_memory_gone(void *arg)
+{
+	gb_forget((GbScanState *) arg);
+}
+
 static void
 gb_begin(CustomScanState *node, EState *estate, int eflags)
 {
+	MemoryContextCallback *cb;
 	GbScanState *gs = (GbScanState *) node;
 	Plan	   *child = outerPlan(node->ss.ps.plan);
 	MemoryContext old;
@@ -547,6 +568,10 @@ gb_begin(CustomScanState *node, EState *estate, int eflags)
 	old = MemoryContextSwitchTo(TopMemoryContext);
 	active_scans = lappend(active_scans, gs);
 	MemoryContextSwitchTo(old);
+	cb = MemoryContextAlloc(estate->es_query_cxt, sizeof(MemoryContextCallback));
+	cb->func = gb_memory_gone;
+	cb->arg = gs;
+	MemoryContextRegisterResetCallback(estate->es_query_cxt, cb);
 }
 
 static void
@@ -634,19 +659,26 @@ current_aggno(GbScanState *gs, FunctionCallInfo fcinfo)
 	return (int) (as->curperagg - as->peragg);
 }
 
+/*
+ * The computation of a peer group and label.  Aggregates whose label is
+ * not a constant have it in their keys, and are a computation of their
+ * own (label "").
+ */
 static int
-batch_for(GbScanState *gs, const char *group, const char *label)
+batch_for(GbScanState *gs, const char *group, const char *label, bool label_in_key)
 {
 	int			i;
 	GbBatch    *b;
 
 	for (i = 0; i < gs->nbatches; i++)
 		if (strcmp(gs->batches[i].group, group) == 0 &&
-			strcmp(gs->batches[i].label, label) == 0)
+			strcmp(gs->batches[i].label, label) == 0 &&
+			gs->batches[i].label_in_key == label_in_key)
 			return i;
 	b = &gs->batches[gs->nbatches];
 	strlcpy(b->group, group, sizeof(b->group));
 	strlcpy(b->label, label, sizeof(b->label));
+	b->label_in_key = label_in_key;
 	b->cols = MemoryContextAllocZero(gs->cxt, sizeof(int) * Max(gs->numaggs, 1));
 	return gs->nbatches++;
 }
@@ -695,11 +727,9 @@ smpc_groupby_intercept(FunctionCallInfo fcinfo, const char *group, const char *l
 	}
 	else
 	{
-		int			batchno = batch_for(gs, group, label_const ? label : "");
+		int			batchno = batch_for(gs, group, label_const ? label : "", !label_const);
 
-		initStringInfo(&key);
-		current_key(gs, label, !label_const, &key);
-		if (gs->mode == GB_COLLECT)
+		if (gs->mode == GB_COLLECT || gs->mode == GB_PROBE)
 		{
 			if (!col->seen)
 			{
@@ -715,13 +745,23 @@ smpc_groupby_intercept(FunctionCallInfo fcinfo, const char *group, const char *l
 				col->label_const = label_const;
 				col->position = b->ncols;
 				b->cols[b->ncols++] = aggno;
-				b->label_in_key = !label_const;
 			}
 			else if (col->batchno != batchno || col->kind != kind || col->vclass != vclass ||
 					 col->width != nvalues ||
 					 memcmp(col->desc, desc ? desc : no_desc, SMPC_HASH_BYTES) != 0)
 				column_mismatch();
+			/* a member without groups shares no scale */
+			if (gs->mode == GB_PROBE)
+			{
+				*released = false;
+				return true;
+			}
 			col->scale = Max(col->scale, scale);
+		}
+		initStringInfo(&key);
+		current_key(gs, label, !label_const, &key);
+		if (gs->mode == GB_COLLECT)
+		{
 			gk = find_key(gs, batchno, (uint8 *) key.data, key.len, true);
 			cell = &gk->cells[aggno];
 			if (cell->present)
@@ -760,6 +800,19 @@ smpc_groupby_intercept(FunctionCallInfo fcinfo, const char *group, const char *l
  * the peer group, label and input class come from the column, not from the
  * call's arguments (a label may be a column).  Returns false otherwise.
  */
+/*
+ * With no group at all here, the final functions are called once with no
+ * state to learn the query's smpc aggregates: then a label that is not a
+ * constant has no value, and is taken as "" (it is part of the keys).
+ */
+bool
+smpc_groupby_probing(FunctionCallInfo fcinfo)
+{
+	GbScanState *gs = scan_of(fcinfo);
+
+	return gs != NULL && gs->mode == GB_PROBE;
+}
+
 bool
 smpc_groupby_synthetic_key(FunctionCallInfo fcinfo, char *group, char *label)
 {
@@ -1092,8 +1145,8 @@ decode_result(GbScanState *gs, int batchno, StringInfo out)
 			if (width != col->width)
 				elog(ERROR, "smpc GROUP BY: the worker's result has cells of %d values, not %d",
 					 width, col->width);
-			cell->result = palloc0(sizeof(int128) * Max(width, SMPC_MAX_VALUES));
-			cell->result_null = palloc0(sizeof(bool) * Max(width, SMPC_MAX_VALUES));
+			cell->result = palloc(sizeof(int128) * Max(width, 1));
+			cell->result_null = palloc(sizeof(bool) * Max(width, 1));
 			for (v = 0; v < width; v++)
 			{
 				cell->result_null[v] = rd_u(&r, 1) != 0;
@@ -1111,10 +1164,13 @@ batch_order(const void *a, const void *b)
 	const GbBatch *y = *(GbBatch *const *) b;
 	int			c = strcmp(x->group, y->group);
 
-	return c != 0 ? c : strcmp(x->label, y->label);
+	if (c == 0)
+		c = strcmp(x->label, y->label);
+	return c != 0 ? c : (int) x->label_in_key - (int) y->label_in_key;
 }
 
 static void store_results(GbScanState *gs);
+static char *call_final(GbScanState *gs, GbMode mode, GbKey *gk, int aggno);
 
 /*
  * Every group is in: one computation per peer group and label, in name
@@ -1127,6 +1183,19 @@ gb_compute(GbScanState *gs)
 	GbBatch   **order;
 	int			i;
 
+	/*
+	 * No group at all here (an empty table, or WHERE left no row): this
+	 * member still takes part, with no keys, so the others are not left
+	 * waiting.
+	 */
+	if (gs->nbatches == 0)
+	{
+		int			aggno;
+
+		for (aggno = 0; aggno < gs->numaggs; aggno++)
+			if (is_smpc_aggregate(gs->agg->peragg[aggno].aggref->aggfnoid))
+				(void) call_final(gs, GB_PROBE, NULL, aggno);
+	}
 	order = palloc(sizeof(GbBatch *) * Max(gs->nbatches, 1));
 	for (i = 0; i < gs->nbatches; i++)
 		order[i] = &gs->batches[i];
@@ -1172,11 +1241,13 @@ gb_compute(GbScanState *gs)
 /* ---------- smpc.group_results() ---------- */
 
 /*
- * Call the final function of aggno with no state, in GB_SYNTH mode: it
- * returns the joint result of gk's cell, as for a group of its own.
+ * Call the final function of aggno with no state, in the given mode
+ * (GB_SYNTH: it returns the joint result of gk's cell, as for a group of
+ * its own; GB_PROBE: it only makes its column known).  Returns the result
+ * as text, or NULL.
  */
 static char *
-synth_result(GbScanState *gs, GbKey *gk, int aggno)
+call_final(GbScanState *gs, GbMode mode, GbKey *gk, int aggno)
 {
 	AggState   *as = gs->agg;
 	AggStatePerAgg peragg = &as->peragg[aggno];
@@ -1195,13 +1266,13 @@ synth_result(GbScanState *gs, GbKey *gk, int aggno)
 		fcinfo->args[i].value = (Datum) 0;
 		fcinfo->args[i].isnull = true;
 	}
-	gs->mode = GB_SYNTH;
+	gs->mode = mode;
 	gs->synth_key = gk;
 	gs->synth_aggno = aggno;
 	as->curperagg = peragg;
 	/* an error ends the query, and with it this node's state */
 	d = FunctionCallInvoke(fcinfo);
-	if (!fcinfo->isnull)
+	if (!fcinfo->isnull && mode == GB_SYNTH)
 	{
 		Oid			typoutput;
 		bool		varlena;
@@ -1254,7 +1325,7 @@ store_results(GbScanState *gs)
 				GbResultRow *row;
 
 				old = MemoryContextSwitchTo(tmp);
-				text = synth_result(gs, gk, aggno);
+				text = call_final(gs, GB_SYNTH, gk, aggno);
 				vals = key_values(gk->bytes, gk->len, b->label_in_key, &nvals);
 				MemoryContextSwitchTo(results_cxt);
 				row = palloc0(sizeof(GbResultRow));
@@ -1264,7 +1335,9 @@ store_results(GbScanState *gs)
 				row->key = palloc0(sizeof(char *) * Max(nvals, 1));
 				for (j = 0; j < nvals; j++)
 					row->key[j] = vals[j] ? pstrdup(vals[j]) : NULL;
-				row->aggregate_no = c + 1;
+				row->aggregate_no = 1;
+				for (j = 0; j < aggno; j++)
+					row->aggregate_no += gs->columns[j].seen ? 1 : 0;
 				row->aggregate = get_func_name(gs->agg->peragg[aggno].aggref->aggfnoid);
 				row->result = text ? pstrdup(text) : NULL;
 				result_rows = lappend(result_rows, row);

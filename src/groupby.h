@@ -31,6 +31,9 @@ extern bool smpc_groupby_intercept(FunctionCallInfo fcinfo, const char *group,
 /* The other members refuse a label that is not printable text. */
 extern void smpc_check_label(const char *label);
 
+/* From the final functions with no state: a probe of a member without groups? */
+extern bool smpc_groupby_probing(FunctionCallInfo fcinfo);
+
 /* From the final functions with no state: the group and label of the cell. */
 extern bool smpc_groupby_synthetic_key(FunctionCallInfo fcinfo, char *group, char *label);
 

@@ -1667,7 +1667,7 @@ send_engine_round(SmpcProtocol *P, Comp *c)
 
 			initStringInfo(&buf);
 			smpc_put_round(&buf, round, (uint32) len, (uint32) ch,
-						   v + (size_t) ch * SMPC_ROUND_CHUNK);
+						   v + (size_t) ch * smpc_round_chunk_size((uint32) len));
 			send_to(P, c->members[i].public_key, SMPC_MSG_ROUND, c->comp_id, &buf);
 			/* smpc.fault_injection = wrong_step: every chunk twice */
 			if (FAULT(P, SMPC_FAULT_WRONG_STEP))
@@ -1769,7 +1769,7 @@ run_engine(SmpcProtocol *P, Comp *c)
 static void
 round_message(SmpcProtocol *P, Comp *c, int idx, const uint8 *payload, size_t len)
 {
-	smpc_fe		v[SMPC_ROUND_CHUNK];
+	static smpc_fe v[SMPC_ROUND_BIG_CHUNK];	/* too large for the stack */
 	const char *who = c->members[idx].name;
 	uint32		round,
 				total,
@@ -1817,7 +1817,7 @@ round_message(SmpcProtocol *P, Comp *c, int idx, const uint8 *payload, size_t le
 		sodium_memzero(v, sizeof(smpc_fe) * count);
 		return;
 	}
-	memcpy(in->v + (size_t) chunk * SMPC_ROUND_CHUNK, v, sizeof(smpc_fe) * count);
+	memcpy(in->v + (size_t) chunk * smpc_round_chunk_size(total), v, sizeof(smpc_fe) * count);
 	sodium_memzero(v, sizeof(smpc_fe) * count);
 	in->seen[chunk] = true;
 	in->got++;

@@ -31,12 +31,14 @@
 #define SMPC_MAX_MEMBERS	64		/* members of one computation */
 #define SMPC_MAX_REQUESTS	64		/* computations running at once */
 #define SMPC_MAX_PEERS		256		/* distinct peer keys known to a node */
-#define SMPC_MAX_MESSAGE	20480	/* largest message a peer may deliver: a
-									 * vector of 2 * SMPC_MAX_VALUES elements
-									 * of 16 bytes, header and tag */
+#define SMPC_MAX_MESSAGE	(528 * 1024)	/* largest message a peer may
+											 * deliver: a chunk of
+											 * SMPC_ROUND_BIG_CHUNK elements
+											 * of 16 bytes (codec.h), header
+											 * and tag */
 /* The extension version whose tables this library reads (smpc.control). */
 #define SMPC_EXTENSION_VERSION "0.3"
-#define SMPC_INBOX_BYTES	(2 * 1024 * 1024)
+#define SMPC_INBOX_BYTES	(16 * 1024 * 1024)
 
 /* Fixed-point encoding of floating-point sums (smpc_sum, smpc_avg): fractional bits. */
 #define SMPC_FLOAT_FRAC_BITS 40

@@ -822,7 +822,7 @@ peer_read_results(Peer *p, TimestampTz now)
 			else if (code == ERRCODE_INSUFFICIENT_RESOURCES)
 			{
 				/* inbox full at the peer: keep the message, retry shortly */
-				p->retry_at = TimestampTzPlusMilliseconds(now, 50);
+				p->retry_at = TimestampTzPlusMilliseconds(now, 5);
 			}
 			else if (code == SMPC_ERRCODE_STALE_EPOCH && m->fixed_epoch == 0)
 			{

@@ -158,7 +158,7 @@ check_u64(const uint8 *p, size_t len)
 static void
 check_round(const uint8 *p, size_t len, uint32 maxtotal)
 {
-	uint128		v[SMPC_ROUND_CHUNK];
+	static uint128 v[SMPC_ROUND_BIG_CHUNK];
 	uint32		round,
 				total,
 				chunk;
@@ -170,9 +170,9 @@ check_round(const uint8 *p, size_t len, uint32 maxtotal)
 		return;
 	require(total <= maxtotal, "a ROUND's total is within the bound");
 	require((int) chunk < smpc_round_chunks(total), "a ROUND's chunk is one of its vector's");
-	require(count >= 0 && count <= SMPC_ROUND_CHUNK &&
+	require(count >= 0 && count <= smpc_round_chunk_size(total) &&
 			(total == 0 ? count == 0
-			 : (uint64) chunk * SMPC_ROUND_CHUNK + count <= total),
+			 : (uint64) chunk * smpc_round_chunk_size(total) + count <= total),
 			"a ROUND's chunk lies inside its vector");
 	for (i = 0; i < count; i++)
 		require(v[i] < FIELD_PRIME, "ROUND elements are reduced");

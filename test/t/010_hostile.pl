@@ -101,10 +101,10 @@ deliver_fails($elsewhere, qr/addressed to a different node key/, 'misaddressed')
 
 # truncated, oversized, an earlier version of the format, unknown type
 deliver_fails(substr($bytes, 0, 100), qr/message is truncated/, 'truncated');
-# SMPC_MAX_MESSAGE is 20480 bytes: one more is refused before it is read,
+# SMPC_MAX_MESSAGE is 528 kB: one more is refused before it is read,
 # the largest is taken (and then fails authentication, being padded)
-deliver_fails($bytes . ("\0" x (20481 - length($bytes))), qr/message is too large/, 'oversized');
-deliver_warns($bytes . ("\0" x (20480 - length($bytes))), qr/authentication failed/,
+deliver_fails($bytes . ("\0" x (528 * 1024 + 1 - length($bytes))), qr/message is too large/, 'oversized');
+deliver_warns($bytes . ("\0" x (528 * 1024 - length($bytes))), qr/authentication failed/,
 	'largest size');
 my $version = $bytes;
 substr($version, 1, 1) = chr(1);

@@ -5,7 +5,9 @@
  *	  sent, and the local compute time of each participant (the time spent
  *	  in smpc_engine_start, _incoming and _advance, divided by the number
  *	  of participants, all of which run in this one process), for a batch
- *	  of 64-bit comparisons at 3 members and for MAX at 3, 5 and 8 members.
+ *	  of 64-bit comparisons at 3 members, for MAX at 3, 5 and 8 members,
+ *	  and for MAX of G = 1, 100, 1000 and 10000 groups in one program at 3
+ *	  members (bytes each member sends per round, compute per member).
  *	  Figures only: nothing is asserted but that the results are right.
  *	  Uses libsodium's own randomness.
  *
@@ -112,6 +114,83 @@ bench_max(int n, int t, int reps)
 	return bad ? 1 : 0;
 }
 
+/* a random value of the signed width */
+static int128
+bench_value(int bits)
+{
+	uint128		u = ((uint128) randombytes_random() << 32 | randombytes_random()) |
+		((uint128) randombytes_random() << 64 | (uint128) randombytes_random() << 96);
+
+	return (int128) (u & ((((uint128) 1) << bits) - 1)) - (((int128) 1) << (bits - 1));
+}
+
+/*
+ * MAX of ngroups groups of n values in one program, reps times: rounds,
+ * compute per member, and the bytes one member sends (to all n - 1 others)
+ * per round, on average and in the first round, the longest.  A number of
+ * groups the engine refuses is reported as such.
+ */
+static int
+bench_groups(int n, int t, int bits, int ngroups, int reps)
+{
+	int			total = ngroups * n;
+	int128	   *v = palloc((size_t) total * sizeof(int128));
+	int128	   *got = palloc((size_t) ngroups * sizeof(int128));
+	smpc_fe    *zero = palloc0((size_t) total * sizeof(smpc_fe));
+	SimStats	st;
+	double		compute = 0;
+	const char *why;
+	const smpc_fe *vec;
+	SmpcEngine *e;
+	int			first,
+				r,
+				g,
+				i,
+				bad = 0;
+
+	/* the first round's vector, from one engine that goes no further */
+	e = smpc_engine_start(SMPC_PROG_MAX, n, 0, t, bits, zero, total, &why);
+	pfree(zero);
+	if (e == NULL)
+	{
+		printf("  G=%-6d refused: %s\n", ngroups, why);
+		pfree(v);
+		pfree(got);
+		return 0;
+	}
+	smpc_engine_outgoing(e, 1, &vec, &first);
+	smpc_engine_free(e);
+
+	for (r = 0; r < reps; r++)
+	{
+		for (i = 0; i < total; i++)
+			v[i] = bench_value(bits);
+		if (sim_run(SMPC_PROG_MAX, n, t, bits, v, total, got, ngroups, NULL, &st) != ngroups)
+		{
+			printf("  G=%d failed: %s\n", ngroups, st.error);
+			return 1;
+		}
+		for (g = 0; g < ngroups; g++)
+		{
+			int128		want = v[(size_t) g * n];
+
+			for (i = 1; i < n; i++)
+				want = Max(want, v[(size_t) g * n + i]);
+			bad += (got[g] != want);
+		}
+		compute += st.compute;
+	}
+	compute /= reps;
+	printf("  G=%-6d %2d rounds  compute per member %9.3f ms (%7.2f us per group)  "
+		   "bytes per member per round: %10.0f on average, %9lld in the first  %s\n",
+		   ngroups, st.rounds, compute / n * 1e3, compute / n / ngroups * 1e6,
+		   (double) st.elements * 16 / st.rounds, (long long) first * 16 * (n - 1),
+		   bad ? "WRONG RESULTS" : "results right");
+	pfree(v);
+	pfree(got);
+	return bad ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -128,5 +207,22 @@ main(int argc, char **argv)
 	bad += bench_max(5, 2, 20);
 	bad += bench_max(8, 3, 20);
 	bad += bench_max(8, 1, 20);
+
+	/* many groups in one program, n = 3; 80 bits, then 16 (10000 fit) */
+	{
+		static const int ngs[] = {1, 100, 1000, 10000};
+		static const int reps[] = {20, 5, 2, 1};
+		static const int widths[] = {80, 16};
+		int			w,
+					i;
+
+		for (w = 0; w < (int) lengthof(widths); w++)
+		{
+			printf("MAX of G groups of 3 values of %d bits in one program, n=3 degree=1:\n",
+				   widths[w]);
+			for (i = 0; i < (int) lengthof(ngs); i++)
+				bad += bench_groups(3, 1, widths[w], ngs[i], reps[i]);
+		}
+	}
 	return bad ? 1 : 0;
 }

@@ -146,13 +146,15 @@ check_max_min(int n, int t, int bits, const int128 *v, const char *what)
 
 /*
  * What a member sees opened (the engine's trace hook): MAX must open the
- * same number of values in the same rounds whatever the inputs, open the
- * same random values for the same randomness whoever holds the maximum,
- * open nothing but the result that is not masked far beyond the compared
- * width, and never an input or a difference of two inputs.
+ * same number of values in the same rounds whatever the inputs, and with
+ * G groups G times what one group opens in every round; open the same
+ * random values for the same randomness whoever holds each group's
+ * maximum; open nothing but the results that is not masked far beyond
+ * the compared width, and never an input or a difference of two inputs,
+ * of one group or of two.
  */
 #define VIEW_MAX_ROUNDS 64
-#define VIEW_MAX_VALUES 4096
+#define VIEW_MAX_VALUES 65536
 
 typedef struct View
 {
@@ -181,60 +183,84 @@ view_trace(int self, int round, const smpc_fe *opened, int nopened)
 }
 
 static void
-run_view(uint64 seed, int n, int t, int bits, const int128 *v, View *w)
+run_view(uint64 seed, int n, int t, int bits, const int128 *v, int ngroups, View *w)
 {
 	SimStats	st;
-	int128		got[1];
+	int128	   *got = palloc(ngroups * sizeof(int128));
 
 	memset(w, 0, sizeof(*w));
 	sim_seed(seed);
 	fe_random_wipe();
 	view_now = w;
 	smpc_engine_trace = view_trace;
-	sim_run(SMPC_PROG_MAX, n, t, bits, v, n, got, 1, NULL, &st);
+	sim_run(SMPC_PROG_MAX, n, t, bits, v, ngroups * n, got, ngroups, NULL, &st);
 	smpc_engine_trace = NULL;
 	view_now = NULL;
+	pfree(got);
 }
 
 static void
-test_view(int n, int t, int bits)
+test_view(int n, int t, int bits, int ngroups)
 {
-	int128		a[64],
-				b[64];
+	int			total = ngroups * n;
+	int128	   *a = palloc(total * sizeof(int128)),
+			   *b = palloc(total * sizeof(int128));
 	View	   *wa = palloc0(sizeof(View)),
-			   *wb = palloc0(sizeof(View));
+			   *wb = palloc0(sizeof(View)),
+			   *w1 = palloc0(sizeof(View));
 	uint64		seed = sim_next();
-	int			i,
+	int			g,
+				i,
 				j,
 				k,
 				r,
+				last,
 				p0 = npassed,
 				f0 = nfailed;
 	bool		same_pattern = true,
+				per_group = true,
 				random_same = true,
+				results = true,
 				masked = true,
 				no_input = true;
 	int			random_rounds = 0;
 	smpc_fe		floor_mask = ((smpc_fe) 1) << (bits + 8);
 
-	/* the maximum at the first member, then at the last; others shuffled */
-	for (i = 0; i < n; i++)
-		a[i] = (int128) sim_below(1000) - 500;
-	a[0] = 100000;
-	for (i = 0; i < n; i++)
-		b[i] = a[(i + 1) % n];
-	run_view(seed, n, t, bits, a, wa);
-	run_view(seed, n, t, bits, b, wb);
+	/*
+	 * Group g's maximum, 100000 + g, at its first member, then moved by
+	 * 1 + g % (n - 1) places; the others shuffled alike.
+	 */
+	for (g = 0; g < ngroups; g++)
+	{
+		int			shift = 1 + g % (n - 1);
 
-	check(wa->rounds > 1 && wa->rounds == wb->rounds,
-		  "view n=%d: %d and %d rounds", n, wa->rounds, wb->rounds);
+		for (i = 0; i < n; i++)
+			a[g * n + i] = (int128) sim_below(1000) - 500;
+		a[g * n] = 100000 + g;
+		for (i = 0; i < n; i++)
+			b[g * n + i] = a[g * n + (i + shift) % n];
+	}
+	run_view(seed, n, t, bits, a, ngroups, wa);
+	run_view(seed, n, t, bits, b, ngroups, wb);
+	run_view(seed, n, t, bits, a, 1, w1);
+
+	check(wa->rounds > 1 && wa->rounds == wb->rounds && wa->rounds == w1->rounds,
+		  "view n=%d G=%d: %d and %d rounds, one group %d", n, ngroups,
+		  wa->rounds, wb->rounds, w1->rounds);
 	for (r = 0; r < wa->rounds; r++)
+	{
 		same_pattern &= wa->nopened[r] == wb->nopened[r];
-	check(same_pattern, "view n=%d: the same number of values opened in every round", n);
+		per_group &= wa->nopened[r] == ngroups * w1->nopened[r];
+	}
+	check(same_pattern, "view n=%d G=%d: the same number of values opened in every round",
+		  n, ngroups);
+	check(per_group, "view n=%d G=%d: every round opens G times what one group's opens",
+		  n, ngroups);
 	if (!same_pattern || wa->total >= VIEW_MAX_VALUES)
 	{
-		check(wa->total < VIEW_MAX_VALUES, "view n=%d: %d values opened fit", n, wa->total);
-		return;
+		check(wa->total < VIEW_MAX_VALUES, "view n=%d G=%d: %d values opened fit",
+			  n, ngroups, wa->total);
+		goto done;
 	}
 
 	/* the random bits' rounds come before any compared value is opened */
@@ -250,32 +276,43 @@ test_view(int n, int t, int bits)
 			random_rounds++;
 	}
 	random_same = random_rounds >= 1;
-	check(random_same, "view n=%d: the random values' openings are the same whoever holds the maximum", n);
+	check(random_same, "view n=%d G=%d: the random values' openings are the same whoever holds the maxima",
+		  n, ngroups);
 
-	/* the last round opens the result alone */
-	k = wa->first[wa->rounds - 1];
-	check(wa->nopened[wa->rounds - 1] == 1 && fe_to_int(wa->v[k]) == 100000 &&
-		  wb->nopened[wb->rounds - 1] == 1 && fe_to_int(wb->v[k]) == 100000,
-		  "view n=%d: the last round opens the maximum and nothing else", n);
+	/* the last round opens the results alone, in group order */
+	last = wa->rounds - 1;
+	results = wa->nopened[last] == ngroups && wb->nopened[last] == ngroups;
+	for (g = 0; results && g < ngroups; g++)
+		results &= fe_to_int(wa->v[wa->first[last] + g]) == 100000 + g &&
+			fe_to_int(wb->v[wb->first[last] + g]) == 100000 + g;
+	check(results, "view n=%d G=%d: the last round opens each group's maximum and nothing else",
+		  n, ngroups);
 
 	/* everything else: masked beyond the compared width, never an input */
-	for (k = 0; k < wa->first[wa->rounds - 1]; k++)
+	for (k = 0; k < wa->first[last]; k++)
 	{
 		smpc_fe		x = wa->v[k];
 
 		masked &= x >= floor_mask;
-		for (i = 0; i < n; i++)
+		for (i = 0; i < total; i++)
 		{
 			no_input &= x != fe_from_int(a[i]);
-			for (j = 0; j < n; j++)
+			for (j = 0; j < total; j++)
 				no_input &= i == j || x != fe_from_int(a[i] - a[j]);
 		}
 	}
-	check(masked, "view n=%d: every value opened before the result is at least 2^%d", n, bits + 8);
-	check(no_input, "view n=%d: no input and no difference of inputs is opened", n);
+	check(masked, "view n=%d G=%d: every value opened before the results is at least 2^%d",
+		  n, ngroups, bits + 8);
+	check(no_input, "view n=%d G=%d: no input and no difference of inputs is opened",
+		  n, ngroups);
+done:
 	pfree(wa);
 	pfree(wb);
-	printf("# view n=%d t=%d: %d checks passed, %d failed\n", n, t, npassed - p0, nfailed - f0);
+	pfree(w1);
+	pfree(a);
+	pfree(b);
+	printf("# view n=%d t=%d G=%d: %d checks passed, %d failed\n", n, t, ngroups,
+		   npassed - p0, nfailed - f0);
 }
 
 static void
@@ -334,7 +371,8 @@ test_max_min(int n, int t, int bits, int nrandom)
 /*
  * The largest number of groups one MAX or MIN program takes: at 80 bits
  * for n = 3, 5 and 8, as engine.h states it, and around the widest values
- * with which 1000 groups fit at n = 5 (51 bits) and 8 (18 bits).
+ * with which 1000 groups fit at n = 5 (51 bits) and 8 (18 bits), and
+ * 10000 at n = 3 (16 bits).
  */
 static const struct
 {
@@ -349,7 +387,9 @@ static const struct
 	{5, 51, 1017},
 	{5, 52, 997},
 	{8, 18, 1011},
-	{8, 19, 959}
+	{8, 19, 959},
+	{3, 16, 10485},
+	{3, 17, 9892}
 };
 
 /* fill one group's n values with one of several shapes */
@@ -477,7 +517,7 @@ test_groups(int n, int t, int bits, int ngroups)
 	for (g = 0; g < ngroups; g++)
 		fill_group(v + (size_t) g * n, n, bits, (int) sim_below(8));
 	check_groups(n, t, bits, ngroups, v, rounds, "random shapes");
-	if (ngroups <= 8)
+	if (ngroups <= 8 && n <= 8)
 	{
 		/* the same shape in every group, each shape in turn */
 		int			shape;
@@ -1023,9 +1063,12 @@ main(int argc, char **argv)
 
 	test_arguments();
 	test_rounds();
-	test_view(3, 1, 80);
-	test_view(5, 2, 80);
-	test_view(8, 3, 64);
+	test_view(3, 1, 80, 1);
+	test_view(5, 2, 80, 1);
+	test_view(8, 3, 64, 1);
+	test_view(3, 1, 80, 7);
+	test_view(5, 2, 80, 7);
+	test_view(8, 3, 64, 3);
 	test_duplicates();
 	test_zero_square();
 	test_malformed(3, 1);
@@ -1055,9 +1098,13 @@ main(int argc, char **argv)
 		for (i = 0; i < (int) lengthof(ngs); i++)
 			test_groups(n, (n - 1) / 2, 80, ngs[i]);
 	}
+	/* a final heat of two (no mask); heats whose winners meet again */
+	test_groups(2, 0, 80, 5);
+	test_groups(17, 1, 24, 3);
+	test_groups(23, 5, 24, 2);
 	test_groups(3, 1, 80, 1000);
 	test_groups(5, 2, 48, 1000);
-	test_groups(8, 3, 16, 1000);
+	test_groups(8, 1, 16, 1000);
 	test_pairs(3, 1, 64, 40);
 	test_pairs(4, 1, 1, 8);
 	test_pairs(3, 1, 2, 20);
