@@ -266,6 +266,13 @@ check_group('a WHERE clause of its own at each member', group => 'g',
 	results => 1);
 expect_hist('a WHERE clause of its own, after another GROUP BY', 2, 2);
 
+# a member without any group (no rows pass its WHERE) still takes part:
+# its query returns no rows, the others' results are over their rows
+check_group('node_c without any group', group => 'g', aggs => aggs(qw(sum_x avg_n)),
+	sql_at => { node_c => "SELECT k, smpc_sum(x, 'g'), smpc_avg(n, 'g') FROM t WHERE false GROUP BY k ORDER BY k" },
+	where => 'm <> 3', no_rows => ['node_c'], results => 1);
+expect_hist('node_c without any group', 1, 1);
+
 # ---- declared keys ----
 
 my %declared = (
