@@ -624,11 +624,6 @@ gb_rescan(CustomScanState *node)
 	ExecReScan(outerPlanState(node));
 }
 
-static void
-gb_explain(CustomScanState *node, List *ancestors, ExplainState *es)
-{
-}
-
 /* ---------- the final functions' side ---------- */
 
 static GbScanState *
@@ -1437,7 +1432,6 @@ smpc_groupby_init(void)
 	gb_exec_methods.ExecCustomScan = gb_exec;
 	gb_exec_methods.EndCustomScan = gb_end;
 	gb_exec_methods.ReScanCustomScan = gb_rescan;
-	gb_exec_methods.ExplainCustomScan = gb_explain;
 
 	prev_planner_hook = planner_hook;
 	planner_hook = smpc_planner;

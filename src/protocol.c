@@ -1679,6 +1679,26 @@ send_engine_round(SmpcProtocol *P, Comp *c)
 }
 
 /*
+ * Whether a GROUP BY's batch has failed; if so the computation fails here
+ * with its reason.  The batch fails while advancing, and also while taking
+ * a member's first vector, when that member computes another grouped
+ * computation.
+ */
+static bool
+batch_failed(SmpcProtocol *P, Comp *c)
+{
+	const char *why = NULL;
+
+	if (c->batch == NULL || !smpc_batch_failed(c->batch, &why))
+		return false;
+	fail_comp_owned(P, c, "failed", ERRCODE_INTERNAL_ERROR,
+					format("the GROUP BY computation over peer group \"%s\" failed",
+						   c->group),
+					format("%s.", why ? why : "The members could not complete it"));
+	return true;
+}
+
+/*
  * Hand the engine every complete vector of its current round, and advance
  * through as many rounds as the vectors in allow.
  */
@@ -1710,22 +1730,16 @@ run_engine(SmpcProtocol *P, Comp *c)
 			else
 				c->fed[i] = round;
 			clear_round_in(in);
+			if (batch_failed(P, c))
+				return;
 		}
 		if (!prog_round_complete(c))
 			return;
 		prog_advance(c);
 		if (c->batch)
 		{
-			const char *why = NULL;
-
-			if (smpc_batch_failed(c->batch, &why))
-			{
-				fail_comp_owned(P, c, "failed", ERRCODE_INTERNAL_ERROR,
-								format("the GROUP BY computation over peer group \"%s\" failed",
-									   c->group),
-								format("%s.", why ? why : "The members could not complete it"));
+			if (batch_failed(P, c))
 				return;
-			}
 			if (smpc_batch_done(c->batch))
 			{
 				StringInfoData out;

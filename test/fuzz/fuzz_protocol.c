@@ -5,8 +5,11 @@
  *
  * Three nodes in one process (a group of three, threshold 1, small-cell
  * protection, so that every step of the protocol exists) start one
- * computation each: a sum, or when the first input byte is odd a maximum
- * (the round engine's comparison rounds).  The input is a script of actions: deliver the next
+ * computation each, chosen by the first input byte modulo 4: a sum (0), a
+ * maximum (1: the round engine's comparison rounds), or a GROUP BY query
+ * (batch.h) over keys the nodes hold in part, with a sum, a maximum and a
+ * histogram per key, in union (2) or declared (3) key mode.  The input is
+ * a script of actions: deliver the next
  * message on the way (or a changed copy of it: bytes flipped, cut short,
  * sent to another node, under another type or computation id), deliver a
  * message made of input bytes from any member or a stranger, let time
@@ -15,8 +18,10 @@
  *
  * Besides the sanitizers' checks, it aborts (a crash for libFuzzer) when a
  * node posts more than one result for a request, writes more than one
- * history row for it, sends anything for a computation after it ended, or
- * has not ended every computation once time has run out.
+ * history row for it, sends anything for a computation after it ended,
+ * has not ended every computation once time has run out, or posts a
+ * GROUP BY result that is not well formed (batch.h's result format, with
+ * the declared keys in declared mode).
  *
  *-------------------------------------------------------------------------
  */
@@ -29,6 +34,7 @@
 
 #include "mb/pg_wchar.h"
 
+#include "batch.h"
 #include "codec.h"
 #include "protocol.h"
 
@@ -37,6 +43,17 @@ int			LLVMFuzzerTestOneInput(const uint8 *data, size_t size);
 #define NNODES		3
 #define MAX_WIRE	512
 #define TIMEOUT_MS	2000
+
+/* GROUP BY: keys of the universe, columns */
+#define GKEYS		4
+#define GCOLS		3
+
+static const char *const gkeys[GKEYS] = {"", "a", "ab", "b"};	/* sorted */
+static const uint8 gkind[GCOLS] = {SMPC_KIND_SUM, SMPC_KIND_MAXIMUM, SMPC_KIND_HISTOGRAM};
+static const int gwidth[GCOLS] = {2, 1, 2};
+
+/* the computation of this input: 0 sum, 1 maximum, 2 and 3 GROUP BY */
+static int	mode;
 
 static uint64 rng_state;
 
@@ -135,6 +152,137 @@ node_of(const uint8 *key)
 	return -1;
 }
 
+static uint128
+rd(const uint8 **p, size_t *left, int len)
+{
+	uint128		v = 0;
+	int			i;
+
+	require(*left >= (size_t) len, "a GROUP BY result cut short");
+	for (i = 0; i < len; i++)
+		v = (v << 8) | (*p)[i];
+	*p += len;
+	*left -= len;
+	return v;
+}
+
+/*
+ * A GROUP BY result: well formed, every column, keys strictly increasing,
+ * and in declared mode exactly the declared keys.  What the values are
+ * depends on what forged messages the members took.
+ */
+static void
+check_grouped_result(const uint8 *blob, size_t len)
+{
+	const uint8 *p = blob;
+	size_t		left = len;
+	const uint8 *prev = NULL;
+	int			prevlen = 0;
+	uint32		nkeys,
+				g;
+	int			c,
+				v;
+
+	require(blob != NULL, "a GROUP BY result without its blob");
+	nkeys = (uint32) rd(&p, &left, 4);
+	require(rd(&p, &left, 2) == GCOLS, "a GROUP BY result with other columns");
+	require(mode != 3 || nkeys == GKEYS, "a GROUP BY result without the declared keys");
+	require(nkeys <= SMPC_BATCH_MAX_KEYS, "a GROUP BY result with too many keys");
+	for (c = 0; c < GCOLS; c++)
+		require((int32) (uint32) rd(&p, &left, 4) >= 0, "a negative scale");
+	for (g = 0; g < nkeys; g++)
+	{
+		int			klen = (int) rd(&p, &left, 2);
+
+		require(left >= (size_t) klen && klen <= SMPC_BATCH_MAX_KEY, "a key cut short");
+		if (prev)
+		{
+			int			cmp = memcmp(prev, p, Min(prevlen, klen));
+
+			require(cmp < 0 || (cmp == 0 && prevlen < klen), "keys out of order");
+		}
+		require(mode != 3 || ((size_t) klen == strlen(gkeys[g]) &&
+							  memcmp(p, gkeys[g], klen) == 0),
+				"a GROUP BY result with another key than declared");
+		prev = p;
+		prevlen = klen;
+		p += klen;
+		left -= klen;
+		for (c = 0; c < GCOLS; c++)
+		{
+			int			status = (int) rd(&p, &left, 1);
+
+			require(status <= SMPC_BATCH_SMALL_CELL, "an unknown status");
+			require(rd(&p, &left, 2) == (uint128) gwidth[c], "a cell of another width");
+			for (v = 0; v < gwidth[c]; v++)
+			{
+				bool		isnull = rd(&p, &left, 1) != 0;
+				uint128		x = rd(&p, &left, 16);
+
+				require(status == SMPC_BATCH_RELEASED || isnull,
+						"a value of a withheld cell");
+				require(!isnull || x == 0, "a null that is not zero");
+			}
+		}
+	}
+	require(left == 0, "bytes after a GROUP BY result");
+}
+
+static void
+put_be(StringInfo s, uint128 v, int len)
+{
+	int			i;
+
+	for (i = len - 1; i >= 0; i--)
+		appendStringInfoChar(s, (char) (uint8) (v >> (8 * i)));
+}
+
+/*
+ * Node i's GROUP BY input: it holds key g unless g == i, so that each key
+ * but the last is missing at one node; some cells have no rows.
+ */
+static void
+grouped_input(int i, bool declared, StringInfo s)
+{
+	int			g,
+				c,
+				v;
+
+	initStringInfo(s);
+	put_be(s, 1, 1);
+	put_be(s, declared ? SMPC_BATCH_DECLARED : SMPC_BATCH_UNION, 1);
+	put_be(s, GCOLS, 2);
+	for (c = 0; c < GCOLS; c++)
+	{
+		put_be(s, gkind[c], 1);
+		put_be(s, SMPC_CLASS_EXACT, 1);
+		put_be(s, gwidth[c], 2);
+		put_be(s, c == 0 ? i : 0, 1);
+	}
+	put_be(s, declared ? GKEYS : 0, 4);
+	for (g = 0; declared && g < GKEYS; g++)
+	{
+		put_be(s, strlen(gkeys[g]), 2);
+		appendBinaryStringInfo(s, gkeys[g], strlen(gkeys[g]));
+	}
+	put_be(s, GKEYS - (i < GKEYS ? 1 : 0), 4);
+	for (g = 0; g < GKEYS; g++)
+	{
+		if (g == i)
+			continue;
+		put_be(s, strlen(gkeys[g]), 2);
+		appendBinaryStringInfo(s, gkeys[g], strlen(gkeys[g]));
+		for (c = 0; c < GCOLS; c++)
+		{
+			int64		rows = (i + g + c) % 4;
+
+			put_be(s, (uint128) rows, 8);
+			for (v = 0; v < gwidth[c]; v++)
+				put_be(s, (uint128) (int128) (c == 1 ? (g - i) * 1000 + v : rows + v), 16);
+		}
+	}
+}
+
 static void
 run_effects(int i)
 {
@@ -173,6 +321,10 @@ run_effects(int i)
 			case SMPC_EFFECT_RESULT:
 				nd->results++;
 				require(nd->results == 1, "two results for one request");
+				if (mode >= 2 && e->sqlerrcode == 0)
+					check_grouped_result(e->blob, e->bloblen);
+				else
+					require(e->blob == NULL, "a result blob for a single aggregate");
 				break;
 			case SMPC_EFFECT_HISTORY:
 				nd->histories++;
@@ -257,7 +409,7 @@ LLVMFuzzerTestOneInput(const uint8 *data, size_t size)
 	static bool initialised = false;
 	TimestampTz now = 1000000000;
 	size_t		pos = 0;
-	bool		max = size > 0 && (data[0] & 1);
+	bool		max;
 	int			i;
 
 	if (!initialised)
@@ -269,6 +421,8 @@ LLVMFuzzerTestOneInput(const uint8 *data, size_t size)
 		initialised = true;
 	}
 	rng_state = 42;
+	mode = size > 0 ? data[0] % 4 : 0;
+	max = mode == 1;
 	memset(fnodes, 0, sizeof(fnodes));
 	nwire = 0;
 	setup();
@@ -277,6 +431,7 @@ LLVMFuzzerTestOneInput(const uint8 *data, size_t size)
 	{
 		SmpcProtoRequest req;
 		int128		values[2] = {1000 * (i + 1), i + 1};
+		StringInfoData input;
 
 		if (max)
 			values[0] = (int128) (i % 2 ? -1 : 1) * 1000 * (i + 1);
@@ -292,8 +447,22 @@ LLVMFuzzerTestOneInput(const uint8 *data, size_t size)
 		req.values = values;
 		req.rows = i + 1;
 		req.timeout_ms = TIMEOUT_MS;
+		input.data = NULL;
+		if (mode >= 2)
+		{
+			grouped_input(i, mode == 3, &input);
+			req.kind = SMPC_KIND_GROUPED;
+			req.nvalues = 1;
+			values[0] = 0;
+			req.rows = 0;
+			memset(req.desc, 0x5c, SMPC_HASH_BYTES);
+			req.batch = (const uint8 *) input.data;
+			req.batch_len = input.len;
+		}
 		smpc_protocol_submit(fnodes[i].P, &req, now);
 		run_effects(i);
+		if (input.data)
+			pfree(input.data);
 	}
 
 	if (size > 0)

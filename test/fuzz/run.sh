@@ -42,10 +42,15 @@ mkdir -p "$WORK/corpus" "$WORK/crashes" "$WORK/protocol-corpus" "$WORK/protocol-
 	-o "$WORK/fuzz_protocol" "$HERE/fuzz_protocol.c" "$REPO/src/protocol.c" "$REPO/src/batch.c" "$REPO/src/engine.c" "${SRCS[@]}" "${LIBS[@]}"
 "$WORK/seeds" "$WORK/corpus" >/dev/null
 # protocol scripts: pairs of (action, argument); 0 delivers, 4 lets time pass
-# (the first byte: even for a sum, odd for a maximum)
-for kind in sum max; do
-	first='\000'
-	[ "$kind" = max ] && first='\001'
+# (the first byte modulo 4: a sum, a maximum, a GROUP BY with the union of
+# the keys, a GROUP BY with declared keys)
+for kind in sum max union declared; do
+	case $kind in
+		sum) first='\000' ;;
+		max) first='\001' ;;
+		union) first='\002' ;;
+		declared) first='\003' ;;
+	esac
 	{ printf "$first"; head -c 1200 /dev/zero; } >"$WORK/protocol-corpus/$kind-deliver-all"
 	{ printf "$first"; for i in $(seq 300); do printf '\000\000\004\001'; done; } >"$WORK/protocol-corpus/$kind-deliver-slowly"
 	{ printf "$first"; for i in $(seq 200); do printf '\000\001\002\021\005'; done; } >"$WORK/protocol-corpus/$kind-deliver-changed"

@@ -17,6 +17,15 @@
  *	   senders (each sender's messages to one recipient stay in order, as
  *	   transport.c and session.c guarantee), every computation succeeds.
  *
+ * GROUP BY computations (SMPC_KIND_GROUPED, batch.h) run through the same
+ * router: each node holds some keys of a small universe (some keys at one
+ * node only, some at none), with cells of several kinds, rows or none.
+ * Every node's result must decode to the same agreed keys, statuses and
+ * values as the plain computation over the pooled inputs; a node with
+ * another description of the query, a backend that gives up between
+ * rounds, a node that dies or never asks must end every node's
+ * computation with an error that names the cause or the silent member.
+ *
  * Output: "# seed S", one line per scenario ("ok" or "not ok", with how
  * the computations ended), a "not ok" line per failed check, and last
  * "unit: protocol, N passed, M failed"; the exit status is 1 if any check
@@ -32,12 +41,16 @@
 
 #include "mb/pg_wchar.h"
 
+#include "batch.h"
 #include "codec.h"
 #include "protocol.h"
+#include "wide.h"
 
 #define MAX_NODES	8
 #define MAX_MSGS	50000
 #define TIMEOUT_MS	4000
+/* a GROUP BY with min and max takes some sixty rounds at five nodes */
+#define GROUPED_TIMEOUT_MS 15000
 
 /* ---------- deterministic randomness ---------- */
 
@@ -106,6 +119,9 @@ static int	nfailed = 0;
 static int	nexact = 0;
 static int	nwithheld = 0;
 static int	nerrors = 0;
+/* GROUP BY: cells of the results checked, released or withheld */
+static int	ncells_released = 0;
+static int	ncells_withheld = 0;
 static const char *scenario = "";
 
 #define CHECK(cond, ...) \
@@ -144,6 +160,11 @@ typedef struct Node
 	uint8		ended[16][SMPC_HASH_BYTES];
 	int			nended;
 	bool		sent_after_end;
+	/* GROUP BY: the local input, the result (batch.h), rounds sent */
+	StringInfoData input;
+	uint8	   *blob;
+	size_t		bloblen;
+	int			round_msgs;
 } Node;
 
 typedef struct Msg
@@ -267,10 +288,18 @@ effects(Net *net, int i, TimestampTz now, bool verbose)
 			case SMPC_EFFECT_SEND:
 				if (e->has_comp_id && has_ended(nd, e->comp_id))
 					nd->sent_after_end = true;
+				if (e->msg_type == SMPC_MSG_ROUND)
+					nd->round_msgs++;
 				route(net, i, e, now);
 				break;
 			case SMPC_EFFECT_RESULT:
 				nd->results++;
+				if (e->blob && nd->blob == NULL)
+				{
+					nd->blob = malloc(Max(e->bloblen, 1));
+					memcpy(nd->blob, e->blob, e->bloblen);
+					nd->bloblen = e->bloblen;
+				}
 				nd->sqlerrcode = e->sqlerrcode;
 				nd->withheld = e->withheld;
 				snprintf(nd->errmsg, sizeof(nd->errmsg), "%s%s%s", e->msg ? e->msg : "",
@@ -368,19 +397,494 @@ typedef struct Scenario
 	SmpcKind	kind;
 } Scenario;
 
+/* ---------- GROUP BY inputs and their plain result ---------- */
+
+#define GMAXC		5			/* columns */
+#define GMAXW		3			/* values per cell */
+#define GMAXK		12			/* keys of the universe */
+#define GKEYLEN		6
+
+/* What a GROUP BY scenario computes and what goes wrong. */
+typedef struct GroupedSpec
+{
+	int			mode;			/* SMPC_BATCH_UNION or SMPC_BATCH_DECLARED */
+	int			ncols;
+	uint8		kind[GMAXC];
+	uint8		vclass[GMAXC];
+	int			width[GMAXC];
+	int			nkeys;			/* keys of the universe */
+	int			hold_pct;		/* each node holds each other key so often */
+	int			lonely;			/* keys held by one node only */
+	int			odd_desc_node;	/* describes another query, or -1 */
+	int			odd_layout_node;	/* same description, other columns, or -1 */
+	int			absent_node;	/* never asks, or -1 */
+	int			cancel_rounds;	/* the cancelling node gives up after that
+								 * many rounds (0: at cancel_ms) */
+	const char *expect_error;	/* every node fails with this, or NULL */
+} GroupedSpec;
+
+/* The pooled data of one GROUP BY computation. */
+typedef struct GroupedData
+{
+	int			nk;
+	uint8		key[GMAXK][GKEYLEN];	/* sorted: memcmp, then length */
+	int			klen[GMAXK];
+	bool		declared[GMAXK];
+	bool		held[MAX_NODES][GMAXK];
+	int64		rows[MAX_NODES][GMAXK][GMAXC];
+	int128		vals[MAX_NODES][GMAXK][GMAXC][GMAXW];
+	int			scale[MAX_NODES][GMAXC];
+} GroupedData;
+
+static GroupedData gdata;
+
+static bool
+is_extreme(int kind)
+{
+	return kind == SMPC_KIND_MINIMUM || kind == SMPC_KIND_MAXIMUM;
+}
+
+static bool
+is_distribution(int kind)
+{
+	return kind == SMPC_KIND_HISTOGRAM || kind == SMPC_KIND_FREQUENCIES;
+}
+
+static int
+key_cmp(const uint8 *a, int alen, const uint8 *b, int blen)
+{
+	int			c = memcmp(a, b, Min(alen, blen));
+
+	return c != 0 ? c : (alen > blen) - (alen < blen);
+}
+
+static int128
+draw_range(int128 lo, int128 hi)
+{
+	uint128		span = (uint128) (hi - lo) + 1;
+	uint128		u = ((uint128) rng_next() << 64) | rng_next();
+
+	return lo + (int128) (u % span);
+}
+
+/*
+ * A universe of distinct keys, sorted as the result lists them: the empty
+ * key, "\0" (which differs from it by its length only), keys that are
+ * prefixes of others; then who holds what.
+ */
 static void
-run_once(const Scenario *s, int round, bool verbose)
+grouped_data(const GroupedSpec *gs, int n)
+{
+	GroupedData *d = &gdata;
+	int			g,
+				h,
+				i,
+				c,
+				v;
+
+	memset(d, 0, sizeof(*d));
+	d->nk = gs->nkeys;
+	for (g = 0; g < d->nk; g++)
+	{
+		d->klen[g] = g == 0 ? 0 : g == 1 ? 1 : 1 + draw(GKEYLEN);
+		for (i = 0; i < d->klen[g]; i++)
+			d->key[g][i] = (uint8) draw(3);
+		if (g >= 2)
+			d->key[g][0] = (uint8) (1 + g);		/* distinct from every other */
+	}
+	/* insertion sort */
+	for (g = 1; g < d->nk; g++)
+		for (h = g; h > 0 && key_cmp(d->key[h - 1], d->klen[h - 1], d->key[h], d->klen[h]) > 0; h--)
+		{
+			uint8		tk[GKEYLEN];
+			int			tl = d->klen[h];
+
+			memcpy(tk, d->key[h], GKEYLEN);
+			memcpy(d->key[h], d->key[h - 1], GKEYLEN);
+			d->klen[h] = d->klen[h - 1];
+			memcpy(d->key[h - 1], tk, GKEYLEN);
+			d->klen[h - 1] = tl;
+		}
+
+	for (g = 0; g < d->nk; g++)
+	{
+		bool		any = false;
+
+		for (i = 0; i < n; i++)
+		{
+			d->held[i][g] = g < gs->lonely ? i == (g * 7 + 1) % n : draw(100) < gs->hold_pct;
+			any |= d->held[i][g];
+		}
+		/* declared: every held key, and some that nobody holds */
+		d->declared[g] = any || draw(2) == 0;
+	}
+	for (i = 0; i < n; i++)
+		for (g = 0; g < d->nk; g++)
+			for (c = 0; c < gs->ncols; c++)
+			{
+				int64		rows;
+
+				if (!d->held[i][g])
+					continue;
+				rows = draw(8) == 0 ? 0 : 1 + draw(6);
+				for (v = 0; v < gs->width[c]; v++)
+				{
+					int128		x;
+
+					if (is_extreme(gs->kind[c]))
+						x = draw(3) == 0 ? draw_range(-2, 2)
+							: draw_range(-((int128) 1 << 78), (int128) 1 << 78);
+					else if (is_distribution(gs->kind[c]))
+						x = draw(4);
+					else
+						x = draw_range(-1000000000, 1000000000);
+					d->vals[i][g][c][v] = x;
+				}
+				if (is_distribution(gs->kind[c]))
+				{
+					/* rows: the counts of the buckets */
+					rows = 0;
+					for (v = 0; v < gs->width[c]; v++)
+						rows += (int64) d->vals[i][g][c][v];
+				}
+				d->rows[i][g][c] = rows;
+				/* a cell without rows may hold anything: it must not count */
+				if (rows == 0)
+					for (v = 0; v < gs->width[c]; v++)
+						d->vals[i][g][c][v] = 7777 + v;
+			}
+	for (i = 0; i < n; i++)
+		for (c = 0; c < gs->ncols; c++)
+			d->scale[i][c] = gs->vclass[c] == SMPC_CLASS_FLOAT ? 0 : draw(SMPC_EXACT_SCALE + 1);
+}
+
+static void
+put_be(StringInfo s, uint128 v, int len)
+{
+	int			i;
+
+	for (i = len - 1; i >= 0; i--)
+		appendStringInfoChar(s, (char) (uint8) (v >> (8 * i)));
+}
+
+/*
+ * Node i's local input (batch.h), keys in reverse order.  "odd": column 0
+ * of another kind, as if this node ran another query under the same
+ * description.
+ */
+static void
+grouped_input(const GroupedSpec *gs, int i, bool odd, StringInfo s)
+{
+	GroupedData *d = &gdata;
+	int			c,
+				g,
+				v,
+				nd = 0,
+				nh = 0;
+
+	initStringInfo(s);
+	put_be(s, 1, 1);
+	put_be(s, gs->mode, 1);
+	put_be(s, gs->ncols, 2);
+	for (c = 0; c < gs->ncols; c++)
+	{
+		uint8		kind = gs->kind[c];
+
+		if (odd && c == 0)
+			kind = kind == SMPC_KIND_SUM ? SMPC_KIND_AVG : SMPC_KIND_SUM;
+		put_be(s, kind, 1);
+		put_be(s, gs->vclass[c], 1);
+		put_be(s, gs->width[c], 2);
+		put_be(s, d->scale[i][c], 1);
+	}
+	if (gs->mode == SMPC_BATCH_DECLARED)
+		for (g = 0; g < d->nk; g++)
+			nd += d->declared[g] ? 1 : 0;
+	put_be(s, nd, 4);
+	for (g = 0; g < d->nk && nd > 0; g++)
+		if (d->declared[g])
+		{
+			put_be(s, d->klen[g], 2);
+			appendBinaryStringInfo(s, (const char *) d->key[g], d->klen[g]);
+		}
+	for (g = 0; g < d->nk; g++)
+		nh += d->held[i][g] ? 1 : 0;
+	put_be(s, nh, 4);
+	for (g = d->nk - 1; g >= 0; g--)
+	{
+		if (!d->held[i][g])
+			continue;
+		put_be(s, d->klen[g], 2);
+		appendBinaryStringInfo(s, (const char *) d->key[g], d->klen[g]);
+		for (c = 0; c < gs->ncols; c++)
+		{
+			put_be(s, (uint128) (uint64) d->rows[i][g][c], 8);
+			for (v = 0; v < gs->width[c]; v++)
+				put_be(s, (uint128) d->vals[i][g][c][v], 16);
+		}
+	}
+}
+
+/* Whether a count, or the count less any one node's own, is in 1 .. k - 1. */
+static bool
+small_count(int n, int k, int128 total, const int128 *own)
+{
+	int			i;
+
+	if (total >= 1 && total < k)
+		return true;
+	for (i = 0; i < n; i++)
+		if (total - own[i] >= 1 && total - own[i] < k)
+			return true;
+	return false;
+}
+
+typedef struct Reader
+{
+	const uint8 *p;
+	size_t		left;
+	bool		ok;
+} Reader;
+
+static uint128
+rd(Reader *r, int len)
+{
+	uint128		v = 0;
+	int			i;
+
+	if (!r->ok || r->left < (size_t) len)
+	{
+		r->ok = false;
+		return 0;
+	}
+	for (i = 0; i < len; i++)
+		v = (v << 8) | r->p[i];
+	r->p += len;
+	r->left -= len;
+	return v;
+}
+
+/*
+ * Node nd's result against the plain computation over every node's input:
+ * the agreed keys, the scales, each cell's status and values.  Counts the
+ * cells by status; reports the first difference only.
+ */
+static void
+check_grouped_result(const GroupedSpec *gs, const Scenario *s, int round, Node *nd,
+					 int *released, int *withheld)
+{
+	GroupedData *d = &gdata;
+	Reader		r = {nd->blob, nd->bloblen, true};
+	int			n = s->n;
+	int			m = s->min_parties;
+	int			k = s->min_cell_count;
+	int			nexp = 0,
+				g,
+				c,
+				i,
+				v;
+	uint32		nkeys;
+	int			ncols;
+
+	for (g = 0; g < d->nk; g++)
+	{
+		bool		any = false;
+
+		for (i = 0; i < n; i++)
+			any |= d->held[i][g];
+		if (gs->mode == SMPC_BATCH_DECLARED ? d->declared[g] : any)
+			nexp++;
+	}
+	nkeys = (uint32) rd(&r, 4);
+	ncols = (int) rd(&r, 2);
+	CHECK(r.ok && nkeys == (uint32) nexp && ncols == gs->ncols,
+		  "round %d %s: %u keys and %d columns, want %d and %d", round, nd->name,
+		  nkeys, ncols, nexp, gs->ncols);
+	if (!r.ok || nkeys != (uint32) nexp || ncols != gs->ncols)
+		return;
+	for (c = 0; c < gs->ncols; c++)
+	{
+		int			sc = 0;
+		int32		got = (int32) (uint32) rd(&r, 4);
+
+		for (i = 0; i < n; i++)
+			sc = Max(sc, d->scale[i][c]);
+		CHECK(got == sc, "round %d %s: column %d scale %d, want %d", round, nd->name, c,
+			  (int) got, sc);
+		if (got != sc)
+			return;
+	}
+	for (g = 0; g < d->nk; g++)
+	{
+		bool		any = false;
+		int			len;
+
+		for (i = 0; i < n; i++)
+			any |= d->held[i][g];
+		if (!(gs->mode == SMPC_BATCH_DECLARED ? d->declared[g] : any))
+			continue;
+		len = (int) rd(&r, 2);
+		CHECK(r.ok && len == d->klen[g] && r.left >= (size_t) len &&
+			  memcmp(r.p, d->key[g], len) == 0,
+			  "round %d %s: key %d (length %d) differs", round, nd->name, g, d->klen[g]);
+		if (!r.ok || len != d->klen[g] || r.left < (size_t) len ||
+			memcmp(r.p, d->key[g], len) != 0)
+			return;
+		r.p += len;
+		r.left -= len;
+		for (c = 0; c < gs->ncols; c++)
+		{
+			int			w = gs->width[c];
+			int			contributors = 0;
+			int128		own[MAX_NODES];
+			int128		total = 0;
+			int128		want[GMAXW];
+			bool		null[GMAXW];
+			int			status,
+						got_status,
+						got_width;
+
+			memset(want, 0, sizeof(want));
+			for (i = 0; i < n; i++)
+			{
+				own[i] = d->held[i][g] ? d->rows[i][g][c] : 0;
+				contributors += own[i] > 0 ? 1 : 0;
+				total += own[i];
+			}
+			for (v = 0; v < w; v++)
+			{
+				bool		first = true;
+
+				for (i = 0; i < n; i++)
+				{
+					int128		x = d->vals[i][g][c][v];
+
+					if (own[i] <= 0)
+						continue;
+					if (gs->kind[c] == SMPC_KIND_MAXIMUM)
+						want[v] = first || x > want[v] ? x : want[v];
+					else if (gs->kind[c] == SMPC_KIND_MINIMUM)
+						want[v] = first || x < want[v] ? x : want[v];
+					else
+						want[v] += x;
+					first = false;
+				}
+			}
+			if (contributors < m)
+				status = SMPC_BATCH_FEW_PARTIES;
+			else if (k > 1 && !is_distribution(gs->kind[c]) && small_count(n, k, total, own))
+				status = SMPC_BATCH_SMALL_CELL;
+			else
+				status = SMPC_BATCH_RELEASED;
+			for (v = 0; v < w; v++)
+			{
+				null[v] = status != SMPC_BATCH_RELEASED;
+				if (!null[v] && k > 1 && is_distribution(gs->kind[c]))
+				{
+					int128		bown[MAX_NODES];
+					int128		btotal = 0;
+
+					for (i = 0; i < n; i++)
+					{
+						bown[i] = own[i] > 0 ? d->vals[i][g][c][v] : 0;
+						btotal += bown[i];
+					}
+					null[v] = small_count(n, k, btotal, bown);
+				}
+			}
+			got_status = (int) rd(&r, 1);
+			got_width = (int) rd(&r, 2);
+			CHECK(r.ok && got_status == status && got_width == w,
+				  "round %d %s: key %d column %d: status %d width %d, want %d and %d",
+				  round, nd->name, g, c, got_status, got_width, status, w);
+			if (!r.ok || got_status != status || got_width != w)
+				return;
+			if (status == SMPC_BATCH_RELEASED)
+				(*released)++;
+			else
+				(*withheld)++;
+			for (v = 0; v < w; v++)
+			{
+				bool		isnull = rd(&r, 1) != 0;
+				int128		x = (int128) rd(&r, 16);
+
+				CHECK(r.ok && isnull == null[v] && x == (null[v] ? 0 : want[v]),
+					  "round %d %s: key %d column %d value %d: %s%lld, want %s%lld",
+					  round, nd->name, g, c, v, isnull ? "null " : "", (long long) x,
+					  null[v] ? "null " : "", (long long) want[v]);
+				if (!r.ok || isnull != null[v] || x != (null[v] ? 0 : want[v]))
+					return;
+			}
+		}
+	}
+	CHECK(r.ok && r.left == 0, "round %d %s: %zu bytes after the result", round, nd->name,
+		  r.left);
+}
+
+/* Whether node i takes part at all (it may die after asking). */
+static bool
+absent(const GroupedSpec *gs, int i)
+{
+	return gs != NULL && i == gs->absent_node;
+}
+
+/*
+ * A GROUP BY computation that failed at node i: the error names the cause
+ * the scenario set up, never a timeout when a member said why, and the
+ * silent member when there is one.
+ */
+static void
+check_grouped_error(const Scenario *s, const GroupedSpec *gs, int round, int i)
+{
+	Node	   *nd = &nodes[i];
+	char		want[256];
+
+	if (gs->expect_error)
+		CHECK(strstr(nd->errmsg, gs->expect_error) != NULL &&
+			  strstr(nd->errmsg, "timed out") == NULL,
+			  "round %d %s: not \"%s\": %s", round, nd->name, gs->expect_error, nd->errmsg);
+	if (s->cancel_node >= 0 && gs->cancel_rounds > 0 && i != s->cancel_node)
+		CHECK(strstr(nd->errmsg, "abandoned the computation") != NULL &&
+			  strstr(nd->errmsg, "cancelled at this node") != NULL &&
+			  strstr(nd->errmsg, nodes[s->cancel_node].name) != NULL &&
+			  strstr(nd->errmsg, "timed out") == NULL,
+			  "round %d %s: does not say that %s gave up: %s", round, nd->name,
+			  nodes[s->cancel_node].name, nd->errmsg);
+	if (s->net.kill_node >= 0)
+	{
+		snprintf(want, sizeof(want), "Peers that did not send their comparison round: %s.",
+				 nodes[s->net.kill_node].name);
+		CHECK(strstr(nd->errmsg, "timed out") != NULL && strstr(nd->errmsg, want) != NULL,
+			  "round %d %s: not \"%s\": %s", round, nd->name, want, nd->errmsg);
+	}
+	if (gs->absent_node >= 0)
+	{
+		snprintf(want, sizeof(want), "Peers that never joined: %s.",
+				 nodes[gs->absent_node].name);
+		CHECK(strstr(nd->errmsg, "timed out") != NULL && strstr(nd->errmsg, want) != NULL,
+			  "round %d %s: not \"%s\": %s", round, nd->name, want, nd->errmsg);
+	}
+}
+
+/*
+ * One computation at every node: a single aggregate, or with gs a GROUP BY
+ * query.
+ */
+static void
+run_once(const Scenario *s, const GroupedSpec *gs, int round, bool verbose)
 {
 	TimestampTz now = (TimestampTz) 1000000000 * (round + 1);
 	TimestampTz start = now;
-	SmpcKind	kind = s->kind;
+	SmpcKind	kind = gs ? SMPC_KIND_GROUPED : s->kind;
 	bool		extreme = kind == SMPC_KIND_MINIMUM || kind == SMPC_KIND_MAXIMUM;
-	int			nvalues = extreme ? 1 : 2;
+	int			nvalues = extreme || gs ? 1 : 2;
 	int128		expect[2] = {0, 0};
 	Net			net = s->net;
 	int			i,
 				k;
 	bool		all_done;
+	Node	   *first_ok = NULL;
+	int			timeout_ms = gs ? GROUPED_TIMEOUT_MS : TIMEOUT_MS;
 
 	nnodes = s->n;
 	nmsgs = 0;
@@ -397,6 +901,14 @@ run_once(const Scenario *s, int round, bool verbose)
 		nd->rows = i == s->zero_rows_node ? 0 : nd->values[1];
 		if (i == s->zero_rows_node)
 			nd->values[0] = nd->values[1] = 0;
+		if (gs)
+		{
+			/* the inputs come below; one dummy value (protocol.h) */
+			nd->values[0] = nd->values[1] = 0;
+			nd->rows = 0;
+			nd->submit_at = now + (TimestampTz) draw(300) * 1000;
+			continue;
+		}
 		if (extreme)
 		{
 			/* keys of 80 bits, some equal; no rows: the sentinel (smpc.h) */
@@ -414,6 +926,12 @@ run_once(const Scenario *s, int round, bool verbose)
 		expect[1] += nd->values[1];
 		nd->submit_at = now + (TimestampTz) draw(300) * 1000;
 	}
+	if (gs)
+	{
+		grouped_data(gs, nnodes);
+		for (i = 0; i < nnodes; i++)
+			grouped_input(gs, i, i == gs->odd_layout_node, &nodes[i].input);
+	}
 	make_groups(nnodes, s->min_parties, s->max_colluders, s->min_cell_count,
 				s->odd_digest_node);
 	for (i = 0; i < nnodes; i++)
@@ -426,7 +944,7 @@ run_once(const Scenario *s, int round, bool verbose)
 		{
 			Node	   *nd = &nodes[i];
 
-			if (!nd->submitted && now >= nd->submit_at)
+			if (!nd->submitted && now >= nd->submit_at && !absent(gs, i))
 			{
 				SmpcProtoRequest req;
 
@@ -441,16 +959,25 @@ run_once(const Scenario *s, int round, bool verbose)
 				req.nvalues = nvalues;
 				req.values = nd->values;
 				req.rows = nd->rows;
-				req.timeout_ms = TIMEOUT_MS;
+				req.timeout_ms = timeout_ms;
+				if (gs)
+				{
+					/* equal at every member that runs the same query */
+					memset(req.desc, i == gs->odd_desc_node ? 0x44 : 0x33, SMPC_HASH_BYTES);
+					req.batch = (const uint8 *) nd->input.data;
+					req.batch_len = nd->input.len;
+				}
 				smpc_protocol_submit(nd->P, &req, now);
 				nd->submitted = true;
 				effects(&net, i, now, verbose);
 			}
 		}
-		/* a backend that gives up */
+		/* a backend that gives up, at a time or after some rounds */
 		if (s->cancel_node >= 0 && nodes[s->cancel_node].submitted &&
 			nodes[s->cancel_node].results == 0 &&
-			now >= start + (TimestampTz) s->cancel_ms * 1000)
+			(gs && gs->cancel_rounds > 0
+			 ? nodes[s->cancel_node].round_msgs >= gs->cancel_rounds * (nnodes - 1)
+			 : now >= start + (TimestampTz) s->cancel_ms * 1000))
 		{
 			bool		found = smpc_protocol_cancel(nodes[s->cancel_node].P, 0, now);
 
@@ -491,9 +1018,10 @@ run_once(const Scenario *s, int round, bool verbose)
 		}
 		all_done = true;
 		for (i = 0; i < nnodes; i++)
-			if (i != net.kill_node && (!nodes[i].submitted || nodes[i].results == 0))
+			if (i != net.kill_node && !absent(gs, i) &&
+				(!nodes[i].submitted || nodes[i].results == 0))
 				all_done = false;
-		if (all_done || now > start + (TimestampTz) (TIMEOUT_MS + 2000) * 1000)
+		if (all_done || now > start + (TimestampTz) (timeout_ms + 2000) * 1000)
 			break;
 		now += 1000 * (1 + draw(5));
 		/* a killed node stops right after submitting */
@@ -512,7 +1040,7 @@ run_once(const Scenario *s, int round, bool verbose)
 	{
 		Node	   *nd = &nodes[i];
 
-		if (i == net.kill_node)
+		if (i == net.kill_node || absent(gs, i))
 			continue;
 		CHECK(nd->results == 1, "round %d %s: %d results", round, nd->name, nd->results);
 		CHECK(nd->histories == 1, "round %d %s: %d history rows", round, nd->name,
@@ -526,7 +1054,23 @@ run_once(const Scenario *s, int round, bool verbose)
 			nexact++;
 		else
 			nerrors++;
-		if (nd->sqlerrcode == 0 && s->expect_withheld)
+		if (nd->sqlerrcode == 0 && gs)
+		{
+			CHECK(nd->blob != NULL && nd->nresult == 0 && gs->expect_error == NULL,
+				  "round %d %s: a GROUP BY result without its blob, or not the error", round,
+				  nd->name);
+			if (nd->blob == NULL)
+				continue;
+			check_grouped_result(gs, s, round, nd, &ncells_released, &ncells_withheld);
+			/* and the same at every node, byte for byte */
+			if (first_ok == NULL)
+				first_ok = nd;
+			else
+				CHECK(nd->bloblen == first_ok->bloblen &&
+					  memcmp(nd->blob, first_ok->blob, nd->bloblen) == 0,
+					  "round %d %s: another result than %s", round, nd->name, first_ok->name);
+		}
+		else if (nd->sqlerrcode == 0 && s->expect_withheld)
 			CHECK(nd->withheld, "round %d %s: not withheld", round, nd->name);
 		else if (nd->sqlerrcode == 0 && extreme)
 			CHECK(!nd->withheld && nd->nresult == 1 && nd->result[0] == expect[0],
@@ -550,12 +1094,23 @@ run_once(const Scenario *s, int round, bool verbose)
 				CHECK(strstr(nd->errmsg, "cancelled at this node") != NULL,
 					  "round %d %s: not cancelled: %s", round, nd->name, nd->errmsg);
 			CHECK(strstr(nd->errmsg, "timed out") || strstr(nd->errmsg, "abandoned") ||
-				  strstr(nd->errmsg, "disagree") || strstr(nd->errmsg, "cancelled"),
+				  strstr(nd->errmsg, "disagree") || strstr(nd->errmsg, "cancelled") ||
+				  (gs && gs->expect_error && strstr(nd->errmsg, gs->expect_error)),
 				  "round %d %s: error without a cause: %s", round, nd->name, nd->errmsg);
+			if (gs)
+				check_grouped_error(s, gs, round, i);
 		}
+		if (gs && gs->expect_error)
+			CHECK(nd->sqlerrcode != 0, "round %d %s: no error, want \"%s\"", round, nd->name,
+				  gs->expect_error);
 	}
 	for (i = 0; i < nnodes; i++)
+	{
 		smpc_protocol_destroy(nodes[i].P);
+		if (nodes[i].input.data)
+			pfree(nodes[i].input.data);
+		free(nodes[i].blob);
+	}
 }
 
 int
@@ -598,6 +1153,69 @@ main(int argc, char **argv)
 		{"5 nodes, max, drops", 5, 1, 2, 1, {3, 0, 100, true, -1}, false, -1, false, 10, -1, 0, -1, SMPC_KIND_MAXIMUM},
 		{"3 nodes, min, a node dies", 3, 1, 1, 1, {0, 0, 50, true, 2}, false, -1, false, 5, -1, 0, -1, SMPC_KIND_MINIMUM},
 	};
+
+	/*
+	 * GROUP BY: the columns of a query without and with order statistics
+	 * (kinds, classes, widths), then scenarios as above (aggregate unused),
+	 * each with its query: key mode, columns, keys of the universe, how
+	 * often a node holds a key, keys at one node only, the node with
+	 * another description, the node with other columns under the same
+	 * description, the node that never asks, the rounds after which the
+	 * cancelling node gives up (0: at its time), the error every node must
+	 * end with.
+	 */
+#define COLS_SUMS 4, {SMPC_KIND_SUM, SMPC_KIND_AVG, SMPC_KIND_HISTOGRAM, SMPC_KIND_COUNT}, \
+		{SMPC_CLASS_EXACT, SMPC_CLASS_FLOAT, SMPC_CLASS_EXACT, SMPC_CLASS_EXACT}, {2, 2, 3, 1}
+#define COLS_ORDER 5, {SMPC_KIND_MINIMUM, SMPC_KIND_SUM, SMPC_KIND_MAXIMUM, SMPC_KIND_FREQUENCIES, \
+		SMPC_KIND_VARIANCE}, {SMPC_CLASS_EXACT, SMPC_CLASS_EXACT, SMPC_CLASS_FLOAT, \
+		SMPC_CLASS_EXACT, SMPC_CLASS_FLOAT}, {1, 2, 1, 3, 3}
+#define GROUPED SMPC_KIND_GROUPED
+	static const struct
+	{
+		Scenario	s;
+		GroupedSpec g;
+	}			grouped[] = {
+		{{"3 nodes, GROUP BY union, min and max", 3, 2, 1, 1, {0, 0, 100, true, -1}, true, -1, false, 10, -1, 0, -1, GROUPED},
+		{SMPC_BATCH_UNION, COLS_ORDER, 8, 60, 2, -1, -1, -1, 0, NULL}},
+		{{"5 nodes, GROUP BY declared, small cells", 5, 3, 2, 3, {0, 0, 100, true, -1}, true, -1, false, 8, -1, 0, -1, GROUPED},
+		{SMPC_BATCH_DECLARED, COLS_ORDER, 10, 70, 2, -1, -1, -1, 0, NULL}},
+		{{"3 nodes, GROUP BY declared, small cells", 3, 2, 1, 2, {0, 0, 100, true, -1}, true, -1, false, 10, -1, 0, -1, GROUPED},
+		{SMPC_BATCH_DECLARED, COLS_ORDER, 8, 70, 2, -1, -1, -1, 0, NULL}},
+		{{"5 nodes, GROUP BY union, every member contributes", 5, 5, 0, 1, {0, 0, 100, true, -1}, true, -1, false, 8, -1, 0, -1, GROUPED},
+		{SMPC_BATCH_UNION, COLS_SUMS, 8, 85, 1, -1, -1, -1, 0, NULL}},
+		{{"3 nodes, GROUP BY union, two colluders", 3, 2, 2, 1, {0, 0, 100, true, -1}, true, -1, false, 10, -1, 0, -1, GROUPED},
+		{SMPC_BATCH_UNION, COLS_SUMS, 10, 50, 3, -1, -1, -1, 0, NULL}},
+		{{"5 nodes, GROUP BY union, in order", 5, 2, 2, 1, {0, 0, 0, true, -1}, true, -1, false, 5, -1, 0, -1, GROUPED},
+		{SMPC_BATCH_UNION, COLS_ORDER, 12, 50, 2, -1, -1, -1, 0, NULL}},
+		{{"5 nodes, GROUP BY, duplicates", 5, 2, 2, 2, {0, 20, 100, true, -1}, true, -1, false, 6, -1, 0, -1, GROUPED},
+		{SMPC_BATCH_UNION, COLS_ORDER, 8, 60, 2, -1, -1, -1, 0, NULL}},
+		{{"3 nodes, GROUP BY, reordered", 3, 2, 1, 1, {0, 0, 200, false, -1}, false, -1, false, 20, -1, 0, -1, GROUPED},
+		{SMPC_BATCH_UNION, COLS_ORDER, 8, 60, 2, -1, -1, -1, 0, NULL}},
+		{{"5 nodes, GROUP BY, drops, duplicates", 5, 2, 2, 2, {3, 10, 100, false, -1}, false, -1, false, 10, -1, 0, -1, GROUPED},
+		{SMPC_BATCH_DECLARED, COLS_ORDER, 8, 60, 2, -1, -1, -1, 0, NULL}},
+		{{"3 nodes, GROUP BY, a node dies", 3, 2, 1, 1, {0, 0, 50, true, 1}, false, -1, false, 5, -1, 0, -1, GROUPED},
+		{SMPC_BATCH_UNION, COLS_ORDER, 8, 60, 2, -1, -1, -1, 0, NULL}},
+		{{"5 nodes, GROUP BY, a node dies", 5, 3, 2, 2, {0, 0, 50, true, 3}, false, -1, false, 5, -1, 0, -1, GROUPED},
+		{SMPC_BATCH_DECLARED, COLS_SUMS, 8, 60, 2, -1, -1, -1, 0, NULL}},
+		{{"3 nodes, GROUP BY, a member never asks", 3, 2, 1, 1, {0, 0, 50, true, -1}, false, -1, false, 5, -1, 0, -1, GROUPED},
+		{SMPC_BATCH_UNION, COLS_ORDER, 8, 60, 2, -1, -1, 2, 0, NULL}},
+		{{"5 nodes, GROUP BY, a member never asks", 5, 2, 2, 1, {0, 0, 50, true, -1}, false, -1, false, 5, -1, 0, -1, GROUPED},
+		{SMPC_BATCH_DECLARED, COLS_SUMS, 8, 60, 2, -1, -1, 0, 0, NULL}},
+		{{"3 nodes, GROUP BY, a backend gives up between rounds", 3, 2, 1, 2, {0, 0, 100, true, -1}, false, -1, false, 10, 0, 0, -1, GROUPED},
+		{SMPC_BATCH_UNION, COLS_ORDER, 8, 60, 2, -1, -1, -1, 2, NULL}},
+		{{"5 nodes, GROUP BY, a backend gives up between rounds", 5, 3, 2, 3, {0, 0, 100, true, -1}, false, -1, false, 10, 3, 0, -1, GROUPED},
+		{SMPC_BATCH_DECLARED, COLS_ORDER, 8, 60, 2, -1, -1, -1, 3, NULL}},
+		{{"5 nodes, GROUP BY, a backend gives up early", 5, 2, 2, 1, {0, 0, 100, true, -1}, false, -1, false, 10, 1, 100, -1, GROUPED},
+		{SMPC_BATCH_UNION, COLS_SUMS, 8, 60, 2, -1, -1, -1, 0, NULL}},
+		{{"3 nodes, GROUP BY, another query", 3, 2, 1, 1, {0, 0, 50, true, -1}, false, -1, false, 5, -1, 0, -1, GROUPED},
+		{SMPC_BATCH_UNION, COLS_ORDER, 8, 60, 2, 1, -1, -1, 0, "disagree on the computation"}},
+		{{"5 nodes, GROUP BY, another query", 5, 3, 2, 3, {0, 0, 50, true, -1}, false, -1, false, 5, -1, 0, -1, GROUPED},
+		{SMPC_BATCH_DECLARED, COLS_SUMS, 8, 60, 2, 4, -1, -1, 0, "disagree on the computation"}},
+		{{"3 nodes, GROUP BY, other columns, same description", 3, 2, 1, 1, {0, 0, 50, true, -1}, false, -1, false, 5, -1, 0, -1, GROUPED},
+		{SMPC_BATCH_UNION, COLS_ORDER, 8, 60, 2, -1, 2, -1, 0, "disagree on the grouped computation"}},
+		{{"3 nodes, GROUP BY, min and max without an honest majority", 3, 2, 2, 1, {0, 0, 50, true, -1}, false, -1, false, 3, -1, 0, -1, GROUPED},
+		{SMPC_BATCH_UNION, COLS_ORDER, 8, 60, 2, -1, -1, -1, 0, "needs an honest majority"}},
+	};
 	int			i,
 				r;
 
@@ -627,10 +1245,25 @@ main(int argc, char **argv)
 		scenario = s->name;
 		nexact = nwithheld = nerrors = 0;
 		for (r = 0; r < s->rounds; r++)
-			run_once(s, r, verbose);
+			run_once(s, NULL, r, verbose);
 		printf("%s - %s: %d checks, %d failed (ended at the nodes: %d exact, %d withheld, %d with an error)\n",
 			   nfailed == before ? "ok" : "not ok", s->name, nchecks - checks,
 			   nfailed - before, nexact, nwithheld, nerrors);
+	}
+	for (i = 0; i < (int) lengthof(grouped); i++)
+	{
+		const Scenario *s = &grouped[i].s;
+		int			before = nfailed;
+		int			checks = nchecks;
+
+		scenario = s->name;
+		nexact = nwithheld = nerrors = 0;
+		ncells_released = ncells_withheld = 0;
+		for (r = 0; r < s->rounds; r++)
+			run_once(s, &grouped[i].g, r, verbose);
+		printf("%s - %s: %d checks, %d failed (ended at the nodes: %d with a result, %d with an error; cells %d released, %d withheld)\n",
+			   nfailed == before ? "ok" : "not ok", s->name, nchecks - checks,
+			   nfailed - before, nexact, nerrors, ncells_released, ncells_withheld);
 	}
 	free(msgs);
 	printf("unit: protocol, %d passed, %d failed\n", nchecks - nfailed, nfailed);
