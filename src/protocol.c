@@ -2000,6 +2000,22 @@ fail_abandoned(SmpcProtocol *P, Comp *c, const char *who, const char *reason)
 	c->relayed = true;
 	initStringInfo(&detail);
 	appendStringInfo(&detail, "%s reported: %s", who, clean);
+	/*
+	 * A member that found the members disagreeing (another aggregate, other
+	 * bounds, another GROUP BY) fails first; the others, who may not have
+	 * seen the culprit's READY yet, fail with the same error, not with "it
+	 * abandoned", so that every member names the cause alike.
+	 */
+	if (strncmp(clean, "members of peer group \"", 23) == 0 &&
+		strstr(clean, "\" disagree on the computation") != NULL)
+	{
+		pfree(clean);
+		fail_comp_owned(P, c, "failed", ERRCODE_INVALID_PARAMETER_VALUE,
+						format("members of peer group \"%s\" disagree on the computation",
+							   c->group),
+						detail.data);
+		return;
+	}
 	pfree(clean);
 	/* what this node knows about the members it is still missing */
 	append_last_errors(P, c, &detail);
