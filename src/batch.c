@@ -328,8 +328,8 @@ split(SmpcBatch *b, smpc_fe secret, int deg, smpc_fe *sh)
 }
 
 /* Big-endian integer of len <= 16 bytes. */
-static uint128
-be_get(const uint8 *p, int len)
+uint128
+smpc_batch_get_be(const uint8 *p, int len)
 {
 	uint128		v = 0;
 	int			i;
@@ -339,8 +339,8 @@ be_get(const uint8 *p, int len)
 	return v;
 }
 
-static void
-be_put(StringInfo s, uint128 v, int len)
+void
+smpc_batch_put_be(StringInfo s, uint128 v, int len)
 {
 	int			i;
 
@@ -349,8 +349,8 @@ be_put(StringInfo s, uint128 v, int len)
 }
 
 /* Memcmp-then-length order of byte strings. */
-static int
-key_cmp(const uint8 *a, int alen, const uint8 *b, int blen)
+int
+smpc_batch_key_cmp(const uint8 *a, int alen, const uint8 *b, int blen)
 {
 	int			c = memcmp(a, b, Min(alen, blen));
 
@@ -397,7 +397,7 @@ key_digest(const uint8 *key, int len)
 	uint8		h[16];
 
 	crypto_generichash(h, sizeof(h), len > 0 ? key : none, len, ctx, sizeof(ctx) - 1);
-	return (smpc_fe) be_get(h, 15);
+	return (smpc_fe) smpc_batch_get_be(h, 15);
 }
 
 /*
@@ -421,8 +421,8 @@ key_slots(const SmpcBatch *b, smpc_fe d, int len, uint32 *slot, smpc_fe *f)
 	in[19] = 0;
 	crypto_generichash(h, sizeof(h), in, sizeof(in), b->seed, sizeof(b->seed));
 	for (i = 0; i < 3; i++)
-		slot[i] = (uint32) (be_get(h + 4 * i, 4) & (uint128) (b->S - 1)) + (uint32) (i * b->S);
-	*f = (smpc_fe) ((be_get(h + 12, 14) << 8) | (uint128) len);
+		slot[i] = (uint32) (smpc_batch_get_be(h + 4 * i, 4) & (uint128) (b->S - 1)) + (uint32) (i * b->S);
+	*f = (smpc_fe) ((smpc_batch_get_be(h + 12, 14) << 8) | (uint128) len);
 }
 
 static void
@@ -464,7 +464,7 @@ rd_uint(Reader *r, int len)
 {
 	const uint8 *p = rd_bytes(r, len);
 
-	return p ? be_get(p, len) : 0;
+	return p ? smpc_batch_get_be(p, len) : 0;
 }
 
 typedef struct KeyRef
@@ -480,7 +480,7 @@ keyref_cmp(const void *a, const void *b)
 	const KeyRef *x = a;
 	const KeyRef *y = b;
 
-	return key_cmp(x->bytes, x->len, y->bytes, y->len);
+	return smpc_batch_key_cmp(x->bytes, x->len, y->bytes, y->len);
 }
 
 /* A key's u16 length and bytes. */
@@ -1305,7 +1305,7 @@ begin_shares(SmpcBatch *b)
 
 				memset(chunk, 0, sizeof(chunk));
 				memcpy(chunk, lk->bytes + i * CHUNK_BYTES, take);
-				x = fe_mul(R, (smpc_fe) be_get(chunk, CHUNK_BYTES));
+				x = fe_mul(R, (smpc_fe) smpc_batch_get_be(chunk, CHUNK_BYTES));
 			}
 			deal(b, e + 1 + i, x, b->t);
 		}
@@ -1984,7 +1984,7 @@ layout_digest(const SmpcBatch *b, const SmpcBatchSettings *s)
 			crypto_generichash_update(&st, b->agreed[g].bytes, len);
 		}
 	crypto_generichash_final(&st, h, sizeof(h));
-	return (smpc_fe) be_get(h, 15);
+	return (smpc_fe) smpc_batch_get_be(h, 15);
 }
 
 SmpcBatch *
@@ -2239,7 +2239,7 @@ agreed_cmp(const void *x, const void *y)
 	const AKey *a = &((const SortRef *) x)->b->agreed[((const SortRef *) x)->g];
 	const AKey *c = &((const SortRef *) y)->b->agreed[((const SortRef *) y)->g];
 
-	return key_cmp(a->bytes, a->len, c->bytes, c->len);
+	return smpc_batch_key_cmp(a->bytes, a->len, c->bytes, c->len);
 }
 
 void
@@ -2260,29 +2260,29 @@ smpc_batch_result(const SmpcBatch *b, StringInfo out)
 	}
 	if (b->mode == SMPC_BATCH_UNION)
 		qsort(order, b->nagreed, sizeof(SortRef), agreed_cmp);
-	be_put(out, (uint128) b->nagreed, 4);
-	be_put(out, (uint128) b->ncols, 2);
+	smpc_batch_put_be(out, (uint128) b->nagreed, 4);
+	smpc_batch_put_be(out, (uint128) b->ncols, 2);
 	for (c = 0; c < b->ncols; c++)
-		be_put(out, (uint128) (b->cols[c].vclass == SMPC_CLASS_FLOAT ? 0 : b->cols[c].agreed_scale), 4);
+		smpc_batch_put_be(out, (uint128) (b->cols[c].vclass == SMPC_CLASS_FLOAT ? 0 : b->cols[c].agreed_scale), 4);
 	for (g = 0; g < b->nagreed; g++)
 	{
 		const AKey *a = &b->agreed[order[g].g];
 		int			gi = order[g].g;
 
-		be_put(out, (uint128) a->len, 2);
+		smpc_batch_put_be(out, (uint128) a->len, 2);
 		appendBinaryStringInfo(out, (const char *) a->bytes, a->len);
 		for (c = 0; c < b->ncols; c++)
 		{
 			const BCol *col = &b->cols[c];
 
 			appendStringInfoChar(out, (char) b->status[(size_t) gi * b->ncols + c]);
-			be_put(out, (uint128) col->width, 2);
+			smpc_batch_put_be(out, (uint128) col->width, 2);
 			for (v = 0; v < col->width; v++)
 			{
 				size_t		r = (size_t) gi * b->W + col->roff + v;
 
 				appendStringInfoChar(out, b->rnull[r] ? 1 : 0);
-				be_put(out, b->rnull[r] ? 0 : (uint128) b->rvals[r], 16);
+				smpc_batch_put_be(out, b->rnull[r] ? 0 : (uint128) b->rvals[r], 16);
 			}
 		}
 	}

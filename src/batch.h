@@ -121,6 +121,15 @@ extern void smpc_batch_result(const SmpcBatch *b, StringInfo out);
 /* Wipe every share and free. */
 extern void smpc_batch_free(SmpcBatch *b);
 
+/*
+ * The formats' pieces, for the backend that writes the input and reads
+ * the result (groupby.c): big-endian integers of len <= 16 bytes, and the
+ * order of keys (memcmp, then length).
+ */
+extern void smpc_batch_put_be(StringInfo s, uint128 v, int len);
+extern uint128 smpc_batch_get_be(const uint8 *p, int len);
+extern int	smpc_batch_key_cmp(const uint8 *a, int alen, const uint8 *b, int blen);
+
 /* For figures: rounds the key agreement took (0 in declared mode). */
 extern int	smpc_batch_key_rounds(const SmpcBatch *b);
 

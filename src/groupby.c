@@ -215,17 +215,6 @@ gb_match(const void *a, const void *b, Size keysize)
 	return memcmp(x->bytes, y->bytes, x->len);
 }
 
-/* memcmp, then length: the order batch.h sorts keys in */
-static int
-key_cmp(const uint8 *a, int alen, const uint8 *b, int blen)
-{
-	int			c = memcmp(a, b, Min(alen, blen));
-
-	if (c != 0)
-		return c;
-	return alen < blen ? -1 : alen > blen ? 1 : 0;
-}
-
 static void
 key_too_long(int len)
 {
@@ -824,39 +813,8 @@ smpc_groupby_synthetic_key(FunctionCallInfo fcinfo, char *group, char *label)
 
 /* ---------- the computation ---------- */
 
-static void
-put_u8(StringInfo b, uint8 v)
-{
-	appendStringInfoChar(b, (char) v);
-}
-
-static void
-put_u16(StringInfo b, uint16 v)
-{
-	put_u8(b, v >> 8);
-	put_u8(b, v & 0xff);
-}
-
-static void
-put_u32(StringInfo b, uint32 v)
-{
-	put_u16(b, v >> 16);
-	put_u16(b, v & 0xffff);
-}
-
-static void
-put_i64(StringInfo b, int64 v)
-{
-	put_u32(b, (uint32) ((uint64) v >> 32));
-	put_u32(b, (uint32) v);
-}
-
-static void
-put_i128(StringInfo b, int128 v)
-{
-	put_i64(b, (int64) (v >> 64));
-	put_i64(b, (int64) (uint64) v);
-}
+/* An integer of the given size, big-endian (batch.h's formats). */
+#define put_be(buf, v, bytes) smpc_batch_put_be((buf), (uint128) (v), (bytes))
 
 typedef struct Reader
 {
@@ -880,25 +838,13 @@ rd(Reader *r, size_t n)
 static uint32
 rd_u(Reader *r, int bytes)
 {
-	const uint8 *p = rd(r, bytes);
-	uint32		v = 0;
-	int			i;
-
-	for (i = 0; i < bytes; i++)
-		v = (v << 8) | p[i];
-	return v;
+	return (uint32) smpc_batch_get_be(rd(r, bytes), bytes);
 }
 
 static int128
 rd_i128(Reader *r)
 {
-	const uint8 *p = rd(r, 16);
-	uint128		v = 0;
-	int			i;
-
-	for (i = 0; i < 16; i++)
-		v = (v << 8) | p[i];
-	return (int128) v;
+	return (int128) smpc_batch_get_be(rd(r, 16), 16);
 }
 
 /* A declared key list (smpc.group_keys), encoded and sorted, or NIL. */
@@ -914,7 +860,7 @@ declkey_cmp(const void *a, const void *b)
 	const DeclKey *x = (const DeclKey *) a;
 	const DeclKey *y = (const DeclKey *) b;
 
-	return key_cmp(x->bytes, x->len, y->bytes, y->len);
+	return smpc_batch_key_cmp(x->bytes, x->len, y->bytes, y->len);
 }
 
 static DeclKey *
@@ -1015,9 +961,9 @@ encode_batch(GbScanState *gs, GbBatch *b, StringInfo in, uint8 *desc)
 	uint8		hdr[8];
 
 	decl = declared_keys(gs, b, &ndecl);
-	put_u8(in, 1);
-	put_u8(in, decl ? 2 : 1);
-	put_u16(in, b->ncols);
+	put_be(in, 1, 1);
+	put_be(in, decl ? 2 : 1, 1);
+	put_be(in, b->ncols, 2);
 	crypto_generichash_init(&hs, NULL, 0, SMPC_HASH_BYTES);
 	crypto_generichash_update(&hs, (const uint8 *) "smpc-group-by-v1", 16);
 	hdr[0] = decl ? 2 : 1;
@@ -1028,10 +974,10 @@ encode_batch(GbScanState *gs, GbBatch *b, StringInfo in, uint8 *desc)
 	{
 		GbColumn   *col = &gs->columns[b->cols[c]];
 
-		put_u8(in, col->kind);
-		put_u8(in, col->vclass);
-		put_u16(in, col->width);
-		put_u8(in, col->vclass == SMPC_CLASS_EXACT ? col->scale : 0);
+		put_be(in, col->kind, 1);
+		put_be(in, col->vclass, 1);
+		put_be(in, col->width, 2);
+		put_be(in, col->vclass == SMPC_CLASS_EXACT ? col->scale : 0, 1);
 		hdr[0] = col->kind;
 		hdr[1] = col->vclass;
 		hdr[2] = col->width >> 8;
@@ -1039,10 +985,10 @@ encode_batch(GbScanState *gs, GbBatch *b, StringInfo in, uint8 *desc)
 		crypto_generichash_update(&hs, hdr, 4);
 		crypto_generichash_update(&hs, col->desc, SMPC_HASH_BYTES);
 	}
-	put_u32(in, ndecl);
+	put_be(in, ndecl, 4);
 	for (k = 0; k < ndecl; k++)
 	{
-		put_u16(in, decl[k].len);
+		put_be(in, decl[k].len, 2);
 		appendBinaryStringInfo(in, (char *) decl[k].bytes, decl[k].len);
 		hdr[0] = decl[k].len >> 8;
 		hdr[1] = decl[k].len & 0xff;
@@ -1071,7 +1017,7 @@ encode_batch(GbScanState *gs, GbBatch *b, StringInfo in, uint8 *desc)
 			if (bsearch(&probe, decl, ndecl, sizeof(DeclKey), declkey_cmp) != NULL)
 				continue;
 			nmissing++;
-			if (missing == NULL || key_cmp(gk->bytes, gk->len, missing->bytes, missing->len) < 0)
+			if (missing == NULL || smpc_batch_key_cmp(gk->bytes, gk->len, missing->bytes, missing->len) < 0)
 				missing = gk;
 		}
 		if (missing)
@@ -1084,12 +1030,12 @@ encode_batch(GbScanState *gs, GbBatch *b, StringInfo in, uint8 *desc)
 									  nmissing, nmissing, ndecl),
 					 errhint("Add the keys to smpc.group_keys at every member, or filter the groups out with WHERE.")));
 	}
-	put_u32(in, list_length(b->keys));
+	put_be(in, list_length(b->keys), 4);
 	foreach(lc, b->keys)
 	{
 		GbKey	   *gk = (GbKey *) lfirst(lc);
 
-		put_u16(in, gk->len);
+		put_be(in, gk->len, 2);
 		appendBinaryStringInfo(in, (char *) gk->bytes, gk->len);
 		for (c = 0; c < b->ncols; c++)
 		{
@@ -1097,9 +1043,9 @@ encode_batch(GbScanState *gs, GbBatch *b, StringInfo in, uint8 *desc)
 			GbCell	   *cell = &gk->cells[b->cols[c]];
 			int			v;
 
-			put_i64(in, cell->present ? cell->rows : 0);
+			put_be(in, cell->present ? cell->rows : 0, 8);
 			for (v = 0; v < col->width; v++)
-				put_i128(in, cell->present ? cell->values[v] : 0);
+				put_be(in, cell->present ? cell->values[v] : 0, 16);
 		}
 	}
 }
