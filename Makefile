@@ -3,7 +3,7 @@
 
 EXTENSION = smpc
 MODULE_big = smpc
-DATA = sql/smpc--0.1.sql sql/smpc--0.2.sql sql/smpc--0.1--0.2.sql sql/smpc--0.2--0.3.sql
+DATA = sql/smpc--0.1.sql sql/smpc--0.2.sql sql/smpc--0.1--0.2.sql sql/smpc--0.2--0.3.sql sql/smpc--0.3--0.4.sql
 PGFILEDESC = "smpc - secure multi-party aggregates across PostgreSQL servers"
 
 SRCS = $(wildcard src/*.c)
@@ -28,7 +28,7 @@ PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers 
 SHLIB_LINK_INTERNAL = $(libpq)
 SHLIB_LINK = -lsodium -Wl,--version-script=$(srcdir)/src/exports.map
 
-REGRESS = setup management aggregates minmax upgrade
+REGRESS = setup management aggregates minmax ostat upgrade
 REGRESS_OPTS = --temp-instance=tmp_check_regress --temp-config=$(srcdir)/test/regress.conf --load-extension=smpc
 
 TAP_TESTS = 1

@@ -1,6 +1,6 @@
 --
--- upgrade: walk the chain 0.1 -> 0.2 -> 0.3 and compare the result with a
--- fresh installation of 0.3, object by object, in the catalogs.
+-- upgrade: walk the chain 0.1 -> 0.2 -> 0.3 -> 0.4 and compare the result
+-- with a fresh installation of 0.4, object by object, in the catalogs.
 --
 -- Two databases other than smpc.database: smpc_upgrade_walk gets
 -- CREATE EXTENSION smpc VERSION '0.1' then ALTER EXTENSION smpc UPDATE,
@@ -163,10 +163,13 @@ SELECT name, conninfo FROM smpc.peers ORDER BY name;
 SELECT attnum, attname FROM pg_attribute
  WHERE attrelid = 'smpc.peer'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum;
 -- then on to 0.3 (smpc.group_results)
+ALTER EXTENSION smpc UPDATE TO '0.3';
+SELECT extversion FROM pg_extension WHERE extname = 'smpc';
+-- and 0.4 (order statistics, the clearing price, clearing_volume)
 ALTER EXTENSION smpc UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'smpc';
 -- nothing more to update
-ALTER EXTENSION smpc UPDATE TO '0.3';
+ALTER EXTENSION smpc UPDATE TO '0.4';
 -- the catalogs as the walk left them, as one psql variable
 SELECT count(*) AS facts FROM public.smpc_catalog;
 SELECT jsonb_agg(jsonb_build_array(kind, object, fact)) AS walked

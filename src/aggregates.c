@@ -590,6 +590,8 @@ key_arg_positions(const char *name, int *grouparg, int *labelarg)
 	/* the group follows the aggregated values: none, one, or (y, x) */
 	if (name && strcmp(name, "smpc_count_rows") == 0)
 		*grouparg = 0;
+	else if (name && strncmp(name, "smpc_clearing_", 14) == 0)
+		*grouparg = 3;
 	else if (name && (strncmp(name, "smpc_corr", 9) == 0 || strncmp(name, "smpc_covar", 10) == 0 ||
 					  strncmp(name, "smpc_regr", 9) == 0))
 		*grouparg = 2;
@@ -597,7 +599,8 @@ key_arg_positions(const char *name, int *grouparg, int *labelarg)
 		*grouparg = 1;
 	/* histograms and frequency tables have their bounds before the label */
 	*labelarg = *grouparg + 1;
-	if (name && (strcmp(name, "smpc_histogram") == 0 || strcmp(name, "smpc_frequencies") == 0))
+	if (name && (strcmp(name, "smpc_histogram") == 0 || strcmp(name, "smpc_frequencies") == 0 ||
+				 strncmp(name, "smpc_clearing_", 14) == 0))
 		*labelarg = *grouparg + 2;
 }
 

@@ -75,6 +75,10 @@ extern void numstate_wide(FunctionCallInfo fcinfo, Datum numstate, Wide *value, 
 extern void exact_to_limbs(Wide *value, int32 scale, int32 fixed_scale, int nlimbs,
 						   int128 *out, const char *what);
 extern Numeric wide_to_numeric(const Wide *w, int32 scale);
+/* order keys of every type smpc_min takes (order.c) */
+extern bool smpc_order_type_supported(Oid type);
+extern int128 smpc_order_key(Datum value, Oid type, int32 *dscale, const char *what);
+extern bool smpc_order_datum(int128 key, Oid type, int32 scale, Datum *out);
 extern Numeric joint_exact(const int128 *limbs, int nlimbs, int32 fixed_scale, int32 scale);
 
 #endif

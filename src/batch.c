@@ -539,7 +539,7 @@ parse_input(const uint8 *input, size_t len, SmpcBatch *b, bool *has_order,
 		col->vclass = (uint8) rd_uint(&r, 1);
 		col->width = (int) rd_uint(&r, 2);
 		col->scale = (int) rd_uint(&r, 1);
-		if (!r.ok || col->kind < SMPC_KIND_SUM || col->kind > SMPC_KIND_MAX ||
+		if (!r.ok || col->kind < SMPC_KIND_SUM || col->kind > SMPC_KIND_MAXIMUM ||
 			(col->vclass != SMPC_CLASS_EXACT && col->vclass != SMPC_CLASS_FLOAT) ||
 			col->width < 1 || col->width > SMPC_MAX_VALUES ||
 			col->scale > SMPC_EXACT_SCALE ||

@@ -544,6 +544,10 @@ smpc_kind_name(SmpcKind kind)
 			return "max";
 		case SMPC_KIND_GROUPED:
 			return "group by";
+		case SMPC_KIND_PERCENTILE:
+			return "percentile";
+		case SMPC_KIND_CLEARING:
+			return "clearing price";
 	}
 	return "?";
 }

@@ -106,6 +106,9 @@ group_digest(PeerGroup *g)
 		}
 		crypto_generichash_update(&st, settings, sizeof(settings));
 	}
+	/* only when on, so that groups without it keep the digest they had */
+	if (g->clearing_volume)
+		crypto_generichash_update(&st, (const uint8 *) "clearing_volume", 15);
 	for (i = 0; i < g->nmembers; i++)
 		crypto_generichash_update(&st, g->members[i].public_key, SMPC_KEY_BYTES);
 	crypto_generichash_final(&st, g->digest, SMPC_HASH_BYTES);
@@ -155,8 +158,10 @@ read_config_tables(void *arg)
 		strlcpy(rd->keytext, spi_text(0, 2), sizeof(rd->keytext));
 		rd->have_node = true;
 	}
-	SPI_execute("SELECT name, min_parties, coalesce(max_colluders, 0), min_cell_count "
-				"FROM smpc.peer_group ORDER BY name", true, 0);
+	/* clearing_volume came with 0.4: read through jsonb, so 0.3 reads too */
+	SPI_execute("SELECT name, min_parties, coalesce(max_colluders, 0), min_cell_count, "
+				"coalesce((to_jsonb(g) ->> 'clearing_volume')::boolean, false) "
+				"FROM smpc.peer_group g ORDER BY name", true, 0);
 	rd->ngroup = (int) SPI_processed;
 	rd->groups = MemoryContextAllocZero(smpc_worker_context,
 										sizeof(PeerGroup) * Max(rd->ngroup, 1));
@@ -166,6 +171,7 @@ read_config_tables(void *arg)
 		rd->groups[i].min_parties = atoi(spi_text(i, 2));
 		rd->groups[i].max_colluders = atoi(spi_text(i, 3));
 		rd->groups[i].min_cell_count = atoi(spi_text(i, 4));
+		rd->groups[i].clearing_volume = strcmp(spi_text(i, 5), "t") == 0;
 	}
 	SPI_execute("SELECT group_name, name, conninfo, public_key, unrestricted FROM smpc.peer "
 				"ORDER BY group_name, name", true, 0);

@@ -28,6 +28,7 @@ typedef struct PeerGroup
 	int			min_parties;
 	int			max_colluders;	/* 0: all members but one */
 	int			min_cell_count; /* smallest count released, 1: all */
+	bool		clearing_volume;	/* smpc_clearing_volume is allowed */
 	int			nmembers;
 	Member		members[SMPC_MAX_MEMBERS];	/* sorted by public key */
 	uint8		digest[SMPC_HASH_BYTES];

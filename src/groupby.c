@@ -380,6 +380,30 @@ has_smpc_aggregate_walker(Node *node, void *context)
 	return expression_tree_walker(node, has_smpc_aggregate_walker, context);
 }
 
+/*
+ * The order statistics and the clearing price run a search of their own
+ * (ostat.c, search.h), which the grouped computation does not carry.
+ */
+static bool
+ostat_aggregate_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Aggref))
+	{
+		char	   *name = get_func_name(((Aggref *) node)->aggfnoid);
+
+		if (name != NULL &&
+			(strncmp(name, "smpc_percentile_", 16) == 0 || strcmp(name, "smpc_median") == 0 ||
+			 strncmp(name, "smpc_clearing_", 14) == 0))
+		{
+			*(char **) context = name;
+			return true;
+		}
+	}
+	return expression_tree_walker(node, ostat_aggregate_walker, context);
+}
+
 /* ---------- the planner hook ---------- */
 
 static Plan *
@@ -454,12 +478,20 @@ wrap_plan(Plan *plan, bool in_worker)
 	if (IsA(plan, Agg) && needs_group_scan((Agg *) plan))
 	{
 		Agg		   *agg = (Agg *) plan;
+		char	   *ostat = NULL;
 
 		if (agg->groupingSets != NIL || agg->chain != NIL || agg->aggstrategy == AGG_MIXED)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("smpc aggregates do not support GROUPING SETS, ROLLUP or CUBE"),
 					 errhint("Run one GROUP BY query per grouping set, or combine them with UNION ALL.")));
+		if (ostat_aggregate_walker((Node *) agg->plan.targetlist, &ostat) ||
+			ostat_aggregate_walker((Node *) agg->plan.qual, &ostat))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("%s cannot be used in a GROUP BY query", ostat),
+					 errdetail("Order statistics and the clearing price are computed for the whole input of one query."),
+					 errhint("Compute them for one group at a time, with WHERE and the group's value as the label.")));
 		if (in_worker)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

@@ -125,11 +125,11 @@ key_float8(int128 key, float8 *v)
 }
 
 static void
-numeric_refused(const char *detail, const char *hint)
+numeric_refused(const char *what, const char *detail, const char *hint)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("numeric value out of range for smpc_min and smpc_max"),
+			 errmsg("numeric value out of range for %s", what),
 			 errdetail("%s", detail),
 			 errhint("%s", hint)));
 }
@@ -140,7 +140,7 @@ numeric_refused(const char *detail, const char *hint)
  * text, which has no exponent and no leading zeros.
  */
 static int128
-numeric_key(Numeric num, int32 *dscale)
+numeric_key(Numeric num, int32 *dscale, const char *what)
 {
 	char	   *text;
 	const char *p;
@@ -148,6 +148,8 @@ numeric_key(Numeric num, int32 *dscale)
 	int128		key = 0;
 	int			ndigits = 0;
 	int			nfrac = 0;
+	/* "smpc_min and smpc_max", "smpc order statistics": a plural subject */
+	bool		plural = strstr(what, " and ") != NULL || strncmp(what, "smpc order", 10) == 0;
 
 	*dscale = 0;
 	if (numeric_is_nan(num))
@@ -166,7 +168,8 @@ numeric_key(Numeric num, int32 *dscale)
 		if (ndigits == 0 && *p == '0')
 			continue;
 		if (++ndigits > ORDER_NUMERIC_DIGITS)
-			numeric_refused("smpc_min and smpc_max accept numeric values whose absolute value is below 10^15.",
+			numeric_refused(what, psprintf("%s %s numeric values whose absolute value is below 10^15.",
+										   what, plural ? "accept" : "accepts"),
 							"Scale the values into that range first, for example by dividing them by a power of ten.");
 		key = key * 10 + (*p - '0');
 	}
@@ -178,10 +181,13 @@ numeric_key(Numeric num, int32 *dscale)
 			if (nfrac <= SMPC_ORDER_SCALE)
 				key = key * 10 + (*p - '0');
 			else if (*p != '0')
-				numeric_refused(psprintf("smpc_min and smpc_max compare numeric values with at most %d digits after the decimal point.",
-										 SMPC_ORDER_SCALE),
-								psprintf("Round the values first, for example smpc_max(round(x, %d), ...).",
-										 SMPC_ORDER_SCALE));
+				numeric_refused(what, psprintf("%s %s numeric values with at most %d digits after the decimal point.",
+											   what, plural ? "compare" : "compares", SMPC_ORDER_SCALE),
+								strcmp(what, "smpc_min and smpc_max") == 0 ?
+								psprintf("Round the values first, for example smpc_max(round(x, %d), ...).", SMPC_ORDER_SCALE) :
+								strncmp(what, "smpc_clearing", 13) == 0 ?
+								psprintf("Round the values first, for example round(price, %d).", SMPC_ORDER_SCALE) :
+								psprintf("Round the values first, for example smpc_median(round(x, %d), ...).", SMPC_ORDER_SCALE));
 		}
 	}
 	if (*p != '\0')
@@ -241,6 +247,141 @@ key_numeric(int128 key, int32 scale)
 	return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
 											   ObjectIdGetDatum(InvalidOid),
 											   Int32GetDatum(-1)));
+}
+
+/* ---- keys of any supported type (also for ostat.c) ---- */
+
+bool
+smpc_order_type_supported(Oid type)
+{
+	switch (type)
+	{
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case NUMERICOID:
+		case FLOAT4OID:
+		case FLOAT8OID:
+		case DATEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The key of a value of a supported type; *dscale gets a numeric's display
+ * scale (0 for the other types).  "what" names the aggregates in errors.
+ */
+int128
+smpc_order_key(Datum value, Oid type, int32 *dscale, const char *what)
+{
+	*dscale = 0;
+	switch (type)
+	{
+		case INT2OID:
+			return (int128) DatumGetInt16(value);
+		case INT4OID:
+			return (int128) DatumGetInt32(value);
+		case INT8OID:
+			return (int128) DatumGetInt64(value);
+		case DATEOID:
+			return (int128) DatumGetDateADT(value);
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+			return (int128) DatumGetTimestamp(value);
+		case FLOAT4OID:
+			return float8_key((float8) DatumGetFloat4(value));
+		case FLOAT8OID:
+			return float8_key(DatumGetFloat8(value));
+		case NUMERICOID:
+			return numeric_key(DatumGetNumeric(value), dscale, what);
+	}
+	elog(ERROR, "smpc order keys do not support type %s", format_type_be(type));
+	return 0;
+}
+
+/*
+ * The value of a key: false when no value of the type has that key (only a
+ * dishonest member's input gives one).  Numerics get the given display
+ * scale.
+ */
+bool
+smpc_order_datum(int128 key, Oid type, int32 scale, Datum *out)
+{
+	switch (type)
+	{
+		case INT2OID:
+			if (key < PG_INT16_MIN || key > PG_INT16_MAX)
+				return false;
+			*out = Int16GetDatum((int16) key);
+			return true;
+		case INT4OID:
+			if (key < PG_INT32_MIN || key > PG_INT32_MAX)
+				return false;
+			*out = Int32GetDatum((int32) key);
+			return true;
+		case INT8OID:
+			if (key < PG_INT64_MIN || key > PG_INT64_MAX)
+				return false;
+			*out = Int64GetDatum((int64) key);
+			return true;
+		case DATEOID:
+			{
+				DateADT		d;
+
+				if (key < PG_INT32_MIN || key > PG_INT32_MAX)
+					return false;
+				d = (DateADT) key;
+				if (!DATE_NOT_FINITE(d) && !IS_VALID_DATE(d))
+					return false;
+				*out = DateADTGetDatum(d);
+				return true;
+			}
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+			{
+				Timestamp	t;
+
+				if (key < PG_INT64_MIN || key > PG_INT64_MAX)
+					return false;
+				t = (Timestamp) key;
+				if (!TIMESTAMP_NOT_FINITE(t) && !IS_VALID_TIMESTAMP(t))
+					return false;
+				*out = TimestampGetDatum(t);
+				return true;
+			}
+		case FLOAT8OID:
+			{
+				float8		f;
+
+				if (!key_float8(key, &f))
+					return false;
+				*out = Float8GetDatum(f);
+				return true;
+			}
+		case FLOAT4OID:
+			{
+				float8		f;
+
+				/* a float4 widened exactly: it narrows back exactly */
+				if (!key_float8(key, &f) || (!isnan(f) && (float8) (float4) f != f))
+					return false;
+				*out = Float4GetDatum((float4) f);
+				return true;
+			}
+		case NUMERICOID:
+			{
+				Numeric		n = key_numeric(key, scale);
+
+				if (n == NULL)
+					return false;
+				*out = NumericGetDatum(n);
+				return true;
+			}
+	}
+	return false;
 }
 
 /* ---- the local state ---- */
@@ -313,7 +454,7 @@ smpc_otrans_numeric(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(1))
 	{
 		int32		dscale;
-		int128		key = numeric_key(PG_GETARG_NUMERIC(1), &dscale);
+		int128		key = numeric_key(PG_GETARG_NUMERIC(1), &dscale, "smpc_min and smpc_max");
 
 		order_add(st, key);
 		st->dscale = Max(st->dscale, dscale);
@@ -494,72 +635,13 @@ order_final(FunctionCallInfo fcinfo, SmpcKind kind)
 	if (!released || result[0] == none)
 		PG_RETURN_NULL();
 
-	switch (type)
 	{
-		case INT2OID:
-			if (result[0] < PG_INT16_MIN || result[0] > PG_INT16_MAX)
-				bad_result(kind, type);
-			PG_RETURN_INT16((int16) result[0]);
-		case INT4OID:
-			if (result[0] < PG_INT32_MIN || result[0] > PG_INT32_MAX)
-				bad_result(kind, type);
-			PG_RETURN_INT32((int32) result[0]);
-		case INT8OID:
-			if (result[0] < PG_INT64_MIN || result[0] > PG_INT64_MAX)
-				bad_result(kind, type);
-			PG_RETURN_INT64((int64) result[0]);
-		case DATEOID:
-			{
-				DateADT		d;
+		Datum		d;
 
-				if (result[0] < PG_INT32_MIN || result[0] > PG_INT32_MAX)
-					bad_result(kind, type);
-				d = (DateADT) result[0];
-				if (!DATE_NOT_FINITE(d) && !IS_VALID_DATE(d))
-					bad_result(kind, type);
-				PG_RETURN_DATEADT(d);
-			}
-		case TIMESTAMPOID:
-		case TIMESTAMPTZOID:
-			{
-				Timestamp	t;
-
-				if (result[0] < PG_INT64_MIN || result[0] > PG_INT64_MAX)
-					bad_result(kind, type);
-				t = (Timestamp) result[0];
-				if (!TIMESTAMP_NOT_FINITE(t) && !IS_VALID_TIMESTAMP(t))
-					bad_result(kind, type);
-				PG_RETURN_TIMESTAMP(t);
-			}
-		case FLOAT8OID:
-			{
-				float8		f;
-
-				if (!key_float8(result[0], &f))
-					bad_result(kind, type);
-				PG_RETURN_FLOAT8(f);
-			}
-		case FLOAT4OID:
-			{
-				float8		f;
-
-				/* a float4 widened exactly: it narrows back exactly */
-				if (!key_float8(result[0], &f) ||
-					(!isnan(f) && (float8) (float4) f != f))
-					bad_result(kind, type);
-				PG_RETURN_FLOAT4((float4) f);
-			}
-		case NUMERICOID:
-			{
-				Numeric		n = key_numeric(result[0], result_scale);
-
-				if (n == NULL)
-					bad_result(kind, type);
-				PG_RETURN_NUMERIC(n);
-			}
+		if (!smpc_order_datum(result[0], type, result_scale, &d))
+			bad_result(kind, type);
+		PG_RETURN_DATUM(d);
 	}
-	elog(ERROR, "smpc_min and smpc_max do not support type %s", format_type_be(type));
-	PG_RETURN_NULL();
 }
 
 Datum

@@ -47,6 +47,7 @@
 #include <sodium.h>
 
 #include "batch.h"
+#include "search.h"
 #include "codec.h"
 #include "engine.h"
 #include "field.h"
@@ -163,6 +164,8 @@ typedef struct Comp
 	 * program, driven through the engine's rounds; its local input until
 	 * then */
 	SmpcBatch  *batch;
+	/* order statistics, the clearing price: a search.h program, alike */
+	SmpcSearch *search;
 	uint8	   *batch_in;
 	size_t		batch_in_len;
 	RoundIn		rin[SMPC_MAX_MEMBERS][2];	/* by the parity of the round */
@@ -430,6 +433,7 @@ post_batch_result(SmpcProtocol *P, Comp *c, StringInfo out)
 	e->serial = c->serial;
 	e->blob = (uint8 *) out->data;
 	e->bloblen = out->len;
+	e->scale = c->agreed_scale;
 	out->data = NULL;
 }
 
@@ -661,19 +665,23 @@ uses_engine(Comp *c)
 static bool
 has_program(Comp *c)
 {
-	return c->engine != NULL || c->batch != NULL;
+	return c->engine != NULL || c->batch != NULL || c->search != NULL;
 }
 
 static int
 prog_round(Comp *c)
 {
+	if (c->search)
+		return smpc_search_round(c->search);
 	return c->batch ? smpc_batch_round(c->batch) : smpc_engine_round(c->engine);
 }
 
 static void
 prog_outgoing(Comp *c, int j, const smpc_fe **v, int *len)
 {
-	if (c->batch)
+	if (c->search)
+		smpc_search_outgoing(c->search, j, v, len);
+	else if (c->batch)
 		smpc_batch_outgoing(c->batch, j, v, len);
 	else
 		smpc_engine_outgoing(c->engine, j, v, len);
@@ -682,6 +690,8 @@ prog_outgoing(Comp *c, int j, const smpc_fe **v, int *len)
 static bool
 prog_incoming(Comp *c, int j, int round, const smpc_fe *v, int len, const char **why)
 {
+	if (c->search)
+		return smpc_search_incoming(c->search, j, round, v, len, why);
 	return c->batch ? smpc_batch_incoming(c->batch, j, round, v, len, why)
 		: smpc_engine_incoming(c->engine, j, round, v, len, why);
 }
@@ -689,6 +699,8 @@ prog_incoming(Comp *c, int j, int round, const smpc_fe *v, int len, const char *
 static bool
 prog_round_complete(Comp *c)
 {
+	if (c->search)
+		return smpc_search_round_complete(c->search);
 	return c->batch ? smpc_batch_round_complete(c->batch)
 		: smpc_engine_round_complete(c->engine);
 }
@@ -696,7 +708,9 @@ prog_round_complete(Comp *c)
 static void
 prog_advance(Comp *c)
 {
-	if (c->batch)
+	if (c->search)
+		smpc_search_advance(c->search);
+	else if (c->batch)
 		smpc_batch_advance(c->batch);
 	else
 		smpc_engine_advance(c->engine);
@@ -757,7 +771,9 @@ wipe_comp(Comp *c)
 	}
 	if (c->batch)
 		smpc_batch_free(c->batch);
-	if (c->engine || c->batch)
+	if (c->search)
+		smpc_search_free(c->search);
+	if (c->engine || c->batch || c->search)
 	{
 		int			i;
 
@@ -1454,6 +1470,48 @@ start_batch(SmpcProtocol *P, Comp *c)
 	process_early(P, c);
 }
 
+/*
+ * Order statistics and the clearing price: agreement reached, so the
+ * search program starts with our local input, like a GROUP BY's batch.
+ */
+static void
+start_search(SmpcProtocol *P, Comp *c)
+{
+	SmpcBatchSettings set;
+	const char *why = NULL;
+
+	memset(&set, 0, sizeof(set));
+	set.n = c->n;
+	set.self = c->self;
+	set.degree = c->degree;
+	set.min_parties = c->min_parties;
+	set.min_cell_count = Max(c->suppress_k, 1);
+	memcpy(set.seed, c->comp_id, Min(sizeof(set.seed), SMPC_HASH_BYTES));
+	c->search = smpc_search_start(&set, c->batch_in, c->batch_in_len, &why);
+	sodium_memzero(c->batch_in, c->batch_in_len);
+	pfree(c->batch_in);
+	c->batch_in = NULL;
+	if (c->search == NULL)
+	{
+		fail_comp_owned(P, c, "failed", ERRCODE_INTERNAL_ERROR,
+						format("could not start the %s computation over peer group \"%s\"",
+							   smpc_kind_name(c->kind), c->group),
+						format("%s.", why ? why : "The input was refused"));
+		return;
+	}
+	c->phase = PHASE_ENGINE;
+	if (FAULT(P, SMPC_FAULT_HOLD_ROUNDS))
+	{
+		emit_log(P, SMPC_LOG_INFO, NULL,
+				 "smpc: fault injection: holding the rounds of computation %s",
+				 hex_id(c->comp_id).s);
+		c->stalled = true;
+	}
+	else
+		send_engine_round(P, c);
+	process_early(P, c);
+}
+
 /* Agreement reached: fix the encoding and send our shares. */
 static void
 start_input(SmpcProtocol *P, Comp *c)
@@ -1486,6 +1544,12 @@ start_input(SmpcProtocol *P, Comp *c)
 					  format("members of peer group \"%s\" disagree on the computation", c->group),
 					  c->kind == SMPC_KIND_GROUPED
 					  ? format("Member \"%s\" runs a GROUP BY query with other smpc aggregates (or other input types, bounds or declared grouping keys) than this node.",
+							   c->members[i].name)
+					  : c->kind == SMPC_KIND_PERCENTILE
+					  ? format("Member \"%s\" computes another order statistic, over another input type or with other fractions, than this node.",
+							   c->members[i].name)
+					  : c->kind == SMPC_KIND_CLEARING
+					  ? format("Member \"%s\" uses another price grid, or asks for the volume where this node does not (or the reverse).",
 							   c->members[i].name)
 					  : uses_engine(c)
 					  ? format("Member \"%s\" computes smpc_%s over another input type than this node.",
@@ -1546,6 +1610,11 @@ start_input(SmpcProtocol *P, Comp *c)
 	if (c->kind == SMPC_KIND_GROUPED)
 	{
 		start_batch(P, c);
+		return;
+	}
+	if (c->kind == SMPC_KIND_PERCENTILE || c->kind == SMPC_KIND_CLEARING)
+	{
+		start_search(P, c);
 		return;
 	}
 
@@ -1679,16 +1748,26 @@ send_engine_round(SmpcProtocol *P, Comp *c)
 }
 
 /*
- * Whether a GROUP BY's batch has failed; if so the computation fails here
- * with its reason.  The batch fails while advancing, and also while taking
- * a member's first vector, when that member computes another grouped
- * computation.
+ * Whether a GROUP BY's batch (or a search) has failed; if so the
+ * computation fails here with its reason.  The program fails while
+ * advancing, and also while taking a member's first vector, when that
+ * member computes something else.
  */
 static bool
 batch_failed(SmpcProtocol *P, Comp *c)
 {
 	const char *why = NULL;
 
+	if (c->search != NULL)
+	{
+		if (!smpc_search_failed(c->search, &why))
+			return false;
+		fail_comp_owned(P, c, "failed", ERRCODE_INTERNAL_ERROR,
+						format("the %s computation over peer group \"%s\" failed",
+							   smpc_kind_name(c->kind), c->group),
+						format("%s.", why ? why : "The members could not complete it"));
+		return true;
+	}
 	if (c->batch == NULL || !smpc_batch_failed(c->batch, &why))
 		return false;
 	fail_comp_owned(P, c, "failed", ERRCODE_INTERNAL_ERROR,
@@ -1736,6 +1815,23 @@ run_engine(SmpcProtocol *P, Comp *c)
 		if (!prog_round_complete(c))
 			return;
 		prog_advance(c);
+		if (c->search)
+		{
+			if (batch_failed(P, c))
+				return;
+			if (smpc_search_done(c->search))
+			{
+				StringInfoData out;
+
+				initStringInfo(&out);
+				smpc_search_result(c->search, &out);
+				post_batch_result(P, c, &out);
+				finish_comp(P, c, "succeeded", 0, NULL, NULL);
+				return;
+			}
+			send_engine_round(P, c);
+			continue;
+		}
 		if (c->batch)
 		{
 			if (batch_failed(P, c))
@@ -1804,7 +1900,7 @@ round_message(SmpcProtocol *P, Comp *c, int idx, const uint8 *payload, size_t le
 		return;
 	}
 	ours = c->phase == PHASE_ENGINE ? (uint32) prog_round(c) : 0;
-	if ((!c->batch && !c->have_z[idx]) || round < 1 || round > ours + 1 || round <= c->fed[idx])
+	if ((!c->batch && !c->search && !c->have_z[idx]) || round < 1 || round > ours + 1 || round <= c->fed[idx])
 	{
 		not_due(P, who, SMPC_MSG_ROUND,
 				round >= 1 && round <= c->fed[idx] ? "The peer had already sent that round."
@@ -2465,6 +2561,31 @@ check_request(SmpcProtocol *P, Comp *c, const PeerGroup *g)
 			return false;
 		}
 	}
+	if (c->kind == SMPC_KIND_PERCENTILE || c->kind == SMPC_KIND_CLEARING)
+	{
+		const char *why = NULL;
+
+		if (c->batch_in == NULL || !smpc_search_check_input(c->batch_in, c->batch_in_len, &why))
+		{
+			fail_comp_owned(P, c, "failed", ERRCODE_INTERNAL_ERROR,
+							format("invalid input for a %s computation", smpc_kind_name(c->kind)),
+							format("%s.", why ? why : "The input was refused"));
+			return false;
+		}
+		/* the volume traded is released only where the group allows it */
+		if (c->kind == SMPC_KIND_CLEARING && c->batch_in_len >= 3 &&
+			(c->batch_in[2] & SMPC_SEARCH_VOLUME) && !g->clearing_volume)
+		{
+			c->fail_hint = format("Every member enables it with SELECT smpc.allow_clearing_volume('%s');",
+								  c->group);
+			fail_comp_owned(P, c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+							format("peer group \"%s\" does not release the volume traded at the clearing price",
+								   c->group),
+							pstrdup("Its setting clearing_volume is off."));
+			return false;
+		}
+		has_order = true;
+	}
 	/* comparisons multiply shares: degree 2t needs 2t + 1 members */
 	if ((c->kind == SMPC_KIND_MINIMUM || c->kind == SMPC_KIND_MAXIMUM || has_order) &&
 		2 * c->degree + 1 > c->n)
@@ -2474,7 +2595,9 @@ check_request(SmpcProtocol *P, Comp *c, const PeerGroup *g)
 			: pstrdup("Comparisons need a group of at least 3 members.");
 		fail_comp_owned(P, c, "failed", ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
 						format("smpc_%s in peer group \"%s\" needs an honest majority",
-							   has_order ? "min and smpc_max" : smpc_kind_name(c->kind), c->group),
+							   c->kind == SMPC_KIND_PERCENTILE ? "percentile and smpc_median"
+							   : c->kind == SMPC_KIND_CLEARING ? "clearing_price"
+							   : has_order ? "min and smpc_max" : smpc_kind_name(c->kind), c->group),
 						format("Comparisons need max_colluders below half the members: the group has %d members and tolerates %d colluder%s.",
 							   c->n, c->degree, c->degree == 1 ? "" : "s"));
 		return false;

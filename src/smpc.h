@@ -37,7 +37,7 @@
 											 * of 16 bytes (codec.h), header
 											 * and tag */
 /* The extension version whose tables this library reads (smpc.control). */
-#define SMPC_EXTENSION_VERSION "0.3"
+#define SMPC_EXTENSION_VERSION "0.4"
 #define SMPC_INBOX_BYTES	(16 * 1024 * 1024)
 
 /* Fixed-point encoding of floating-point sums (smpc_sum, smpc_avg): fractional bits. */
@@ -54,11 +54,14 @@ typedef enum SmpcKind
 	SMPC_KIND_FREQUENCIES = 7,	/* a count per category */
 	SMPC_KIND_MINIMUM = 8,		/* the round engine: the smallest key */
 	SMPC_KIND_MAXIMUM = 9,		/* the round engine: the largest key */
-	SMPC_KIND_GROUPED = 10		/* a GROUP BY query: every group and smpc
+	SMPC_KIND_GROUPED = 10,		/* a GROUP BY query: every group and smpc
 								 * aggregate at once (batch.h) */
+	SMPC_KIND_PERCENTILE = 11,	/* order statistics: a search over the
+								 * value domain (search.h) */
+	SMPC_KIND_CLEARING = 12		/* the auction clearing price (search.h) */
 } SmpcKind;
 
-#define SMPC_KIND_MAX SMPC_KIND_GROUPED
+#define SMPC_KIND_MAX SMPC_KIND_CLEARING
 
 /*
  * smpc_min and smpc_max compare keys: signed integers of SMPC_ORDER_BITS

@@ -1,5 +1,5 @@
 
-# Upgrading from 0.1 (through 0.2 to 0.3).  A server that runs this library
+# Upgrading from 0.1 (through 0.2 and 0.3 to 0.4).  A server that runs this library
 # while the extension in smpc.database is still at 0.1 says so once in its
 # log, and its worker takes part in nothing; after ALTER EXTENSION smpc
 # UPDATE the worker takes up the configuration by itself, and the member
@@ -23,7 +23,7 @@ init_smpc_node($_) foreach ($node_a, $node_b);
 $node_c->safe_psql('postgres', "CREATE EXTENSION smpc VERSION '0.1'");
 ok( eval {
 		$node_c->wait_for_log(
-			qr/WARNING:  smpc: the extension in database "postgres" is version 0\.1, but this server runs the library of version 0\.3/,
+			qr/WARNING:  smpc: the extension in database "postgres" is version 0\.1, but this server runs the library of version 0\.4/,
 			0);
 		1;
 	},
@@ -37,7 +37,7 @@ is($node_c->safe_psql('postgres',
 
 $node_c->safe_psql('postgres', 'ALTER EXTENSION smpc UPDATE');
 is($node_c->safe_psql('postgres', "SELECT extversion FROM pg_extension WHERE extname = 'smpc'"),
-	'0.3', 'node_c: the extension is at 0.3');
+	'0.4', 'node_c: the extension is at 0.4');
 my $key = $node_c->safe_psql('postgres', "SELECT smpc.init_node('node_c')");
 $node_c->safe_psql('postgres', "SELECT smpc.create_peer_login('peer_login'); "
 	  . "ALTER ROLE peer_login RESET log_statement");

@@ -33,7 +33,7 @@
  * (test/unit/run.sh passes SMPC_UNIT_SEED), and -v also prints every
  * node's log lines.  Built by test/unit/run.sh with PostgreSQL's
  * libpgcommon.a and libpgport.a and libsodium, from
- * sources: src/protocol.c src/batch.c src/engine.c src/codec.c src/field.c
+ * sources: src/protocol.c src/search.c src/batch.c src/engine.c src/codec.c src/field.c
  */
 #include "postgres.h"
 
