@@ -457,24 +457,24 @@ smpc_get_vector(const uint8 *p, size_t len, uint128 *v, int n)
 }
 
 int
-smpc_round_chunk_size(uint32 total)
+smpc_round_chunk_size(uint32 total, bool big)
 {
-	return total <= SMPC_ROUND_SMALL ? SMPC_ROUND_CHUNK : SMPC_ROUND_BIG_CHUNK;
+	return (total <= SMPC_ROUND_SMALL && !big) ? SMPC_ROUND_CHUNK : SMPC_ROUND_BIG_CHUNK;
 }
 
 int
-smpc_round_chunks(uint32 total)
+smpc_round_chunks(uint32 total, bool big)
 {
-	uint32		size = (uint32) smpc_round_chunk_size(total);
+	uint32		size = (uint32) smpc_round_chunk_size(total, big);
 
 	return total == 0 ? 1 : (int) ((total + size - 1) / size);
 }
 
 /* the number of elements chunk "chunk" of a vector of "total" holds */
 static int
-round_chunk_len(uint32 total, uint32 chunk)
+round_chunk_len(uint32 total, uint32 chunk, bool big)
 {
-	uint32		size = (uint32) smpc_round_chunk_size(total);
+	uint32		size = (uint32) smpc_round_chunk_size(total, big);
 	uint32		first = chunk * size;
 
 	return (int) Min(size, total - first);
@@ -482,17 +482,17 @@ round_chunk_len(uint32 total, uint32 chunk)
 
 void
 smpc_put_round(StringInfo buf, uint32 round, uint32 total, uint32 chunk,
-			   const uint128 *v)
+			   const uint128 *v, bool big)
 {
-	Assert((int) chunk < smpc_round_chunks(total));
+	Assert((int) chunk < smpc_round_chunks(total, big));
 	put_u32(buf, round);
 	put_u32(buf, total);
 	put_u32(buf, chunk);
-	smpc_put_vector(buf, v, total == 0 ? 0 : round_chunk_len(total, chunk));
+	smpc_put_vector(buf, v, total == 0 ? 0 : round_chunk_len(total, chunk, big));
 }
 
 bool
-smpc_get_round(const uint8 *p, size_t len, uint32 maxtotal, uint32 *round,
+smpc_get_round(const uint8 *p, size_t len, uint32 maxtotal, bool big, uint32 *round,
 			   uint32 *total, uint32 *chunk, uint128 *v, int *count)
 {
 	Reader		rd;
@@ -502,9 +502,9 @@ smpc_get_round(const uint8 *p, size_t len, uint32 maxtotal, uint32 *round,
 	*total = rd_u32(&rd);
 	*chunk = rd_u32(&rd);
 	if (!rd.ok || *total > maxtotal ||
-		(int64) *chunk >= (int64) smpc_round_chunks(*total))
+		(int64) *chunk >= (int64) smpc_round_chunks(*total, big))
 		return false;
-	*count = *total == 0 ? 0 : round_chunk_len(*total, *chunk);
+	*count = *total == 0 ? 0 : round_chunk_len(*total, *chunk, big);
 	return smpc_get_vector(p + 12, len - 12, v, *count);
 }
 

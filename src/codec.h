@@ -121,7 +121,10 @@ extern void smpc_put_u64(StringInfo buf, uint64 v);
  * k * size onwards.  Vectors of up to SMPC_ROUND_SMALL elements (every
  * smpc_min and smpc_max) go in chunks of SMPC_ROUND_CHUNK, as version 0.2
  * sends and accepts them; longer ones (GROUP BY) in chunks of
- * SMPC_ROUND_BIG_CHUNK, so that a few messages carry megabytes.  The
+ * SMPC_ROUND_BIG_CHUNK, so that a few messages carry megabytes.  With
+ * "big" (the order statistics and the clearing price, new in 0.4, whose
+ * rounds carry thousands of elements) every vector goes in chunks of
+ * SMPC_ROUND_BIG_CHUNK: one message per round up to 32768 elements.  The
  * reader checks that the chunk's length is the one these numbers give,
  * and that total is at most maxtotal; v must have room for
  * SMPC_ROUND_BIG_CHUNK elements.
@@ -129,13 +132,13 @@ extern void smpc_put_u64(StringInfo buf, uint64 v);
 #define SMPC_ROUND_CHUNK 1000
 #define SMPC_ROUND_SMALL 16000
 #define SMPC_ROUND_BIG_CHUNK 32768
-extern int	smpc_round_chunk_size(uint32 total);
+extern int	smpc_round_chunk_size(uint32 total, bool big);
 extern void smpc_put_round(StringInfo buf, uint32 round, uint32 total,
-						   uint32 chunk, const uint128 *v);
-extern bool smpc_get_round(const uint8 *p, size_t len, uint32 maxtotal,
+						   uint32 chunk, const uint128 *v, bool big);
+extern bool smpc_get_round(const uint8 *p, size_t len, uint32 maxtotal, bool big,
 						   uint32 *round, uint32 *total, uint32 *chunk,
 						   uint128 *v, int *count);
-extern int	smpc_round_chunks(uint32 total);
+extern int	smpc_round_chunks(uint32 total, bool big);
 extern bool smpc_get_u64(const uint8 *p, size_t len, uint64 *v);
 
 #endif

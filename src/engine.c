@@ -160,6 +160,7 @@ struct SmpcEngine
 	/* inputs */
 	smpc_fe    *in;
 	int			nin;
+	bool		have_inputs;	/* LESS_THAN, EQUAL: false until set_inputs */
 	int			ncmp;			/* comparisons in the whole program */
 
 	/*
@@ -1370,7 +1371,10 @@ smpc_engine_start(SmpcEngineProgram program, int n, int self, int degree,
 		*why = "the bit width of compared values must be between 1 and 80";
 		return NULL;
 	}
-	if (ninputs < 0 || (ninputs > 0 && inputs == NULL))
+	/* LESS_THAN and EQUAL may take their inputs later (set_inputs) */
+	if (ninputs < 0 ||
+		(ninputs > 0 && inputs == NULL && program != SMPC_PROG_LESS_THAN &&
+		 program != SMPC_PROG_EQUAL))
 	{
 		*why = "wrong number of inputs";
 		return NULL;
@@ -1412,7 +1416,7 @@ smpc_engine_start(SmpcEngineProgram program, int n, int self, int degree,
 			"too many comparisons for one program";
 		return NULL;
 	}
-	for (i = 0; i < ninputs; i++)
+	for (i = 0; i < ninputs && inputs != NULL; i++)
 	{
 		if (inputs[i] >= SMPC_FIELD_P)
 		{
@@ -1439,7 +1443,8 @@ smpc_engine_start(SmpcEngineProgram program, int n, int self, int degree,
 
 	e->nin = ninputs;
 	e->in = alloc_fe(ninputs);
-	if (ninputs > 0)
+	e->have_inputs = inputs != NULL;
+	if (ninputs > 0 && inputs != NULL)
 		memcpy(e->in, inputs, ninputs * sizeof(smpc_fe));
 	e->ncmp = ncmp;
 	e->rbit = alloc_fe((size_t) ncmp * bits);
@@ -1483,6 +1488,22 @@ smpc_engine_start(SmpcEngineProgram program, int n, int self, int degree,
 
 	send_bits_deal(e);
 	return e;
+}
+
+bool
+smpc_engine_set_inputs(SmpcEngine *e, const smpc_fe *inputs, int ninputs)
+{
+	int			i;
+
+	if (e->have_inputs || e->mode == MODE_SELECT || ninputs != e->nin ||
+		(e->phase != PHASE_BITS_DEAL && e->phase != PHASE_BITS_OPEN))
+		return false;
+	for (i = 0; i < ninputs; i++)
+		if (inputs[i] >= SMPC_FIELD_P)
+			return false;
+	memcpy(e->in, inputs, ninputs * sizeof(smpc_fe));
+	e->have_inputs = true;
+	return true;
 }
 
 int
@@ -1570,6 +1591,9 @@ void
 smpc_engine_advance(SmpcEngine *e)
 {
 	if (!smpc_engine_round_complete(e))
+		return;
+	/* a program whose inputs come later waits for them after round 2 */
+	if (!e->have_inputs && e->phase == PHASE_BITS_OPEN)
 		return;
 #ifdef SMPC_ENGINE_TRACE
 	if (smpc_engine_trace)

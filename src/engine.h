@@ -78,6 +78,16 @@ extern SmpcEngine *smpc_engine_start(SmpcEngineProgram program, int n, int self,
 									 const smpc_fe *inputs, int ninputs,
 									 const char **why);
 
+/*
+ * LESS_THAN and EQUAL only: a program started with inputs NULL (and
+ * ninputs as it will have them) makes its random bits in its first two
+ * rounds without them, and takes them here, before it advances past round
+ * 2 (until then, advancing from round 2 does nothing).  False, changing
+ * nothing, when it is too late, when the inputs were given already, or
+ * when one is not a field element.
+ */
+extern bool smpc_engine_set_inputs(SmpcEngine *e, const smpc_fe *inputs, int ninputs);
+
 /* The round in progress, from 1; 0 once done. */
 extern int	smpc_engine_round(const SmpcEngine *e);
 

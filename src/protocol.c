@@ -662,6 +662,13 @@ uses_engine(Comp *c)
  * The round program of a computation: the engine (smpc_min, smpc_max) or
  * a GROUP BY's batch, which keep the same lock-step contract.
  */
+/* Rounds of the search go in big chunks at any length (codec.h). */
+static bool
+big_chunks(const Comp *c)
+{
+	return c->kind == SMPC_KIND_PERCENTILE || c->kind == SMPC_KIND_CLEARING;
+}
+
 static bool
 has_program(Comp *c)
 {
@@ -1059,7 +1066,7 @@ send_wrong_steps(SmpcProtocol *P, Comp *c, bool after_shares)
 		if (uses_engine(c))
 		{
 			initStringInfo(&buf);
-			smpc_put_round(&buf, 1, 1, 0, zeros);
+			smpc_put_round(&buf, 1, 1, 0, zeros, false);
 			send_to(P, c->members[i].public_key, SMPC_MSG_ROUND, c->comp_id, &buf);
 			pfree(buf.data);
 		}
@@ -1729,14 +1736,15 @@ send_engine_round(SmpcProtocol *P, Comp *c)
 		if (i == c->self)
 			continue;
 		prog_outgoing(c, i, &v, &len);
-		nchunks = smpc_round_chunks((uint32) len);
+		nchunks = smpc_round_chunks((uint32) len, big_chunks(c));
 		for (ch = 0; ch < nchunks; ch++)
 		{
 			StringInfoData buf;
 
 			initStringInfo(&buf);
 			smpc_put_round(&buf, round, (uint32) len, (uint32) ch,
-						   v + (size_t) ch * smpc_round_chunk_size((uint32) len));
+						   v + (size_t) ch * smpc_round_chunk_size((uint32) len, big_chunks(c)),
+						   big_chunks(c));
 			send_to(P, c->members[i].public_key, SMPC_MSG_ROUND, c->comp_id, &buf);
 			/* smpc.fault_injection = wrong_step: every chunk twice */
 			if (FAULT(P, SMPC_FAULT_WRONG_STEP))
@@ -1893,7 +1901,8 @@ round_message(SmpcProtocol *P, Comp *c, int idx, const uint8 *payload, size_t le
 		not_due(P, who, SMPC_MSG_ROUND, "This computation has no comparison rounds here yet.");
 		return;
 	}
-	if (!smpc_get_round(payload, len, SMPC_ENGINE_MAX_VECTOR, &round, &total, &chunk, v, &count))
+	if (!smpc_get_round(payload, len, SMPC_ENGINE_MAX_VECTOR, big_chunks(c), &round, &total,
+						&chunk, v, &count))
 	{
 		emit_log(P, SMPC_LOG_WARNING, NULL,
 				 "smpc: malformed comparison round from peer \"%s\"", who);
@@ -1913,7 +1922,7 @@ round_message(SmpcProtocol *P, Comp *c, int idx, const uint8 *payload, size_t le
 	{
 		in->round = round;
 		in->total = total;
-		in->nchunks = smpc_round_chunks(total);
+		in->nchunks = smpc_round_chunks(total, big_chunks(c));
 		in->got = 0;
 		in->v = palloc0(sizeof(smpc_fe) * Max(total, 1));
 		in->seen = palloc0(sizeof(bool) * in->nchunks);
@@ -1927,7 +1936,8 @@ round_message(SmpcProtocol *P, Comp *c, int idx, const uint8 *payload, size_t le
 		sodium_memzero(v, sizeof(smpc_fe) * count);
 		return;
 	}
-	memcpy(in->v + (size_t) chunk * smpc_round_chunk_size(total), v, sizeof(smpc_fe) * count);
+	memcpy(in->v + (size_t) chunk * smpc_round_chunk_size(total, big_chunks(c)), v,
+		   sizeof(smpc_fe) * count);
 	sodium_memzero(v, sizeof(smpc_fe) * count);
 	in->seen[chunk] = true;
 	in->got++;

@@ -18,18 +18,21 @@
  * 2. The search steps.  Each search (one per target rank of an ORDER query,
  *	  one per CLEARING instance) keeps an interval [L, H] known to hold its
  *	  result; a step puts thresholds t in [L, H - 1] and opens [t >= result]
- *	  for each.  One step is one round in which every member deals Shamir
- *	  shares of its local values at the thresholds (ORDER: its rows with key
- *	  <= t; CLEARING: its demand minus its supply at grid index t), and then
- *	  one engine program LESS_THAN over all thresholds of all searches:
- *	  ORDER compares C(t) < K (then t < result), CLEARING 0 < D(t) - S(t)
- *	  (then t < result, the price does not clear).  Both counts are
+ *	  for each.  A step is one engine program LESS_THAN over all thresholds
+ *	  of all searches, whose first round (random bits, which need no input)
+ *	  also carries every member's Shamir shares of its local values at the
+ *	  thresholds (ORDER: its rows with key <= t; CLEARING: its demand minus
+ *	  its supply at grid index t); the summed shares become the program's
+ *	  inputs before its third round.  ORDER compares C(t) < K (then t <
+ *	  result), CLEARING 0 < D(t) - S(t) (then t < result, the price does not
+ *	  clear).  Both counts are
  *	  monotone in t, so the opened bits are a function of the result alone,
  *	  and the next thresholds of the bits.  An ORDER search starts with one
  *	  step over the powers of two (-2^k and 2^k - 1), which finds the
- *	  result's sign and magnitude, then goes on with SEARCH_WIDTH evenly
- *	  spaced thresholds a step: a value of b bits takes 1 + ceil(b / 6)
- *	  steps.  CLEARING goes evenly over the grid from the start.
+ *	  result's sign and magnitude, then goes on with evenly spaced
+ *	  thresholds, SEARCH_STEP_BUDGET a step shared by the active searches:
+ *	  one search of a value of b bits takes 1 + ceil(b / 8) steps, two
+ *	  (a median between two rows) 1 + ceil(b / 7), four 1 + ceil(b / 6).  CLEARING goes evenly over the grid from the start.
  *
  * 3. CLEARING with SMPC_SEARCH_VOLUME: at the clearing index demand is at
  *	  most supply, so the volume traded, min(D, S), is the joint demand
@@ -60,8 +63,19 @@ SmpcSearchTrace smpc_search_trace = NULL;
 #define TRACE(s, what, v, cnt) ((void) 0)
 #endif
 
-/* thresholds of one search in a step after the first */
-#define SEARCH_WIDTH		63
+/*
+ * Thresholds of a step after the first, all searches together: each of
+ * the active searches gets an equal part (at least 1).  Chosen by
+ * measurement (test/unit/bench_search.c, README): more thresholds mean
+ * fewer steps (each about 8 rounds) but more comparisons to compute.
+ */
+#define SEARCH_STEP_BUDGET	256
+#ifdef SMPC_ENGINE_TRACE
+int			smpc_search_budget = SEARCH_STEP_BUDGET;
+#define BUDGET smpc_search_budget
+#else
+#define BUDGET SEARCH_STEP_BUDGET
+#endif
 /* comparisons of one step, all searches together */
 #define SEARCH_STEP_MAX		4096
 /* searches of one computation (target ranks, or CLEARING instances) */
@@ -74,8 +88,9 @@ SmpcSearchTrace smpc_search_trace = NULL;
 typedef enum Sub
 {
 	SUB_BATCH,					/* the release tests */
-	SUB_SHARE,					/* a step's shares of local values */
-	SUB_ENGINE,					/* a step's comparisons */
+	SUB_STEP1,					/* a step's first round: the engine's,
+								 * then shares of the local values */
+	SUB_ENGINE,					/* the step's later rounds */
 	SUB_VSHARE,					/* the volume: shares of local demand */
 	SUB_VOPEN,					/* the volume: opening its sum */
 	SUB_DONE,
@@ -146,6 +161,7 @@ struct SmpcSearch
 	smpc_fe    *acc;			/* sums of the shares received */
 	SmpcEngine *engine;
 	int			eng_base;		/* the round before the engine's first */
+	int			elen;			/* SUB_STEP1: the engine's part of a vector */
 	int			bits;
 
 	/* rounds of our own: vectors out and in */
@@ -582,6 +598,22 @@ bit_length(uint128 v)
 	return b;
 }
 
+/* Whether base^steps >= size (size <= 2^81, base <= SEARCH_STEP_MAX + 1). */
+static bool
+covers(int base, int steps, uint128 size)
+{
+	uint128		p = 1;
+	int			i;
+
+	for (i = 0; i < steps; i++)
+	{
+		p *= (uint128) base;
+		if (p >= size)
+			return true;
+	}
+	return false;
+}
+
 /* Thresholds of search r for this step, appended at s->thr[s->M]. */
 static void
 put_thresholds(SmpcSearch *s, Search *r, int width)
@@ -613,8 +645,29 @@ put_thresholds(SmpcSearch *s, Search *r, int width)
 	{
 		uint128		size = (uint128) (r->H - r->L) + 1;
 		int			w = (int) Min((uint128) width, size - 1),
+					steps = 1,
+					lo,
+					hi,
 					i;
 
+		/*
+		 * The steps this width needs to the end, then the fewest thresholds
+		 * that need no more: as many rounds, fewer comparisons.
+		 */
+		while (!covers(w + 1, steps, size))
+			steps++;
+		lo = 1;
+		hi = w;
+		while (lo < hi)
+		{
+			int			mid = lo + (hi - lo) / 2;
+
+			if (covers(mid + 1, steps, size))
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		w = lo;
 		for (i = 1; i <= w; i++)
 			s->thr[s->M++] = r->L + (int128) ((size * (uint128) i) / (uint128) (w + 1)) - 1;
 	}
@@ -654,7 +707,7 @@ begin_step(SmpcSearch *s)
 		finish(s);
 		return;
 	}
-	width = Max(1, Min(SEARCH_WIDTH, SEARCH_STEP_MAX / active));
+	width = Max(1, Min(BUDGET, SEARCH_STEP_MAX) / active);
 	/* the powers-of-two step fits only so many searches */
 	first_fits = active * 2 * (SMPC_ORDER_BITS - 1) <= SEARCH_STEP_MAX;
 	if (s->thr == NULL)
@@ -674,7 +727,48 @@ begin_step(SmpcSearch *s)
 			r->first = false;
 		put_thresholds(s, r, width);
 	}
-	own_begin(s, SUB_SHARE, s->M);
+	/*
+	 * One engine program LESS_THAN over all thresholds, whose inputs (the
+	 * summed shares) come after its first round: our shares of the local
+	 * values ride in that round, behind the engine's own vector.
+	 */
+	{
+		int64		maxN = 1;
+		const char *why = NULL;
+
+		for (i = 0; i < s->nsearch; i++)
+			if (s->srch[i].cnt > 0)
+				maxN = Max(maxN, s->inst[s->srch[i].inst].N);
+		if (s->what == SMPC_SEARCH_ORDER)
+			s->bits = bit_length((uint128) maxN) + 2;
+		else
+			s->bits = SMPC_SEARCH_QTY_BITS + bit_length((uint128) s->n) + 2;
+		s->engine = smpc_engine_start(SMPC_PROG_LESS_THAN, s->n, s->self, s->t, s->bits,
+									  NULL, 2 * s->M, &why);
+		if (s->engine == NULL)
+		{
+			fail(s, why ? why : "the comparisons could not start");
+			return;
+		}
+		s->comparisons += s->M;
+		s->eng_base = s->round;
+	}
+	s->elen = -1;
+	for (j = 0; j < s->n; j++)
+	{
+		const smpc_fe *ev;
+		int			elen;
+
+		if (j == s->self)
+			continue;
+		smpc_engine_outgoing(s->engine, j, &ev, &elen);
+		if (s->elen < 0)
+		{
+			own_begin(s, SUB_STEP1, elen + s->M);
+			s->elen = elen;
+		}
+		memcpy(s->out[j], ev, sizeof(smpc_fe) * elen);
+	}
 	for (i = 0; i < s->nsearch; i++)
 	{
 		Search	   *r = &s->srch[i];
@@ -684,7 +778,7 @@ begin_step(SmpcSearch *s)
 			shamir_split(fe_from_int(local_value(s, r, m)), s->t, s->n, sh);
 			for (j = 0; j < s->n; j++)
 				if (j != s->self)
-					s->out[j][m] = sh[j];
+					s->out[j][s->elen + m] = sh[j];
 			s->acc[m] = sh[s->self];
 		}
 	}
@@ -692,15 +786,14 @@ begin_step(SmpcSearch *s)
 	s->steps++;
 }
 
-/* Every share of the step is in: compare. */
+/* The first round of a step is in: hand the engine its inputs. */
 static void
-start_comparisons(SmpcSearch *s)
+finish_step1(SmpcSearch *s)
 {
 	smpc_fe    *inputs = alloc0((size_t) 2 * s->M, sizeof(smpc_fe));
-	const char *why = NULL;
 	int			i,
 				m;
-	int64		maxN = 1;
+	bool		ok;
 
 	for (i = 0; i < s->nsearch; i++)
 	{
@@ -721,25 +814,22 @@ start_comparisons(SmpcSearch *s)
 				inputs[s->M + m] = s->acc[m];
 			}
 		}
-		if (r->cnt > 0)
-			maxN = Max(maxN, s->inst[r->inst].N);
 	}
-	if (s->what == SMPC_SEARCH_ORDER)
-		s->bits = bit_length((uint128) maxN) + 2;
-	else
-		s->bits = SMPC_SEARCH_QTY_BITS + bit_length((uint128) s->n) + 2;
-	own_clear(s);
-	s->engine = smpc_engine_start(SMPC_PROG_LESS_THAN, s->n, s->self, s->t, s->bits,
-								  inputs, 2 * s->M, &why);
+	ok = smpc_engine_set_inputs(s->engine, inputs, 2 * s->M);
 	wipe_free(inputs, sizeof(smpc_fe) * 2 * s->M);
-	if (s->engine == NULL)
+	own_clear(s);
+	if (!ok)
 	{
-		fail(s, why ? why : "the comparisons could not start");
+		fail(s, "the comparisons did not take their inputs");
 		return;
 	}
-	s->comparisons += s->M;
 	s->sub = SUB_ENGINE;
-	s->eng_base = s->round;
+	smpc_engine_advance(s->engine);
+	if (smpc_engine_done(s->engine) || smpc_engine_round(s->engine) != 2)
+	{
+		fail(s, "the comparisons ended out of step");
+		return;
+	}
 	s->round++;
 }
 
@@ -808,7 +898,6 @@ finish_comparisons(SmpcSearch *s)
 		}
 	}
 	pfree(bits);
-	s->sub = SUB_SHARE;			/* until begin_step decides */
 	begin_step(s);
 }
 
@@ -1040,7 +1129,7 @@ smpc_search_outgoing(const SmpcSearch *s, int j, const smpc_fe **v, int *len)
 		case SUB_ENGINE:
 			smpc_engine_outgoing(s->engine, j, v, len);
 			break;
-		case SUB_SHARE:
+		case SUB_STEP1:
 		case SUB_VSHARE:
 		case SUB_VOPEN:
 			*v = s->out[j];
@@ -1106,6 +1195,14 @@ smpc_search_incoming(SmpcSearch *s, int j, int round, const smpc_fe *v, int len,
 			*why = "an element that is not reduced";
 			return false;
 		}
+	/* the engine's part of a step's first round goes to the engine */
+	if (s->sub == SUB_STEP1)
+	{
+		if (!smpc_engine_incoming(s->engine, j, 1, v, s->elen, why))
+			return false;
+		v += s->elen;
+		len -= s->elen;
+	}
 	/* a share is summed at once; what a member opens is kept by sender */
 	if (s->sub == SUB_VOPEN)
 	{
@@ -1129,7 +1226,8 @@ smpc_search_round_complete(const SmpcSearch *s)
 			return smpc_batch_round_complete(s->batch);
 		case SUB_ENGINE:
 			return smpc_engine_round_complete(s->engine);
-		case SUB_SHARE:
+		case SUB_STEP1:
+			return s->ngot == s->n - 1 && smpc_engine_round_complete(s->engine);
 		case SUB_VSHARE:
 		case SUB_VOPEN:
 			return s->ngot == s->n - 1;
@@ -1158,8 +1256,8 @@ smpc_search_advance(SmpcSearch *s)
 			else
 				s->round = smpc_batch_round(s->batch);
 			break;
-		case SUB_SHARE:
-			start_comparisons(s);
+		case SUB_STEP1:
+			finish_step1(s);
 			break;
 		case SUB_ENGINE:
 			smpc_engine_advance(s->engine);

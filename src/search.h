@@ -141,6 +141,9 @@ extern int64 smpc_search_comparisons(const SmpcSearch *s);
 typedef void (*SmpcSearchTrace) (int self, const char *what, const smpc_fe *opened,
 								 int nopened);
 extern SmpcSearchTrace smpc_search_trace;
+
+/* Unit benchmarks only: thresholds per step after the first (256). */
+extern int	smpc_search_budget;
 #endif
 
 #endif							/* SMPC_SEARCH_H */

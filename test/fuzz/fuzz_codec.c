@@ -154,9 +154,12 @@ check_u64(const uint8 *p, size_t len)
 	pfree(enc.data);
 }
 
-/* ROUND: a chunk's numbers agree with its length, and it re-encodes */
+/*
+ * ROUND: a chunk's numbers agree with its length, and it re-encodes; in
+ * small chunks (smpc_min, smpc_max, GROUP BY) and in big ones (the search)
+ */
 static void
-check_round(const uint8 *p, size_t len, uint32 maxtotal)
+check_round(const uint8 *p, size_t len, uint32 maxtotal, bool big)
 {
 	static uint128 v[SMPC_ROUND_BIG_CHUNK];
 	uint32		round,
@@ -166,18 +169,18 @@ check_round(const uint8 *p, size_t len, uint32 maxtotal)
 				i;
 	StringInfoData enc;
 
-	if (!smpc_get_round(p, len, maxtotal, &round, &total, &chunk, v, &count))
+	if (!smpc_get_round(p, len, maxtotal, big, &round, &total, &chunk, v, &count))
 		return;
 	require(total <= maxtotal, "a ROUND's total is within the bound");
-	require((int) chunk < smpc_round_chunks(total), "a ROUND's chunk is one of its vector's");
-	require(count >= 0 && count <= smpc_round_chunk_size(total) &&
+	require((int) chunk < smpc_round_chunks(total, big), "a ROUND's chunk is one of its vector's");
+	require(count >= 0 && count <= smpc_round_chunk_size(total, big) &&
 			(total == 0 ? count == 0
-			 : (uint64) chunk * smpc_round_chunk_size(total) + count <= total),
+			 : (uint64) chunk * smpc_round_chunk_size(total, big) + count <= total),
 			"a ROUND's chunk lies inside its vector");
 	for (i = 0; i < count; i++)
 		require(v[i] < FIELD_PRIME, "ROUND elements are reduced");
 	initStringInfo(&enc);
-	smpc_put_round(&enc, round, total, chunk, v);
+	smpc_put_round(&enc, round, total, chunk, v, big);
 	require_same(&enc, p, len, "ROUND re-encodes to the bytes read");
 	pfree(enc.data);
 }
@@ -196,8 +199,9 @@ check_payload(const uint8 *p, size_t len)
 	check_vector(p, len, 1);
 	check_vector(p, len, SMPC_MAX_VALUES);
 	check_vector(p, len, 2 * SMPC_MAX_VALUES);
-	check_round(p, len, UINT32_MAX);
-	check_round(p, len, 1 << 20);
+	check_round(p, len, UINT32_MAX, false);
+	check_round(p, len, 1 << 20, false);
+	check_round(p, len, 1 << 20, true);
 }
 
 int

@@ -113,13 +113,13 @@ main(int argc, char **argv)
 	}
 	/* ROUND chunks: the last of several, a whole small vector, an empty one */
 	resetStringInfo(&buf);
-	smpc_put_round(&buf, 7, 2 * SMPC_ROUND_CHUNK + 3, 2, v);
+	smpc_put_round(&buf, 7, 2 * SMPC_ROUND_CHUNK + 3, 2, v, false);
 	emit(&buf, SMPC_MSG_ROUND);
 	resetStringInfo(&buf);
-	smpc_put_round(&buf, 1, 5, 0, v);
+	smpc_put_round(&buf, 1, 5, 0, v, false);
 	emit(&buf, SMPC_MSG_ROUND);
 	resetStringInfo(&buf);
-	smpc_put_round(&buf, 3, 0, 0, v);
+	smpc_put_round(&buf, 3, 0, 0, v, true);
 	emit(&buf, SMPC_MSG_ROUND);
 	resetStringInfo(&buf);
 	smpc_put_u64(&buf, UINT64CONST(0x0123456789abcdef));

@@ -871,7 +871,7 @@ test_arguments(void)
 	refuse_start(SMPC_PROG_LESS_THAN, 3, 0, 1, 80, in, 3, "LESS_THAN with an odd count");
 	refuse_start(SMPC_PROG_EQUAL, 3, 0, 1, 80, in, 0, "EQUAL with no inputs");
 	refuse_start(SMPC_PROG_EQUAL, 3, 0, 1, 80, in, -2, "a negative count");
-	refuse_start(SMPC_PROG_EQUAL, 3, 0, 1, 80, NULL, 2, "NULL inputs");
+	refuse_start(SMPC_PROG_MAX, 3, 0, 1, 80, NULL, 3, "NULL inputs to MAX");
 	refuse_start(SMPC_PROG_LESS_THAN, 3, 0, 1, 80, in, 2 * 10000, "too many comparisons");
 	refuse_start(SMPC_PROG_MAX, 1, 0, 0, 80, in, 1, "n=1");
 	refuse_start(SMPC_PROG_MAX, 65, 0, 1, 80, in, 65, "n=65");
@@ -1022,6 +1022,109 @@ test_zero_square(void)
 }
 
 /*
+ * LESS_THAN whose inputs come after its first round (search.c): advancing
+ * past round 2 waits for them, they are taken once and only in time, and
+ * the results are those of the inputs given.
+ */
+static void
+test_deferred(void)
+{
+	enum
+	{
+		DN = 3, DK = 20
+	};
+	SmpcEngine *e[DN];
+	int128		a[DK],
+				b[DK],
+				got[DK];
+	smpc_fe		in[DN][2 * DK];
+	smpc_fe		sh[DN];
+	const char *why = NULL;
+	int			i,
+				j,
+				k,
+				p0 = npassed,
+				f0 = nfailed;
+	bool		ok = true;
+
+	for (k = 0; k < DK; k++)
+	{
+		a[k] = (int128) sim_below(2000) - 1000;
+		b[k] = (k % 4 == 0) ? a[k] : (int128) sim_below(2000) - 1000;
+		shamir_split(fe_from_int(a[k]), 1, DN, sh);
+		for (i = 0; i < DN; i++)
+			in[i][k] = sh[i];
+		shamir_split(fe_from_int(b[k]), 1, DN, sh);
+		for (i = 0; i < DN; i++)
+			in[i][DK + k] = sh[i];
+	}
+	for (i = 0; i < DN; i++)
+	{
+		e[i] = smpc_engine_start(SMPC_PROG_LESS_THAN, DN, i, 1, 16, NULL, 2 * DK, &why);
+		check(e[i] != NULL, "LESS_THAN starts without its inputs (%s)", why ? why : "");
+		if (e[i] == NULL)
+			return;
+	}
+	check(!smpc_engine_set_inputs(e[0], in[0], 2 * DK - 2), "inputs of another count are refused");
+	while (!smpc_engine_done(e[0]) && ok)
+	{
+		int			round = smpc_engine_round(e[0]);
+
+		for (i = 0; i < DN; i++)
+			for (j = 0; j < DN; j++)
+			{
+				const smpc_fe *v;
+				int			len;
+
+				if (i == j)
+					continue;
+				smpc_engine_outgoing(e[i], j, &v, &len);
+				if (!smpc_engine_incoming(e[j], i, round, v, len, &why))
+				{
+					check(false, "round %d: %d takes %d's vector (%s)", round, j, i, why);
+					ok = false;
+				}
+			}
+		for (i = 0; i < DN; i++)
+			smpc_engine_advance(e[i]);
+		if (round == 2 && smpc_engine_round(e[0]) == 2)
+		{
+			/* stuck without inputs: give them now */
+			for (i = 0; i < DN; i++)
+			{
+				bool		taken = smpc_engine_set_inputs(e[i], in[i], 2 * DK);
+
+				check(taken, "member %d takes its inputs after round 2", i);
+				ok &= taken;
+			}
+			for (i = 0; i < DN; i++)
+				smpc_engine_advance(e[i]);
+		}
+		else if (round == 2)
+		{
+			check(false, "advancing past round 2 waits for the inputs");
+			ok = false;
+		}
+		if (round > 40)
+		{
+			check(false, "the program ends");
+			ok = false;
+		}
+	}
+	check(!smpc_engine_set_inputs(e[1], in[1], 2 * DK), "inputs given once only, and in time");
+	for (i = 0; i < DN && ok; i++)
+	{
+		check(smpc_engine_result(e[i], got, DK) == DK, "member %d has the results", i);
+		for (k = 0; k < DK; k++)
+			check(got[k] == (a[k] < b[k] ? 1 : 0), "member %d: %lld < %lld is %lld", i,
+				  (long long) a[k], (long long) b[k], (long long) got[k]);
+	}
+	for (i = 0; i < DN; i++)
+		smpc_engine_free(e[i]);
+	group("LESS_THAN with inputs after its first round", p0, f0);
+}
+
+/*
  * 64 participants: the most members, at the lowest and the highest degree
  * (a degree-62 resharing of every random bit is slow, so fewer bits there).
  */
@@ -1071,6 +1174,7 @@ main(int argc, char **argv)
 	test_view(8, 3, 64, 3);
 	test_duplicates();
 	test_zero_square();
+	test_deferred();
 	test_malformed(3, 1);
 	test_malformed(5, 2);
 
