@@ -1830,11 +1830,23 @@ run_engine(SmpcProtocol *P, Comp *c)
 			if (smpc_search_done(c->search))
 			{
 				StringInfoData out;
+				int			status = SMPC_BATCH_RELEASED;
 
 				initStringInfo(&out);
 				smpc_search_result(c->search, &out);
+				/* one instance (search.h's result): withheld as any aggregate */
+				if (out.len >= 4 && (uint8) out.data[1] == 0 && (uint8) out.data[2] == 1)
+					status = (uint8) out.data[3];
 				post_batch_result(P, c, &out);
-				finish_comp(P, c, "succeeded", 0, NULL, NULL);
+				if (status == SMPC_BATCH_FEW_PARTIES || status == SMPC_BATCH_SMALL_CELL)
+				{
+					c->withheld = true;
+					c->withheld_why = status == SMPC_BATCH_FEW_PARTIES
+						? "fewer than min_parties members contributed" : "small cell";
+					finish_comp(P, c, "suppressed", 0, NULL, NULL);
+				}
+				else
+					finish_comp(P, c, "succeeded", 0, NULL, NULL);
 				return;
 			}
 			send_engine_round(P, c);

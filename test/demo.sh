@@ -13,9 +13,14 @@
 # peer group "hospitals" (max_colluders 1: an honest majority, which the
 # comparisons of smpc_min and smpc_max need), runs smpc_avg, smpc_sum,
 # smpc_count, a GROUP BY where one hospital lacks a department (and
-# smpc.group_results()), smpc_stddev, a salary-band histogram, smpc_max
-# and smpc_min on all three servers at once and compares each joint result with the
-# plain aggregate over the three hospitals' rows pooled in one table.
+# smpc.group_results()), smpc_stddev, a salary-band histogram, smpc_max,
+# smpc_min, the salary quartiles and median (smpc_percentile_disc,
+# smpc_percentile_cont, smpc_median) and, over each hospital's table of
+# bids for surplus vaccine doses, an auction's clearing price
+# (smpc_clearing_price) on all three servers at once, and compares each
+# joint result with the plain aggregate (or, for the auction, the plain
+# SQL definition of the clearing price) over the three hospitals' rows
+# pooled in one table.
 # The pooling is done ONLY to prove that the joint results are correct;
 # smpc itself never moves a row or a per-hospital subtotal.
 #
@@ -32,6 +37,7 @@ ROWS=(1200 750 430)			# doctors per hospital
 SEEDS=(0.11 0.22 0.33)		# setseed() per hospital: deterministic data
 PAY=(1.00 1.07 0.94)		# salary level per hospital
 SKIP=("" "" pediatrics)		# a department a hospital does not have
+BIDS=(14 9 11)				# bids for vaccine doses per hospital
 GROUP=hospitals
 
 export LC_ALL=C.UTF-8 LANG=C.UTF-8 LANGUAGE=
@@ -166,6 +172,21 @@ EOS
 	info "${NAMES[$i]}: $(sql "$i" -c "SELECT count(*) || ' doctors, ' || count(*) FILTER (WHERE salary IS NULL) || ' without a salary' FROM doctors")"
 done
 
+step "Loading each hospital's private bids for surplus vaccine doses, bids(side, price, qty)"
+for i in "${!NAMES[@]}"; do
+	# buyers bid between 9 and 15 a dose, sellers ask between 8 and 14
+	sql "$i" <<EOS
+CREATE TABLE bids (side text NOT NULL, price numeric(6,2) NOT NULL, qty numeric(8,0) NOT NULL);
+SELECT setseed(${SEEDS[$i]} + 0.5) \g /dev/null
+INSERT INTO bids (side, price, qty)
+SELECT side, round((CASE side WHEN 'buy' THEN 9 ELSE 8 END + random() * 6)::numeric, 2),
+       10 * (1 + floor(random() * 20))
+FROM (SELECT CASE WHEN random() < 0.5 THEN 'buy' ELSE 'sell' END AS side
+      FROM generate_series(1, ${BIDS[$i]})) s;
+EOS
+	info "${NAMES[$i]}: $(sql "$i" -c "SELECT count(*) FILTER (WHERE side = 'buy') || ' buy bids (' || coalesce(sum(qty) FILTER (WHERE side = 'buy'), 0) || ' doses), ' || count(*) FILTER (WHERE side = 'sell') || ' sell bids (' || coalesce(sum(qty) FILTER (WHERE side = 'sell'), 0) || ' doses)' FROM bids")"
+done
+
 # --- smpc setup ---------------------------------------------------------------
 step "Setting up smpc at every hospital: extension, key pair, peer login role, group '$GROUP' (any one hospital alone learns nothing more than the results: max_colluders 1)"
 declare -a KEYS
@@ -269,15 +290,19 @@ add_rows() {
 # Reference: the plain aggregates over the three tables pooled in one
 # temporary table, in a separate session, thrown away when it ends.  This
 # is what no hospital could compute without the others' rows.
+declare -A POOLED_COLUMNS=(
+	[doctors]="hospital text, dept text, salary numeric(10,2), years int"
+	[bids]="hospital text, side text, price numeric(6,2), qty numeric(8,0)"
+)
 pooled() {
-	local query=$1 i
+	local table=$1 query=$2 i
 	{
 		for i in "${!NAMES[@]}"; do
-			sql "$i" -c "COPY (SELECT '${NAMES[$i]}', * FROM doctors) TO STDOUT"
+			sql "$i" -c "COPY (SELECT '${NAMES[$i]}', * FROM $table) TO STDOUT"
 		done
 	} | sql 0 -F ' ' -P null=NULL \
-		-c "CREATE TEMP TABLE doctors (hospital text, dept text, salary numeric(10,2), years int)" \
-		-c "COPY doctors FROM STDIN" \
+		-c "CREATE TEMP TABLE $table (${POOLED_COLUMNS[$table]})" \
+		-c "COPY $table FROM STDIN" \
 		-c "$query"
 }
 
@@ -296,18 +321,37 @@ QUERIES=(
 	"salary bands@SELECT smpc_histogram(salary, '$GROUP', $BANDS) FROM doctors@SELECT array_agg(coalesce(c, 0) ORDER BY b) FROM generate_series(0, 6) b LEFT JOIN (SELECT width_bucket(salary::float8, $BANDS) AS w, count(*) AS c FROM doctors WHERE salary IS NOT NULL GROUP BY 1) s ON s.w = b"
 	"smpc_max(salary)@SELECT smpc_max(salary, '$GROUP') FROM doctors@SELECT max(salary) FROM doctors"
 	"smpc_min(years)@SELECT smpc_min(years, '$GROUP') FROM doctors@SELECT min(years) FROM doctors"
+	"salary quartiles (disc)@SELECT smpc_percentile_disc(ARRAY[0.25, 0.5, 0.75], '$GROUP') WITHIN GROUP (ORDER BY salary) FROM doctors@SELECT percentile_disc(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY salary) FROM doctors"
+	"salary quartiles (cont)@SELECT smpc_percentile_cont(ARRAY[0.25, 0.75], '$GROUP') WITHIN GROUP (ORDER BY salary::float8) FROM doctors@SELECT percentile_cont(ARRAY[0.25, 0.75]) WITHIN GROUP (ORDER BY salary::float8) FROM doctors"
+	"smpc_median(salary)@SELECT smpc_median(salary, '$GROUP') FROM doctors@SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY salary) FROM doctors"
 )
-for q in "${QUERIES[@]}"; do
-	IFS='@' read -r title joint plain prelude <<<"$q"
-	[ -n "$prelude" ] && info "$prelude"
-	info "$joint"
-	t0=$(date +%s.%N)
-	run_joint "$joint" "$prelude" || die "the joint computation failed; see $DEMO/<hospital>.log"
-	t1=$(date +%s.%N)
-	info "  answered at all three hospitals in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s"
-	pooled "$plain" >"$DEMO/pooled.out" || die "the pooled reference query failed"
-	add_rows "$title" <"$DEMO/pooled.out"
-done
+# the auction's price grid: 8.00 to 15.00 a dose in steps of 0.25
+GRID="'{$(awk 'BEGIN { for (p = 800; p <= 1500; p += 25) printf "%s%.2f", (p > 800 ? "," : ""), p / 100 }')}'::numeric[]"
+# The clearing price by its definition: the smallest grid price p at which
+# supply (sell bids asking p or less) meets demand (buy bids offering p or more).
+AUCTION=(
+	"clearing price@SELECT smpc_clearing_price(side, price, qty, '$GROUP', $GRID) FROM bids@SELECT min(p) FROM unnest($GRID) p WHERE (SELECT coalesce(sum(qty), 0) FROM bids WHERE side = 'sell' AND price <= p) >= (SELECT coalesce(sum(qty), 0) FROM bids WHERE side = 'buy' AND price >= p)"
+)
+# run_queries TABLE QUERY...: each joint query at all three hospitals, then
+# its plain query over the pooled copies of TABLE
+run_queries() {
+	local table=$1 q title joint plain prelude t0 t1
+	shift
+	for q in "$@"; do
+		IFS='@' read -r title joint plain prelude <<<"$q"
+		[ -n "$prelude" ] && info "$prelude"
+		info "$joint"
+		t0=$(date +%s.%N)
+		run_joint "$joint" "$prelude" || die "the joint computation failed; see $DEMO/<hospital>.log"
+		t1=$(date +%s.%N)
+		info "  answered at all three hospitals in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s"
+		pooled "$table" "$plain" >"$DEMO/pooled.out" || die "the pooled reference query failed"
+		add_rows "$title" <"$DEMO/pooled.out"
+	done
+}
+run_queries doctors "${QUERIES[@]}"
+info "The auction: each hospital's bids for vaccine doses, grid of prices 8.00 to 15.00 in steps of 0.25"
+run_queries bids "${AUCTION[@]}"
 
 # --- results ------------------------------------------------------------------
 step "Joint results as each hospital sees them, beside the plain aggregate over all rows pooled"
@@ -343,7 +387,7 @@ info "hospitals having ${SKIP[2]}, min_parties 3 withholds that result (NULL) fr
 step "What each hospital recorded in smpc.history"
 for i in "${!NAMES[@]}"; do
 	for _ in $(seq 1 40); do	# one row per computation, written shortly after it
-		[ "$(sql "$i" -c "SELECT count(*) >= ${#QUERIES[@]} FROM smpc.history")" = t ] && break
+		[ "$(sql "$i" -c "SELECT count(*) >= $((${#QUERIES[@]} + ${#AUCTION[@]})) FROM smpc.history")" = t ] && break
 		sleep 0.25
 	done
 	info "${NAMES[$i]}: $(sql "$i" -c "SELECT count(*) FILTER (WHERE status = 'succeeded') || ' succeeded, ' || count(*) FILTER (WHERE status <> 'succeeded') || ' not; participants ' || coalesce(max(participants::text), '-') FROM smpc.history")"
