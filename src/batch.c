@@ -342,10 +342,13 @@ smpc_batch_get_be(const uint8 *p, int len)
 void
 smpc_batch_put_be(StringInfo s, uint128 v, int len)
 {
+	uint8		b[16];
 	int			i;
 
-	for (i = len - 1; i >= 0; i--)
-		appendStringInfoChar(s, (char) (uint8) (v >> (8 * i)));
+	Assert(len >= 0 && len <= 16);
+	for (i = len - 1; i >= 0; i--, v >>= 8)
+		b[i] = (uint8) v;
+	appendBinaryStringInfo(s, (const char *) b, len);
 }
 
 /* Memcmp-then-length order of byte strings. */

@@ -187,12 +187,17 @@ smpc_ostat_trans(PG_FUNCTION_ARGS)
 /* ---------- sorting keys ---------- */
 
 /*
- * Sort keys in place: a least significant digit first radix sort over the
- * 80 bits of key + 2^79, 16 bits per pass, skipping the passes in which
- * every key has the same digit (most: integers use few bits).
+ * Sort keys in place: a least significant digit first radix sort, skipping
+ * the passes in which every key has the same digit (most: integers use few
+ * bits).  Keys that all fit in 64 bits (every type but numeric, and most
+ * numerics) are sorted as 8-byte values with 11-bit digits, whose 2048
+ * buckets stay in the cache; others as 16-byte keys with 16-bit digits
+ * over the 80 bits of key + 2^79.
  */
 #define RADIX_BITS 16
 #define RADIX_PASSES ((SMPC_ORDER_BITS + RADIX_BITS - 1) / RADIX_BITS)
+#define RADIX64_BITS 11
+#define RADIX64_PASSES ((64 + RADIX64_BITS - 1) / RADIX64_BITS)
 
 static inline uint32
 key_digit(int128 key, int pass)
@@ -200,6 +205,56 @@ key_digit(int128 key, int pass)
 	uint128		u = (uint128) (key + (((int128) 1) << (SMPC_ORDER_BITS - 1)));
 
 	return (uint32) (u >> (pass * RADIX_BITS)) & ((1u << RADIX_BITS) - 1);
+}
+
+/* uint64 values (key + 2^63), in place */
+static void
+sort_u64(uint64 *v, int64 n)
+{
+	const uint64 mask = (1u << RADIX64_BITS) - 1;
+	int64	   *count = palloc0(sizeof(int64) * RADIX64_PASSES * (1 << RADIX64_BITS));
+	uint64	   *tmp = palloc_extended(sizeof(uint64) * n, MCXT_ALLOC_HUGE);
+	uint64	   *src = v,
+			   *dst = tmp;
+	int			pass;
+	int64		i;
+
+	for (i = 0; i < n; i++)
+	{
+		uint64		x = v[i];
+
+		for (pass = 0; pass < RADIX64_PASSES; pass++)
+			count[pass * (1 << RADIX64_BITS) + ((x >> (pass * RADIX64_BITS)) & mask)]++;
+	}
+	for (pass = 0; pass < RADIX64_PASSES; pass++)
+	{
+		int64	   *c = count + pass * (1 << RADIX64_BITS);
+		int64		sum = 0;
+		int			d;
+
+		if (c[(src[0] >> (pass * RADIX64_BITS)) & mask] == n)
+			continue;
+		for (d = 0; d < (1 << RADIX64_BITS); d++)
+		{
+			int64		k = c[d];
+
+			c[d] = sum;
+			sum += k;
+		}
+		for (i = 0; i < n; i++)
+			dst[c[(src[i] >> (pass * RADIX64_BITS)) & mask]++] = src[i];
+		{
+			uint64	   *t = src;
+
+			src = dst;
+			dst = t;
+		}
+	}
+	if (src != v)
+		memcpy(v, src, sizeof(uint64) * n);
+	sodium_memzero(tmp, sizeof(uint64) * n);
+	pfree(tmp);
+	pfree(count);
 }
 
 static void
@@ -211,9 +266,25 @@ sort_keys(int128 *keys, int64 n)
 			   *dst;
 	int			pass;
 	int64		i;
+	bool		fits64 = true;
 
 	if (n < 2)
 		return;
+	for (i = 0; i < n && fits64; i++)
+		fits64 = keys[i] >= PG_INT64_MIN && keys[i] <= PG_INT64_MAX;
+	if (fits64)
+	{
+		uint64	   *v = palloc_extended(sizeof(uint64) * n, MCXT_ALLOC_HUGE);
+
+		for (i = 0; i < n; i++)
+			v[i] = (uint64) (int64) keys[i] ^ (UINT64CONST(1) << 63);
+		sort_u64(v, n);
+		for (i = 0; i < n; i++)
+			keys[i] = (int128) (int64) (v[i] ^ (UINT64CONST(1) << 63));
+		sodium_memzero(v, sizeof(uint64) * n);
+		pfree(v);
+		return;
+	}
 	count = palloc0(sizeof(int64) * RADIX_PASSES * (1 << RADIX_BITS));
 	for (i = 0; i < n; i++)
 		for (pass = 0; pass < RADIX_PASSES; pass++)
@@ -297,17 +368,33 @@ encode_order(StringInfo s, OstatState *st, const PctQuery *q, int nq)
 	put_u(s, (uint64) ndistinct, 4);
 	if (ndistinct == 0)
 		return;
-	enlargeStringInfo(s, (int) Min(ndistinct * 24, (int64) (MaxAllocSize - s->len - 1)));
+	if (ndistinct > (int64) ((MaxAllocSize - s->len - 1) / 24))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many distinct values for an smpc order statistic"),
+				 errdetail("A member may have at most %d distinct values.",
+						   (int) ((MaxAllocSize - s->len - 1) / 24))));
+	enlargeStringInfo(s, (int) (ndistinct * 24));
 	for (i = 0; i < st->agg.count;)
 	{
 		int64		j = i;
+		uint8	   *p = (uint8 *) s->data + s->len;
+		uint128		k = (uint128) st->keys[i];
+		uint64		cnt;
+		int			b;
 
 		while (j < st->agg.count && st->keys[j] == st->keys[i])
 			j++;
-		put_i128(s, st->keys[i]);
-		put_u(s, (uint64) (j - i), 8);
+		cnt = (uint64) (j - i);
+		/* 16 bytes of key and 8 of count, big-endian, as put_i128 and put_u */
+		for (b = 15; b >= 0; b--, k >>= 8)
+			p[b] = (uint8) k;
+		for (b = 23; b >= 16; b--, cnt >>= 8)
+			p[b] = (uint8) cnt;
+		s->len += 24;
 		i = j;
 	}
+	s->data[s->len] = '\0';
 }
 
 /* A reader of the result. */

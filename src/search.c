@@ -49,6 +49,8 @@
 
 #include <math.h>
 
+#include "port/pg_bswap.h"
+
 #include <sodium.h>
 
 #include "engine.h"
@@ -205,7 +207,17 @@ typedef struct Rd
 	bool		ok;
 } Rd;
 
-static uint128
+/* a big-endian 64-bit value at p, which need not be aligned */
+static inline uint64
+be64(const uint8 *p)
+{
+	uint64		v;
+
+	memcpy(&v, p, sizeof(v));
+	return pg_ntoh64(v);
+}
+
+static inline uint128
 rd(Rd *r, int len)
 {
 	uint128		v = 0;
@@ -216,8 +228,14 @@ rd(Rd *r, int len)
 		r->ok = false;
 		return 0;
 	}
-	for (i = 0; i < len; i++)
-		v = (v << 8) | r->p[i];
+	/* the keys and counts: whole words, not a byte at a time */
+	if (len == 16)
+		v = ((uint128) be64(r->p) << 64) | be64(r->p + 8);
+	else if (len == 8)
+		v = be64(r->p);
+	else
+		for (i = 0; i < len; i++)
+			v = (v << 8) | r->p[i];
 	r->p += len;
 	r->left -= len;
 	return v;
@@ -341,8 +359,9 @@ parse(const uint8 *input, size_t len, SmpcSearch *s, uint8 *digest, const char *
 			if (in)
 			{
 				in->nkeys = nd;
-				in->keys = alloc0(nd, sizeof(int128));
-				in->cum = alloc0(nd, sizeof(uint64));
+				/* every element is written below: no need to zero them */
+				in->keys = palloc_extended(Max(nd, 1) * sizeof(int128), MCXT_ALLOC_HUGE);
+				in->cum = palloc_extended(Max(nd, 1) * sizeof(uint64), MCXT_ALLOC_HUGE);
 			}
 			for (k = 0; k < nd; k++)
 			{
@@ -1055,8 +1074,7 @@ smpc_search_start(const SmpcBatchSettings *set, const uint8 *input, size_t len,
 		*why = "comparisons need an honest majority: 2 * degree must be less than the number of members";
 		return NULL;
 	}
-	if (!smpc_search_check_input(input, len, why))
-		return NULL;
+	/* parse() checks the input as it keeps it: no separate pass */
 	s = palloc0(sizeof(SmpcSearch));
 	s->n = set->n;
 	s->self = set->self;

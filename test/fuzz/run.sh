@@ -39,7 +39,7 @@ mkdir -p "$WORK/corpus" "$WORK/crashes" "$WORK/protocol-corpus" "$WORK/protocol-
 "$CC" "${CFLAGS[@]}" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-o "$WORK/fuzz_codec" "$HERE/fuzz_codec.c" "${SRCS[@]}" "${LIBS[@]}"
 "$CC" "${CFLAGS[@]}" -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-o "$WORK/fuzz_protocol" "$HERE/fuzz_protocol.c" "$REPO/src/protocol.c" "$REPO/src/batch.c" "$REPO/src/engine.c" "${SRCS[@]}" "${LIBS[@]}"
+	-o "$WORK/fuzz_protocol" "$HERE/fuzz_protocol.c" "$REPO/src/protocol.c" "$REPO/src/search.c" "$REPO/src/batch.c" "$REPO/src/engine.c" "${SRCS[@]}" "${LIBS[@]}"
 "$WORK/seeds" "$WORK/corpus" >/dev/null
 # protocol scripts: pairs of (action, argument); 0 delivers, 4 lets time pass
 # (the first byte modulo 4: a sum, a maximum, a GROUP BY with the union of
