@@ -1435,15 +1435,17 @@ open_tests(SmpcProtocol *P, Comp *c)
 }
 
 /*
- * A GROUP BY: agreement reached, so the batch program starts with our
- * local input and sends its first round.  Everything from here on is its
- * rounds (PHASE_ENGINE).
+ * A GROUP BY, order statistics, the clearing price: agreement reached, so
+ * the program (batch.h's, search.h's) starts with our local input and
+ * sends its first round.  Everything from here on is its rounds
+ * (PHASE_ENGINE).
  */
 static void
-start_batch(SmpcProtocol *P, Comp *c)
+start_program(SmpcProtocol *P, Comp *c)
 {
 	SmpcBatchSettings set;
 	const char *why = NULL;
+	bool		started;
 
 	memset(&set, 0, sizeof(set));
 	set.n = c->n;
@@ -1452,57 +1454,21 @@ start_batch(SmpcProtocol *P, Comp *c)
 	set.min_parties = c->min_parties;
 	set.min_cell_count = Max(c->suppress_k, 1);
 	memcpy(set.seed, c->comp_id, Min(sizeof(set.seed), SMPC_HASH_BYTES));
-	c->batch = smpc_batch_start(&set, c->batch_in, c->batch_in_len, &why);
-	sodium_memzero(c->batch_in, c->batch_in_len);
-	pfree(c->batch_in);
-	c->batch_in = NULL;
-	if (c->batch == NULL)
-	{
-		fail_comp_owned(P, c, "failed", ERRCODE_INTERNAL_ERROR,
-						format("could not start the GROUP BY computation over peer group \"%s\"",
-							   c->group),
-						format("%s.", why ? why : "The input was refused"));
-		return;
-	}
-	c->phase = PHASE_ENGINE;
-	if (FAULT(P, SMPC_FAULT_HOLD_ROUNDS))
-	{
-		emit_log(P, SMPC_LOG_INFO, NULL,
-				 "smpc: fault injection: holding the rounds of computation %s",
-				 hex_id(c->comp_id).s);
-		c->stalled = true;
-	}
+	if (c->kind == SMPC_KIND_GROUPED)
+		started = (c->batch = smpc_batch_start(&set, c->batch_in, c->batch_in_len, &why)) != NULL;
 	else
-		send_engine_round(P, c);
-	process_early(P, c);
-}
-
-/*
- * Order statistics and the clearing price: agreement reached, so the
- * search program starts with our local input, like a GROUP BY's batch.
- */
-static void
-start_search(SmpcProtocol *P, Comp *c)
-{
-	SmpcBatchSettings set;
-	const char *why = NULL;
-
-	memset(&set, 0, sizeof(set));
-	set.n = c->n;
-	set.self = c->self;
-	set.degree = c->degree;
-	set.min_parties = c->min_parties;
-	set.min_cell_count = Max(c->suppress_k, 1);
-	memcpy(set.seed, c->comp_id, Min(sizeof(set.seed), SMPC_HASH_BYTES));
-	c->search = smpc_search_start(&set, c->batch_in, c->batch_in_len, &why);
+		started = (c->search = smpc_search_start(&set, c->batch_in, c->batch_in_len, &why)) != NULL;
 	sodium_memzero(c->batch_in, c->batch_in_len);
 	pfree(c->batch_in);
 	c->batch_in = NULL;
-	if (c->search == NULL)
+	if (!started)
 	{
 		fail_comp_owned(P, c, "failed", ERRCODE_INTERNAL_ERROR,
-						format("could not start the %s computation over peer group \"%s\"",
-							   smpc_kind_name(c->kind), c->group),
+						c->kind == SMPC_KIND_GROUPED
+						? format("could not start the GROUP BY computation over peer group \"%s\"",
+								 c->group)
+						: format("could not start the %s computation over peer group \"%s\"",
+								 smpc_kind_name(c->kind), c->group),
 						format("%s.", why ? why : "The input was refused"));
 		return;
 	}
@@ -1614,14 +1580,10 @@ start_input(SmpcProtocol *P, Comp *c)
 	}
 	crypto_generichash_final(&st, c->comp_id, SMPC_HASH_BYTES);
 
-	if (c->kind == SMPC_KIND_GROUPED)
+	if (c->kind == SMPC_KIND_GROUPED || c->kind == SMPC_KIND_PERCENTILE ||
+		c->kind == SMPC_KIND_CLEARING)
 	{
-		start_batch(P, c);
-		return;
-	}
-	if (c->kind == SMPC_KIND_PERCENTILE || c->kind == SMPC_KIND_CLEARING)
-	{
-		start_search(P, c);
+		start_program(P, c);
 		return;
 	}
 
