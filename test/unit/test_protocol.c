@@ -17,6 +17,11 @@
  *	   senders (each sender's messages to one recipient stay in order, as
  *	   transport.c and session.c guarantee), every computation succeeds.
  *
+ * Order statistics (SMPC_KIND_PERCENTILE, search.h) too: each node holds
+ * rows of a small range, and every node's result must be PostgreSQL's
+ * percentile_disc(0.5) and the ranks of percentile_cont(0.25) over the
+ * pooled rows, the same bytes at every node.
+ *
  * GROUP BY computations (SMPC_KIND_GROUPED, batch.h) run through the same
  * router: each node holds some keys of a small universe (some keys at one
  * node only, some at none), with cells of several kinds, rows or none.
@@ -37,6 +42,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include <sodium.h>
 
 #include "mb/pg_wchar.h"
@@ -44,6 +51,7 @@
 #include "batch.h"
 #include "codec.h"
 #include "protocol.h"
+#include "search.h"
 #include "wide.h"
 
 #define MAX_NODES	8
@@ -866,6 +874,105 @@ check_grouped_error(const Scenario *s, const GroupedSpec *gs, int round, int i)
 	}
 }
 
+/* ---------- order statistics (search.h) ---------- */
+
+#define SMAXROWS	40
+static int128 search_rows[MAX_NODES][SMAXROWS];
+static int	search_nrows[MAX_NODES];
+
+static int
+int128_cmp(const void *a, const void *b)
+{
+	int128		x = *(const int128 *) a,
+				y = *(const int128 *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Node i's search input: its rows (some equal across nodes), sorted and
+ * counted, and two queries: percentile_disc(0.5), percentile_cont(0.25).
+ */
+static void
+search_input(int i, StringInfo out)
+{
+	static const double fr[2] = {0.5, 0.25};
+	int128		v[SMAXROWS];
+	int			n = search_nrows[i],
+				k,
+				nd = 0;
+	StringInfoData keys;
+
+	memcpy(v, search_rows[i], sizeof(int128) * n);
+	qsort(v, n, sizeof(int128), int128_cmp);
+	initStringInfo(&keys);
+	for (k = 0; k < n;)
+	{
+		int			e = k;
+
+		while (e < n && v[e] == v[k])
+			e++;
+		smpc_batch_put_be(&keys, (uint128) v[k], 16);
+		smpc_batch_put_be(&keys, e - k, 8);
+		nd++;
+		k = e;
+	}
+	initStringInfo(out);
+	smpc_batch_put_be(out, 1, 1);
+	smpc_batch_put_be(out, SMPC_SEARCH_ORDER, 1);
+	smpc_batch_put_be(out, 0, 1);
+	smpc_batch_put_be(out, 1, 2);
+	smpc_batch_put_be(out, 2, 2);
+	for (k = 0; k < 2; k++)
+	{
+		uint64		bits;
+
+		memcpy(&bits, &fr[k], 8);
+		smpc_batch_put_be(out, k == 0 ? SMPC_SEARCH_DISC : SMPC_SEARCH_CONT, 1);
+		smpc_batch_put_be(out, bits, 8);
+	}
+	smpc_batch_put_be(out, nd, 4);
+	appendBinaryStringInfo(out, keys.data, keys.len);
+	pfree(keys.data);
+}
+
+/* A node's search result against PostgreSQL's rule over the pooled rows. */
+static void
+check_search_result(int round, const Node *nd)
+{
+	int128		all[MAX_NODES * SMAXROWS];
+	int			N = 0,
+				i;
+	const uint8 *p = nd->blob;
+	int64		disc,
+				first,
+				second;
+
+	for (i = 0; i < nnodes; i++)
+	{
+		memcpy(all + N, search_rows[i], sizeof(int128) * search_nrows[i]);
+		N += search_nrows[i];
+	}
+	qsort(all, N, sizeof(int128), int128_cmp);
+	disc = Max((int64) ceil(0.5 * N), 1);
+	first = (int64) floor(0.25 * (N - 1));
+	second = (int64) ceil(0.25 * (N - 1));
+	CHECK(nd->bloblen == 4 + 8 + 2 + 2 * 33 && p[0] == SMPC_SEARCH_ORDER && p[1] == 0 &&
+		  p[2] == 1 && p[3] == SMPC_BATCH_RELEASED,
+		  "round %d %s: a search result of %zu bytes, status %d", round, nd->name,
+		  nd->bloblen, nd->bloblen >= 4 ? p[3] : -1);
+	if (nd->bloblen != 4 + 8 + 2 + 2 * 33)
+		return;
+	CHECK((int64) smpc_batch_get_be(p + 4, 8) == N, "round %d %s: N", round, nd->name);
+	CHECK(p[14] == 1 && (int128) smpc_batch_get_be(p + 15, 16) == all[disc - 1] &&
+		  (int128) smpc_batch_get_be(p + 31, 16) == all[disc - 1],
+		  "round %d %s: percentile_disc(0.5) is %lld, want %lld", round, nd->name,
+		  (long long) (int128) smpc_batch_get_be(p + 15, 16), (long long) all[disc - 1]);
+	CHECK(p[47] == 1 && (int128) smpc_batch_get_be(p + 48, 16) == all[first] &&
+		  (int128) smpc_batch_get_be(p + 64, 16) == all[second],
+		  "round %d %s: the ranks of percentile_cont(0.25)", round, nd->name);
+}
+
 /*
  * One computation at every node: a single aggregate, or with gs a GROUP BY
  * query.
@@ -877,6 +984,7 @@ run_once(const Scenario *s, const GroupedSpec *gs, int round, bool verbose)
 	TimestampTz start = now;
 	SmpcKind	kind = gs ? SMPC_KIND_GROUPED : s->kind;
 	bool		extreme = kind == SMPC_KIND_MINIMUM || kind == SMPC_KIND_MAXIMUM;
+	bool		search = kind == SMPC_KIND_PERCENTILE;
 	int			nvalues = extreme || gs ? 1 : 2;
 	int128		expect[2] = {0, 0};
 	Net			net = s->net;
@@ -906,6 +1014,18 @@ run_once(const Scenario *s, const GroupedSpec *gs, int round, bool verbose)
 			/* the inputs come below; one dummy value (protocol.h) */
 			nd->values[0] = nd->values[1] = 0;
 			nd->rows = 0;
+			nd->submit_at = now + (TimestampTz) draw(300) * 1000;
+			continue;
+		}
+		if (search)
+		{
+			/* rows from a small range (ties across nodes); one dummy value */
+			search_nrows[i] = i == s->zero_rows_node ? 0 : 1 + (int) draw(SMAXROWS - 1);
+			for (k = 0; k < search_nrows[i]; k++)
+				search_rows[i][k] = (int128) draw(200) - 100;
+			search_input(i, &nd->input);
+			nd->values[0] = nd->values[1] = 0;
+			nd->rows = search_nrows[i];
 			nd->submit_at = now + (TimestampTz) draw(300) * 1000;
 			continue;
 		}
@@ -964,6 +1084,13 @@ run_once(const Scenario *s, const GroupedSpec *gs, int round, bool verbose)
 				{
 					/* equal at every member that runs the same query */
 					memset(req.desc, i == gs->odd_desc_node ? 0x44 : 0x33, SMPC_HASH_BYTES);
+					req.batch = (const uint8 *) nd->input.data;
+					req.batch_len = nd->input.len;
+				}
+				if (search)
+				{
+					memset(req.desc, 0x55, SMPC_HASH_BYTES);
+					req.nvalues = 1;
 					req.batch = (const uint8 *) nd->input.data;
 					req.batch_len = nd->input.len;
 				}
@@ -1070,6 +1197,20 @@ run_once(const Scenario *s, const GroupedSpec *gs, int round, bool verbose)
 					  memcmp(nd->blob, first_ok->blob, nd->bloblen) == 0,
 					  "round %d %s: another result than %s", round, nd->name, first_ok->name);
 		}
+		else if (nd->sqlerrcode == 0 && search)
+		{
+			CHECK(nd->blob != NULL, "round %d %s: a search result without its blob", round,
+				  nd->name);
+			if (nd->blob == NULL)
+				continue;
+			check_search_result(round, nd);
+			if (first_ok == NULL)
+				first_ok = nd;
+			else
+				CHECK(nd->bloblen == first_ok->bloblen &&
+					  memcmp(nd->blob, first_ok->blob, nd->bloblen) == 0,
+					  "round %d %s: another result than %s", round, nd->name, first_ok->name);
+		}
 		else if (nd->sqlerrcode == 0 && s->expect_withheld)
 			CHECK(nd->withheld, "round %d %s: not withheld", round, nd->name);
 		else if (nd->sqlerrcode == 0 && extreme)
@@ -1152,6 +1293,12 @@ main(int argc, char **argv)
 		{"3 nodes, min, duplicates", 3, 1, 1, 1, {0, 20, 100, true, -1}, true, -1, false, 10, -1, 0, -1, SMPC_KIND_MINIMUM},
 		{"5 nodes, max, drops", 5, 1, 2, 1, {3, 0, 100, true, -1}, false, -1, false, 10, -1, 0, -1, SMPC_KIND_MAXIMUM},
 		{"3 nodes, min, a node dies", 3, 1, 1, 1, {0, 0, 50, true, 2}, false, -1, false, 5, -1, 0, -1, SMPC_KIND_MINIMUM},
+		{"3 nodes, percentiles", 3, 2, 1, 1, {0, 0, 100, true, -1}, true, -1, false, 8, -1, 0, -1, SMPC_KIND_PERCENTILE},
+		{"5 nodes, percentiles, a member without rows, duplicates", 5, 2, 2, 1, {0, 20, 100, true, -1}, true, 2, false, 6, -1, 0, -1, SMPC_KIND_PERCENTILE},
+		{"3 nodes, percentiles, reordered", 3, 2, 1, 1, {0, 0, 200, false, -1}, false, -1, false, 6, -1, 0, -1, SMPC_KIND_PERCENTILE},
+		{"5 nodes, percentiles, drops", 5, 2, 2, 1, {3, 0, 100, true, -1}, false, -1, false, 6, -1, 0, -1, SMPC_KIND_PERCENTILE},
+		{"3 nodes, percentiles, a node dies", 3, 2, 1, 1, {0, 0, 50, true, 1}, false, -1, false, 4, -1, 0, -1, SMPC_KIND_PERCENTILE},
+		{"3 nodes, percentiles, a backend gives up", 3, 2, 1, 1, {0, 0, 100, true, -1}, false, -1, false, 6, 0, 300, -1, SMPC_KIND_PERCENTILE},
 	};
 
 	/*
