@@ -368,33 +368,23 @@ encode_order(StringInfo s, OstatState *st, const PctQuery *q, int nq)
 	put_u(s, (uint64) ndistinct, 4);
 	if (ndistinct == 0)
 		return;
-	if (ndistinct > (int64) ((MaxAllocSize - s->len - 1) / 24))
+	/* a key and its count take at most 12 + 6 bytes (search.h) */
+	if (ndistinct > (int64) ((MaxAllocSize - s->len - 1) / 18))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many distinct values for an smpc order statistic"),
 				 errdetail("A member may have at most %d distinct values.",
-						   (int) ((MaxAllocSize - s->len - 1) / 24))));
-	enlargeStringInfo(s, (int) (ndistinct * 24));
+						   (int) ((MaxAllocSize - s->len - 1) / 18))));
 	for (i = 0; i < st->agg.count;)
 	{
 		int64		j = i;
-		uint8	   *p = (uint8 *) s->data + s->len;
-		uint128		k = (uint128) st->keys[i];
-		uint64		cnt;
-		int			b;
 
 		while (j < st->agg.count && st->keys[j] == st->keys[i])
 			j++;
-		cnt = (uint64) (j - i);
-		/* 16 bytes of key and 8 of count, big-endian, as put_i128 and put_u */
-		for (b = 15; b >= 0; b--, k >>= 8)
-			p[b] = (uint8) k;
-		for (b = 23; b >= 16; b--, cnt >>= 8)
-			p[b] = (uint8) cnt;
-		s->len += 24;
+		smpc_search_put_key(s, i == 0, i == 0 ? 0 : st->keys[i - 1], st->keys[i],
+							(uint64) (j - i));
 		i = j;
 	}
-	s->data[s->len] = '\0';
 }
 
 /* A reader of the result. */

@@ -25,14 +25,15 @@
  *	  its supply at grid index t); the summed shares become the program's
  *	  inputs before its third round.  ORDER compares C(t) < K (then t <
  *	  result), CLEARING 0 < D(t) - S(t) (then t < result, the price does not
- *	  clear).  Both counts are
- *	  monotone in t, so the opened bits are a function of the result alone,
- *	  and the next thresholds of the bits.  An ORDER search starts with one
- *	  step over the powers of two (-2^k and 2^k - 1), which finds the
- *	  result's sign and magnitude, then goes on with evenly spaced
- *	  thresholds, SEARCH_STEP_BUDGET a step shared by the active searches:
- *	  one search of a value of b bits takes 1 + ceil(b / 8) steps, two
- *	  (a median between two rows) 1 + ceil(b / 7), four 1 + ceil(b / 6).  CLEARING goes evenly over the grid from the start.
+ *	  clear).  Both are monotone in t, so the opened bits are a function of
+ *	  the result alone, and the next thresholds of the bits.  An ORDER
+ *	  search starts with one step over the powers of two (-2^k and 2^k - 1),
+ *	  which finds the result's sign and magnitude, then goes on with evenly
+ *	  spaced thresholds, SEARCH_STEP_BUDGET a step shared by the active
+ *	  searches and cut to the fewest that need no more steps: one search of
+ *	  a value of b bits takes 1 + ceil(b / 8) steps, two (a median between
+ *	  two rows) 1 + ceil(b / 7), four 1 + ceil(b / 6).  CLEARING goes evenly
+ *	  over the grid from the start.
  *
  * 3. CLEARING with SMPC_SEARCH_VOLUME: at the clearing index demand is at
  *	  most supply, so the volume traded, min(D, S), is the joint demand
@@ -247,6 +248,70 @@ rd_int128(Rd *r)
 	return (int128) rd(r, 16);
 }
 
+/* An unsigned varint of at most 128 bits: 7 bits a byte, low first. */
+static uint128
+rd_varint(Rd *r)
+{
+	uint128		v = 0;
+	int			shift = 0;
+
+	while (r->ok)
+	{
+		uint8		b;
+
+		if (r->left < 1 || shift > 126)
+		{
+			r->ok = false;
+			break;
+		}
+		b = *r->p++;
+		r->left--;
+		/* the last byte may carry only the bits that are left */
+		if (shift == 126 && (b & 0xfc) != 0)
+		{
+			r->ok = false;
+			break;
+		}
+		v |= (uint128) (b & 0x7f) << shift;
+		if ((b & 0x80) == 0)
+		{
+			/* the shortest form only: no trailing zero byte */
+			if (b == 0 && shift > 0)
+				r->ok = false;
+			return v;
+		}
+		shift += 7;
+	}
+	return 0;
+}
+
+static void
+put_varint(StringInfo s, uint128 v)
+{
+	uint8		b[19];
+	int			n = 0;
+
+	do
+	{
+		b[n] = (uint8) (v & 0x7f);
+		v >>= 7;
+		if (v != 0)
+			b[n] |= 0x80;
+		n++;
+	} while (v != 0);
+	appendBinaryStringInfo(s, (const char *) b, n);
+}
+
+void
+smpc_search_put_key(StringInfo s, bool first, int128 prev, int128 key, uint64 count)
+{
+	if (first)
+		put_varint(s, key < 0 ? (((uint128) (-(key + 1))) << 1) | 1 : ((uint128) key) << 1);
+	else
+		put_varint(s, (uint128) (key - prev));
+	put_varint(s, count);
+}
+
 /*
  * Parse (and with s, keep) an input.  The public part is hashed into
  * digest when it is not NULL.
@@ -351,7 +416,7 @@ parse(const uint8 *input, size_t len, SmpcSearch *s, uint8 *digest, const char *
 				}
 			}
 			nd = (int64) rd(&r, 4);
-			if (!r.ok || (uint64) nd > r.left / 24)
+			if (!r.ok || (uint64) nd > r.left / 2)
 			{
 				*why = "the search input has a bad number of keys";
 				return false;
@@ -365,9 +430,19 @@ parse(const uint8 *input, size_t len, SmpcSearch *s, uint8 *digest, const char *
 			}
 			for (k = 0; k < nd; k++)
 			{
-				int128		key = rd_int128(&r);
-				uint64		cnt = (uint64) rd(&r, 8);
+				uint128		z = rd_varint(&r);
+				uint128		c = rd_varint(&r);
+				int128		key = 0;
+				uint64		cnt;
 
+				/* the first key zigzag-encoded; then differences of at least 1 */
+				if (k == 0)
+					key = (z & 1) ? -(int128) (z >> 1) - 1 : (int128) (z >> 1);
+				else if (z < 1 || z > (uint128) (KEY_HIGH - KEY_LOW))
+					r.ok = false;
+				else
+					key = prev + (int128) z;
+				cnt = c > (uint128) SMPC_SEARCH_MAX_ROWS ? 0 : (uint64) c;
 				if (!r.ok || key < KEY_LOW || key > KEY_HIGH || (k > 0 && key <= prev) ||
 					cnt < 1 || cnt > (uint64) SMPC_SEARCH_MAX_ROWS ||
 					total + cnt > (uint64) SMPC_SEARCH_MAX_ROWS)

@@ -49,9 +49,11 @@
  *		 u16 nq (1..SMPC_SEARCH_MAX_QUERIES), per query u8 mode
  *		 (SMPC_SEARCH_DISC or SMPC_SEARCH_CONT) + 8 bytes of the float8
  *		 fraction's IEEE bits (0 <= fraction <= 1, not NaN)
- *		 u32 ndistinct, per distinct key, strictly increasing: int128 key
- *		 (16 bytes, two's complement) + u64 count (>= 1); the counts sum
- *		 to at most SMPC_SEARCH_MAX_ROWS
+ *		 u32 ndistinct, per distinct key, strictly increasing: the key and
+ *		 its count (>= 1) as smpc_search_put_key() writes them (varints:
+ *		 the first key zigzag-encoded, each next one as its difference
+ *		 from the one before, which is at least 1; a few bytes a key
+ *		 instead of 24); the counts sum to at most SMPC_SEARCH_MAX_ROWS
  *	 CLEARING, per instance:
  *		 u64 bids (this member's bid rows; 0: it contributes nothing)
  *		 u32 ngrid (1..SMPC_SEARCH_MAX_GRID), per grid price in ascending
@@ -97,6 +99,13 @@
 #define SMPC_SEARCH_QTY_BITS	62
 
 typedef struct SmpcSearch SmpcSearch;
+
+/*
+ * Append one distinct key of an ORDER instance and its count to the input
+ * (prev: the instance's key before it; ignored for its first).
+ */
+extern void smpc_search_put_key(StringInfo s, bool first, int128 prev, int128 key,
+								uint64 count);
 
 /*
  * Validate a local input without starting anything.  False and *why when

@@ -61,8 +61,7 @@ order_input(StringInfo s, int rows, int128 span, int nq, const double *f, uint8 
 
 		while (e < rows && v[e] == v[i])
 			e++;
-		put_be(&keys, (uint128) v[i], 16);
-		put_be(&keys, e - i, 8);
+		smpc_search_put_key(&keys, i == 0, i == 0 ? 0 : v[i - 1], v[i], e - i);
 		nd++;
 		i = e;
 	}

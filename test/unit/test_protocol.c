@@ -912,8 +912,7 @@ search_input(int i, StringInfo out)
 
 		while (e < n && v[e] == v[k])
 			e++;
-		smpc_batch_put_be(&keys, (uint128) v[k], 16);
-		smpc_batch_put_be(&keys, e - k, 8);
+		smpc_search_put_key(&keys, k == 0, k == 0 ? 0 : v[k - 1], v[k], e - k);
 		nd++;
 		k = e;
 	}

@@ -149,8 +149,7 @@ case_input(const Case *cs, int i, StringInfo s)
 
 				while (e < nv && sorted[e] == sorted[v])
 					e++;
-				put_be(&keys, (uint128) sorted[v], 16);
-				put_be(&keys, e - v, 8);
+				smpc_search_put_key(&keys, v == 0, v == 0 ? 0 : sorted[v - 1], sorted[v], e - v);
 				nd++;
 				v = e;
 			}
@@ -958,8 +957,10 @@ test_bad_inputs(void)
 		StringInfoData b;
 		int			kind;
 
-		for (kind = 0; kind < 3; kind++)
+		for (kind = 0; kind < 6; kind++)
 		{
+			bool		ok;
+
 			initStringInfo(&b);
 			put_be(&b, 1, 1);
 			put_be(&b, SMPC_SEARCH_ORDER, 1);
@@ -969,12 +970,22 @@ test_bad_inputs(void)
 			put_be(&b, SMPC_SEARCH_DISC, 1);
 			put_be(&b, 0, 8);
 			put_be(&b, 2, 4);
-			put_be(&b, kind == 2 ? (uint128) SMPC_ORDER_NONE_MAX : 5, 16);
-			put_be(&b, kind == 1 ? 0 : 1, 8);
-			put_be(&b, kind == 0 ? 5 : 6, 16);
-			put_be(&b, 1, 8);
-			check(!smpc_search_check_input((const uint8 *) b.data, b.len, &why),
-				  "bad keys (%d) are refused: %s", kind, why ? why : "");
+			/* the first key: -3, a sentinel, or with no rows */
+			smpc_search_put_key(&b, true, 0, kind == 2 ? SMPC_ORDER_NONE_MAX : -3,
+								kind == 1 ? 0 : 1);
+			if (kind == 0)
+				appendBinaryStringInfo(&b, "\x00\x01", 2);	/* a difference of 0 */
+			else if (kind == 3)
+				appendBinaryStringInfo(&b, "\x8a\x00\x01", 3);	/* 10, not shortest */
+			else if (kind == 4)
+				appendBinaryStringInfo(&b, "\x8a\x80", 2);	/* cut short */
+			else
+				smpc_search_put_key(&b, false, -3, 7, 2);
+			ok = smpc_search_check_input((const uint8 *) b.data, b.len, &why);
+			if (kind == 5)
+				check(ok, "keys -3 and 7 are accepted");
+			else
+				check(!ok, "bad keys (%d) are refused: %s", kind, why ? why : "");
 			pfree(b.data);
 		}
 		/* a grid whose demand rises */
