@@ -187,24 +187,22 @@ smpc_ostat_trans(PG_FUNCTION_ARGS)
 /* ---------- sorting keys ---------- */
 
 /*
- * Sort keys in place: a least significant digit first radix sort, skipping
- * the passes in which every key has the same digit (most: integers use few
- * bits).  Keys that all fit in 64 bits (every type but numeric, and most
- * numerics) are sorted as 8-byte values with 11-bit digits, whose 2048
- * buckets stay in the cache; others as 16-byte keys with 16-bit digits
- * over the 80 bits of key + 2^79.
+ * Sort keys in place.  Keys that all fit in 64 bits (every type but
+ * numeric, and numerics below about 9.2e10) go through a least significant
+ * digit first radix sort as 8-byte values with 11-bit digits, whose 2048
+ * buckets stay in the cache, skipping the passes in which every key has
+ * the same digit (integers use few bits); larger numerics through qsort.
  */
-#define RADIX_BITS 16
-#define RADIX_PASSES ((SMPC_ORDER_BITS + RADIX_BITS - 1) / RADIX_BITS)
 #define RADIX64_BITS 11
 #define RADIX64_PASSES ((64 + RADIX64_BITS - 1) / RADIX64_BITS)
 
-static inline uint32
-key_digit(int128 key, int pass)
+static int
+key_cmp(const void *a, const void *b)
 {
-	uint128		u = (uint128) (key + (((int128) 1) << (SMPC_ORDER_BITS - 1)));
+	int128		x = *(const int128 *) a;
+	int128		y = *(const int128 *) b;
 
-	return (uint32) (u >> (pass * RADIX_BITS)) & ((1u << RADIX_BITS) - 1);
+	return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /* uint64 values (key + 2^63), in place */
@@ -260,67 +258,25 @@ sort_u64(uint64 *v, int64 n)
 static void
 sort_keys(int128 *keys, int64 n)
 {
-	int64	   *count;
-	int128	   *tmp;
-	int128	   *src = keys,
-			   *dst;
-	int			pass;
+	uint64	   *v;
 	int64		i;
-	bool		fits64 = true;
 
 	if (n < 2)
 		return;
-	for (i = 0; i < n && fits64; i++)
-		fits64 = keys[i] >= PG_INT64_MIN && keys[i] <= PG_INT64_MAX;
-	if (fits64)
-	{
-		uint64	   *v = palloc_extended(sizeof(uint64) * n, MCXT_ALLOC_HUGE);
-
-		for (i = 0; i < n; i++)
-			v[i] = (uint64) (int64) keys[i] ^ (UINT64CONST(1) << 63);
-		sort_u64(v, n);
-		for (i = 0; i < n; i++)
-			keys[i] = (int128) (int64) (v[i] ^ (UINT64CONST(1) << 63));
-		sodium_memzero(v, sizeof(uint64) * n);
-		pfree(v);
-		return;
-	}
-	count = palloc0(sizeof(int64) * RADIX_PASSES * (1 << RADIX_BITS));
 	for (i = 0; i < n; i++)
-		for (pass = 0; pass < RADIX_PASSES; pass++)
-			count[pass * (1 << RADIX_BITS) + key_digit(keys[i], pass)]++;
-	tmp = palloc_extended(sizeof(int128) * n, MCXT_ALLOC_HUGE);
-	dst = tmp;
-	for (pass = 0; pass < RADIX_PASSES; pass++)
-	{
-		int64	   *c = count + pass * (1 << RADIX_BITS);
-		int64		sum = 0;
-		int			d;
-
-		/* every key has this digit: nothing moves */
-		if (c[key_digit(src[0], pass)] == n)
-			continue;
-		for (d = 0; d < (1 << RADIX_BITS); d++)
+		if (keys[i] < PG_INT64_MIN || keys[i] > PG_INT64_MAX)
 		{
-			int64		k = c[d];
-
-			c[d] = sum;
-			sum += k;
+			qsort(keys, n, sizeof(int128), key_cmp);
+			return;
 		}
-		for (i = 0; i < n; i++)
-			dst[c[key_digit(src[i], pass)]++] = src[i];
-		{
-			int128	   *t = src;
-
-			src = dst;
-			dst = t;
-		}
-	}
-	if (src != keys)
-		memcpy(keys, src, sizeof(int128) * n);
-	sodium_memzero(tmp, sizeof(int128) * n);
-	pfree(tmp);
-	pfree(count);
+	v = palloc_extended(sizeof(uint64) * n, MCXT_ALLOC_HUGE);
+	for (i = 0; i < n; i++)
+		v[i] = (uint64) (int64) keys[i] ^ (UINT64CONST(1) << 63);
+	sort_u64(v, n);
+	for (i = 0; i < n; i++)
+		keys[i] = (int128) (int64) (v[i] ^ (UINT64CONST(1) << 63));
+	sodium_memzero(v, sizeof(uint64) * n);
+	pfree(v);
 }
 
 /* ---------- the search input and result ---------- */

@@ -1792,14 +1792,12 @@ run_engine(SmpcProtocol *P, Comp *c)
 			if (smpc_search_done(c->search))
 			{
 				StringInfoData out;
-				int			status = SMPC_BATCH_RELEASED;
+				int			status = smpc_search_status(c->search);
 
 				initStringInfo(&out);
 				smpc_search_result(c->search, &out);
-				/* one instance (search.h's result): withheld as any aggregate */
-				if (out.len >= 4 && (uint8) out.data[1] == 0 && (uint8) out.data[2] == 1)
-					status = (uint8) out.data[3];
 				post_batch_result(P, c, &out);
+				/* withheld as any aggregate */
 				if (status == SMPC_BATCH_FEW_PARTIES || status == SMPC_BATCH_SMALL_CELL)
 				{
 					c->withheld = true;

@@ -1464,6 +1464,12 @@ smpc_search_result(const SmpcSearch *s, StringInfo o)
 	}
 }
 
+int
+smpc_search_status(const SmpcSearch *s)
+{
+	return (s->ninst == 1 && s->inst != NULL) ? s->inst[0].status : SMPC_BATCH_RELEASED;
+}
+
 void
 smpc_search_free(SmpcSearch *s)
 {

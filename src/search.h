@@ -135,6 +135,12 @@ extern bool smpc_search_failed(const SmpcSearch *s, const char **why);
 /* Once done: the result, serialised, appended to out. */
 extern void smpc_search_result(const SmpcSearch *s, StringInfo out);
 
+/*
+ * Once done, with one instance: its verdict (SMPC_BATCH_RELEASED,
+ * SMPC_BATCH_FEW_PARTIES or SMPC_BATCH_SMALL_CELL); RELEASED with several.
+ */
+extern int	smpc_search_status(const SmpcSearch *s);
+
 /* Wipe every share and free. */
 extern void smpc_search_free(SmpcSearch *s);
 

@@ -193,6 +193,24 @@ typedef struct Trace
 
 static Trace traces[TMAXN];
 
+/* What the release tests' batch opens as sums, at every member. */
+static int	batch_sums_nonzero = 0;
+static int	batch_sums = 0;
+
+static void
+batch_hook(int self, const char *what, const smpc_fe *opened, int nopened)
+{
+	int			i;
+
+	if (strcmp(what, "sums") != 0)
+		return;
+	for (i = 0; i < nopened; i++)
+	{
+		batch_sums++;
+		batch_sums_nonzero += opened[i] != 0;
+	}
+}
+
 static void
 trace_hook(int self, const char *what, const smpc_fe *opened, int nopened)
 {
@@ -846,7 +864,15 @@ test_clearing(void)
 						  c % 5 == 4 ? (((int64) 1) << 58) : 1000);
 		}
 		snprintf(name, sizeof(name), "clearing case %d (n = %d, %d prices)", c, cs.n, cs.ngrid);
-		run_and_check(&cs, name, &st);
+		batch_sums = batch_sums_nonzero = 0;
+		if (run_and_check(&cs, name, &st))
+		{
+			/* nothing of the bids is opened: the sums of zeros, no count */
+			for (i = 0; i < cs.n; i++)
+				check(traces[i].ncount == 0, "%s: member %d opens no count", name, i);
+			check(batch_sums > 0 && batch_sums_nonzero == 0, "%s: the release tests open only zeros (%d of %d not)",
+				  name, batch_sums_nonzero, batch_sums);
+		}
 		case_free(&cs);
 	}
 }
@@ -1076,6 +1102,7 @@ main(int argc, char **argv)
 	printf("# seed %llu\n", (unsigned long long) seed);
 	sim_init(seed);
 	smpc_search_trace = trace_hook;
+	smpc_batch_trace = batch_hook;
 	group_start = sim_now();
 
 	p = npassed, f = nfailed;
